@@ -1,0 +1,186 @@
+package dev.switchboard;
+
+import dev.switchboard.auth.Access;
+import dev.switchboard.change.ChangeFeed;
+import dev.switchboard.change.ChangeSource;
+import dev.switchboard.change.Position;
+import dev.switchboard.dataset.DatasetCatalog;
+import dev.switchboard.http.HttpServer;
+import dev.switchboard.hub.Hub;
+import dev.switchboard.live.Definitions;
+import dev.switchboard.live.LiveEngine;
+import dev.switchboard.store.Store;
+import dev.switchboard.store.sqlite.SqliteStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the lifecycle of one server: the only class that names concrete adapters. Start order
+ * follows the data: store, change feed, hub and engine, HTTP, then simulated traffic.
+ */
+public final class Switchboard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
+    /** Changes replayed into the hub's rings at start, so clients can resume across a restart. */
+    static final long WARM_CHANGES = Hub.RING;
+
+    private final Config config;
+    private final Clock clock;
+    private final Store store;
+    private final DatasetCatalog catalog;
+    private final ChangeFeed feed;
+    private final Hub hub;
+    private final LiveEngine engine;
+    private final HttpServer http;
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("sb-timer-", 0).factory());
+    private final long started;
+    private final PrometheusMeterRegistry metrics;
+    private Simulation simulation;
+
+    private Switchboard(Config config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.started = clock.millis();
+        Packs.Contents packs = Packs.load();
+        this.catalog = packs.datasets();
+        Map<String, String> sources = new LinkedHashMap<>(packs.dashboards());
+        config.dashboards().ifPresent(dir -> sources.putAll(Definitions.readFolder(dir)));
+        Definitions definitions = Definitions.load(sources, catalog);
+        this.store = openStore(config);
+        store.migrate(List.copyOf(catalog.all()));
+        ChangeSource source = store.changes();
+        Position start = source.warmStart(WARM_CHANGES);
+        this.feed = new ChangeFeed(source, start);
+        this.hub = new Hub(feed, clock, Hub.RING, start);
+        this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub);
+        feed.addListener(hub);
+        feed.addListener(engine);
+        Access access = config.open() ? Access.anyone()
+                : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
+                metrics::scrape);
+        registerMetrics();
+    }
+
+    private void registerMetrics() {
+        FunctionCounter.builder("switchboard_changes_dispatched", engine, LiveEngine::changesApplied)
+                .description("Committed row changes read from the change log and dispatched").register(metrics);
+        FunctionCounter.builder("switchboard_events_published", hub, Hub::published)
+                .description("Events published to hub topics (each serialized once)").register(metrics);
+        FunctionCounter.builder("switchboard_reconcile_mismatches", engine, LiveEngine::reconcileMismatches)
+                .description("Views found to differ from SQL by the reconciler, and rebuilt").register(metrics);
+        FunctionCounter.builder("switchboard_sse_overflows", this, sb -> dev.switchboard.push.SseSession.overflows())
+                .description("SSE sessions whose queue overflowed and were resynchronized").register(metrics);
+        Gauge.builder("switchboard_views", engine, LiveEngine::viewCount).description("Live views in memory").register(metrics);
+        Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
+        Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
+        Gauge.builder("switchboard_sse_sessions", http, h -> h.sessions().size()).description("Open SSE connections").register(metrics);
+    }
+
+    private static Store openStore(Config config) {
+        if (config.database().isPresent()) {
+            return StoreFactory.postgres(config.database().get(), config.node());
+        }
+        return SqliteStore.open(config.dataDir().resolve("switchboard.db"));
+    }
+
+    /** Builds and starts a server. */
+    public static Switchboard start(Config config, Clock clock) {
+        Switchboard sb = new Switchboard(config, clock);
+        sb.feed.start();
+        sb.http.start();
+        sb.scheduler.scheduleAtFixedRate(sb.guard("tick", sb.engine::tick), 1, 1, TimeUnit.SECONDS);
+        sb.scheduler.scheduleAtFixedRate(sb.guard("heartbeat", sb.http.sessions()::heartbeat), 15, 15, TimeUnit.SECONDS);
+        sb.scheduler.scheduleAtFixedRate(sb.guard("reconcile", sb.engine::reconcile), 5, 5, TimeUnit.MINUTES);
+        sb.scheduler.scheduleAtFixedRate(sb.guard("sweep", sb.hub::sweep), 1, 1, TimeUnit.MINUTES);
+        if (sb.store instanceof SqliteStore sqlite) {
+            sb.scheduler.scheduleAtFixedRate(sb.guard("prune", () -> sqlite.pruneChanges(1_000_000)), 10, 10, TimeUnit.MINUTES);
+        }
+        if (config.demo() && config.simulateRate() > 0) {
+            boolean fresh = sb.store.changes().head().seq() == 0;
+            sb.simulation = new Simulation(sb.store, sb.catalog, clock, config.simulateRate(), fresh);
+            sb.simulation.start();
+        }
+        return sb;
+    }
+
+    private Runnable guard(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed: {}", what, e.toString());
+            }
+        };
+    }
+
+    Map<String, Object> health() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("status", "ok");
+        h.put("mode", config.demo() ? "demo" : "serve");
+        h.put("store", store.dialect().name());
+        h.put("node", config.node());
+        h.put("position", feed.position().toString());
+        h.put("uptime_seconds", (clock.millis() - started) / 1000);
+        h.put("views", engine.viewCount());
+        h.put("topics", hub.topicCount());
+        h.put("subscribers", hub.subscriberCount());
+        h.put("sse_sessions", http.sessions().size());
+        h.put("changes_dispatched", engine.changesApplied());
+        h.put("events_published", hub.published());
+        h.put("reconcile_mismatches", engine.reconcileMismatches());
+        return h;
+    }
+
+    Map<String, Object> demoInfo() {
+        return Map.of("tenants", simulation == null ? Map.of() : simulation.tenantsByDashboard(engine.definitions()));
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public LiveEngine engine() {
+        return engine;
+    }
+
+    public ChangeFeed feed() {
+        return feed;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /** Where the SQLite file lives (unused on PostgreSQL). */
+    public java.nio.file.Path dataDir() {
+        return config.dataDir();
+    }
+
+    public DatasetCatalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public void close() {
+        if (simulation != null) {
+            simulation.close();
+        }
+        scheduler.shutdownNow();
+        http.close();
+        feed.close();
+        store.close();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.switchboard.change;
+
+import java.util.List;
+
+/**
+ * Port: the durable, ordered change log of one database, read from a position onwards.
+ *
+ * <p>Implementations deliver every committed change exactly once, in commit order, by calling
+ * the sink from a single thread. {@link #poll} never blocks for long; the feed calls it in a loop
+ * and waits on {@link #awaitSignal} between polls.
+ */
+public interface ChangeSource extends AutoCloseable {
+
+    /** The epoch of the log as it is now; a position of another epoch cannot be resumed. */
+    String epoch();
+
+    /** The position of the newest committed change (or the epoch's start when the log is empty). */
+    Position head();
+
+    /** The oldest position from which {@link #read} can still return every later change. */
+    Position floor();
+
+    /**
+     * Where a feed starting now should begin so that the hub's resume rings hold about the last
+     * {@code changes} changes (clients can then resume across a restart). The default is the floor.
+     */
+    default Position warmStart(long changes) {
+        return floor();
+    }
+
+    /**
+     * Up to {@code max} changes strictly after {@code after}, in commit order. Returns an empty
+     * list when there is nothing newer yet.
+     */
+    List<Change> read(Position after, int max);
+
+    /**
+     * Waits up to {@code millis} for a hint that new changes may be committed (a local write,
+     * a database notification, or simply the timeout for external writers).
+     */
+    void awaitSignal(long millis) throws InterruptedException;
+
+    /** Wakes up {@link #awaitSignal} because this process just committed a change. */
+    void signal();
+
+    @Override
+    void close();
+}

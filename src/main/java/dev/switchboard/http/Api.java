@@ -1,0 +1,362 @@
+package dev.switchboard.http;
+
+import dev.switchboard.auth.Access;
+import dev.switchboard.auth.Principal;
+import dev.switchboard.change.ChangeFeed;
+import dev.switchboard.change.Position;
+import dev.switchboard.dataset.Dataset;
+import dev.switchboard.dataset.DatasetCatalog;
+import dev.switchboard.dataset.RowValidator;
+import dev.switchboard.hub.Hub;
+import dev.switchboard.live.DashboardDef;
+import dev.switchboard.live.LiveEngine;
+import dev.switchboard.live.ViewKey;
+import dev.switchboard.push.SseSession;
+import dev.switchboard.push.Subscription;
+import dev.switchboard.store.IngestException;
+import dev.switchboard.store.IngestResult;
+import dev.switchboard.store.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every route of the server. Handlers validate first and write nothing on a bad request; every
+ * error is JSON: {@code {"error": "...", "status": 400, "details": [...]}}.
+ */
+final class Api extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Largest accepted request body. The default is 1 MiB. */
+    static final int MAX_BODY = 1 << 20;
+    /** Most rows in one ingest request. */
+    static final int MAX_ROWS = 5000;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
+
+    private final Store store;
+    private final DatasetCatalog catalog;
+    private final LiveEngine engine;
+    private final Hub hub;
+    private final ChangeFeed feed;
+    private final Access access;
+    private final Sessions sessions;
+    private final Supplier<Map<String, Object>> health;
+    private final Supplier<Map<String, Object>> demo;
+    private final Supplier<String> metrics;
+    private final StaticFiles files = new StaticFiles();
+
+    Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
+        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
+        this.store = store;
+        this.catalog = catalog;
+        this.engine = engine;
+        this.hub = hub;
+        this.feed = feed;
+        this.access = access;
+        this.sessions = sessions;
+        this.health = health;
+        this.demo = demo;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        String[] parts = path.split("/");
+        String method = request.getMethod();
+        try {
+            if (path.equals("/metrics")) {
+                requireGet(method);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                response.write(true, ByteBuffer.wrap(metrics.get().getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+            if (!path.startsWith("/api/")) {
+                return serveFile(path, method, response, callback);
+            }
+            if (parts.length < 3) {
+                throw new ApiException(404, "no such endpoint: " + path);
+            }
+            switch (parts[2]) {
+                case "health" -> json(response, callback, 200, health.get());
+                case "demo" -> {
+                    requireGet(method);
+                    if (!access.isOpen()) {
+                        throw new ApiException(404, "/api/demo exists only in demo mode");
+                    }
+                    json(response, callback, 200, demo.get());
+                }
+                case "dashboards" -> dashboards(request, response, callback, parts, method);
+                case "events" -> {
+                    requireGet(method);
+                    events(request, response, callback, segment(parts, 3, "tenant"));
+                    return true;
+                }
+                case "ingest" -> ingest(request, response, callback, parts, method);
+                default -> throw new ApiException(404, "no such endpoint: " + path);
+            }
+        } catch (ApiException e) {
+            error(response, callback, e.status, e.getMessage(), e.details);
+        } catch (IllegalArgumentException e) {
+            error(response, callback, 400, e.getMessage(), List.of());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", method, path, e);
+            error(response, callback, 500, "internal error: " + e.getMessage(), List.of());
+        }
+        return true;
+    }
+
+    private boolean serveFile(String path, String method, Response response, Callback callback) {
+        var file = files.find(path);
+        if (file.isEmpty() || !(method.equals("GET") || method.equals("HEAD"))) {
+            error(response, callback, 404, "not found: " + path, List.of());
+            return true;
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.get().type());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, path.startsWith("/webjars/") ? "max-age=86400" : "no-cache");
+        response.write(true, ByteBuffer.wrap(file.get().bytes()), callback);
+        return true;
+    }
+
+    private void dashboards(Request request, Response response, Callback callback, String[] parts, String method) {
+        requireGet(method);
+        if (parts.length == 3) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (DashboardDef d : engine.definitions().all()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", d.name());
+                m.put("title", d.title());
+                m.put("description", d.description());
+                Map<String, Object> params = new LinkedHashMap<>();
+                d.params().forEach((k, p) -> params.put(k, Map.of("default", p.defaultValue(), "min", p.min(), "max", p.max())));
+                m.put("params", params);
+                m.put("datasets", d.datasets());
+                m.put("scopes", d.scopeNames());
+                m.put("widgets", d.widgetKinds());
+                out.add(m);
+            }
+            json(response, callback, 200, Map.of("dashboards", out));
+            return;
+        }
+        String name = segment(parts, 3, "dashboard");
+        String tenant = segment(parts, 4, "tenant");
+        Principal who = principal(request, tenant);
+        ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
+        LiveEngine.State state = engine.state(key);
+        String etag = "\"" + state.position() + "\"";
+        String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
+        response.getHeaders().put(HttpHeader.ETAG, etag);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        if (etag.equals(inm)) {
+            response.setStatus(304);
+            callback.succeeded();
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("dashboard", name);
+        body.put("tenant", tenant);
+        if (!key.scope().isEmpty()) {
+            body.put("scope", key.scope());
+            body.put("subject", key.subject());
+        }
+        body.put("params", key.params());
+        body.put("position", state.position().toString());
+        body.put("widgets", state.widgets());
+        json(response, callback, 200, body);
+    }
+
+    private ViewKey viewKey(String name, String tenant, Principal who, Fields query) {
+        DashboardDef def = engine.definitions().find(name).orElseThrow(() -> new ApiException(404,
+                "unknown dashboard '" + name + "'; GET /api/dashboards lists them"));
+        Map<String, String> q = new LinkedHashMap<>();
+        query.forEach(f -> q.put(f.getName(), f.getValue()));
+        String scope = who.scoped() ? who.scope() : q.getOrDefault("scope", "");
+        String sub = who.scoped() ? who.subject() : q.getOrDefault("sub", "");
+        if (who.scoped() && !def.scopes().containsKey(scope)) {
+            throw new ApiException(403, "your token is confined to scope '" + scope + "', which dashboard " + name + " does not define");
+        }
+        return engine.definitions().key(def, tenant, scope, sub, q);
+    }
+
+    private void events(Request request, Response response, Callback callback, String tenant) {
+        Principal who = principal(request, tenant);
+        Fields query = Request.extractQueryParameters(request);
+        List<ViewKey> keys = new ArrayList<>();
+        for (String name : list(query.getValue("dashboards"))) {
+            keys.add(viewKey(name, tenant, who, query));
+        }
+        List<String> datasets = new ArrayList<>();
+        for (String d : list(query.getValue("datasets"))) {
+            catalog.find(d).orElseThrow(() -> new ApiException(404, "unknown dataset '" + d + "'"));
+            datasets.add(d);
+        }
+        if (keys.isEmpty() && datasets.isEmpty()) {
+            throw new ApiException(400, "name what to stream: ?dashboards=calls and/or ?datasets=call_logs");
+        }
+        if (who.scoped() && !datasets.isEmpty()) {
+            throw new ApiException(403, "a token confined to a scope may stream dashboards only, not raw datasets");
+        }
+        String last = Optional.ofNullable(request.getHeaders().get("Last-Event-ID")).orElse(query.getValue("lastEventId"));
+        Optional<Position> resume = last == null || last.isBlank() ? Optional.empty()
+                : Optional.of(Position.parse(last.trim()).orElse(new Position("unknown", 0)));
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        response.getHeaders().put("X-Accel-Buffering", "no");
+        SseSession session = new SseSession(response, callback, new Subscription(engine, hub, feed, tenant, keys, datasets), SseSession.QUEUE);
+        request.addFailureListener(session::close);
+        sessions.add(session);
+        try {
+            session.open(resume);
+        } catch (RuntimeException e) {
+            session.close(e);
+            throw e;
+        }
+    }
+
+    private void ingest(Request request, Response response, Callback callback, String[] parts, String method) {
+        String tenant = segment(parts, 3, "tenant");
+        String name = segment(parts, 4, "dataset");
+        Principal who = principal(request, tenant);
+        if (!who.write()) {
+            throw new ApiException(403, "this token may not write; ingest needs role 'writer'");
+        }
+        Dataset dataset = catalog.find(name).orElseThrow(() -> new ApiException(404, "unknown dataset '" + name + "'"));
+        IngestResult result;
+        if (method.equals("DELETE")) {
+            result = store.delete(dataset, tenant, List.of(segment(parts, 5, "key")));
+        } else if (method.equals("POST") && parts.length == 5) {
+            result = upsert(request, dataset, tenant);
+        } else {
+            throw new ApiException(405, "use POST /api/ingest/{tenant}/{dataset} or DELETE /api/ingest/{tenant}/{dataset}/{key}");
+        }
+        json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
+    }
+
+    private IngestResult upsert(Request request, Dataset dataset, String tenant) {
+        String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
+        if (!type.startsWith("application/json")) {
+            throw new ApiException(415, "send rows as Content-Type: application/json");
+        }
+        JsonNode body;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            if (bytes.length > MAX_BODY) {
+                throw new ApiException(413, "request body is larger than " + MAX_BODY + " bytes; split it into smaller batches");
+            }
+            body = JSON.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiException(400, "could not read the request body: " + e.getMessage());
+        }
+        List<JsonNode> rows = new ArrayList<>();
+        if (body == null || body.isMissingNode()) {
+            throw new ApiException(400, "empty body; send a JSON object or an array of objects");
+        }
+        if (body.isArray()) {
+            body.forEach(rows::add);
+        } else {
+            rows.add(body);
+        }
+        if (rows.isEmpty()) {
+            throw new ApiException(400, "empty array; send at least one row");
+        }
+        if (rows.size() > MAX_ROWS) {
+            throw new ApiException(413, rows.size() + " rows in one request; the limit is " + MAX_ROWS);
+        }
+        var validated = RowValidator.validate(dataset, tenant, rows);
+        if (!validated.ok()) {
+            List<Map<String, Object>> details = new ArrayList<>();
+            validated.problems().forEach(p -> details.add(Map.of("row", p.row(), "field", p.field(), "message", p.message())));
+            var first = validated.problems().get(0);
+            throw new ApiException(400, "row " + first.row() + (first.field().isEmpty() ? "" : ", field " + first.field()) + ": "
+                    + first.message() + (details.size() > 1 ? " (and " + (details.size() - 1) + " more problems)" : "")
+                    + "; nothing was written", details);
+        }
+        try {
+            return store.ingest(dataset, tenant, validated.rows());
+        } catch (IngestException e) {
+            throw new ApiException(e.status(), e.getMessage() + "; nothing was written",
+                    List.of(Map.of("row", e.row(), "field", e.field(), "message", e.getMessage())));
+        }
+    }
+
+    private Principal principal(Request request, String tenant) {
+        String auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
+        String token = auth.startsWith("Bearer ") ? auth.substring(7).trim()
+                : Optional.ofNullable(Request.extractQueryParameters(request).getValue("access_token")).orElse("");
+        Principal who = access.authenticate(token).orElseThrow(() -> new ApiException(401,
+                token.isEmpty() ? "authentication required: send Authorization: Bearer <token>" : "the token is invalid or expired"));
+        if (!who.allows(tenant)) {
+            // Same answer as for a tenant that does not exist: no way to probe other tenants.
+            throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
+        }
+        return who;
+    }
+
+    private static String segment(String[] parts, int i, String what) {
+        if (parts.length <= i || parts[i].isEmpty()) {
+            throw new ApiException(404, "the URL is missing the " + what);
+        }
+        String s = java.net.URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+        if (!NAME.matcher(s).matches()) {
+            throw new ApiException(400, what + " '" + s + "' must be 1-128 letters, digits or _ . : @ -");
+        }
+        return s;
+    }
+
+    private static List<String> list(String csv) {
+        if (csv == null || csv.isBlank()) {
+            return List.of();
+        }
+        return List.of(csv.split(",")).stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    private static void requireGet(String method) {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            throw new ApiException(405, "method " + method + " is not allowed here; use GET");
+        }
+    }
+
+    static void json(Response response, Callback callback, int status, Object body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
+    }
+
+    static void error(Response response, Callback callback, int status, String message, List<Map<String, Object>> details) {
+        if (response.isCommitted()) {
+            callback.failed(new IllegalStateException(message));
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("status", status);
+        if (!details.isEmpty()) {
+            body.put("details", details);
+        }
+        json(response, callback, status, body);
+    }
+
+}

@@ -1,0 +1,20 @@
+package dev.switchboard.http;
+
+import java.util.List;
+import java.util.Map;
+
+/** A request we refuse, with the status and a message the sender can act on. */
+final class ApiException extends RuntimeException {
+    final int status;
+    final List<Map<String, Object>> details;
+
+    ApiException(int status, String message) {
+        this(status, message, List.of());
+    }
+
+    ApiException(int status, String message, List<Map<String, Object>> details) {
+        super(message);
+        this.status = status;
+        this.details = details;
+    }
+}

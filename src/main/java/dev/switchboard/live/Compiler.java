@@ -1,0 +1,207 @@
+package dev.switchboard.live;
+
+import dev.switchboard.dataset.Dataset;
+import dev.switchboard.dataset.DatasetCatalog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/** Compiles a definition for one view key into widgets over shared row sets. */
+final class Compiler {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
+    private static final Pattern ORDER = Pattern.compile("(\\w+)(?:\\s+(asc|desc))?");
+    static final int MAX_LIMIT = 1000;
+
+    private final DashboardDef def;
+    private final ViewKey key;
+    private final DatasetCatalog catalog;
+    private final UnaryOperator<String> substitute;
+    private final Map<String, RowSet> sets = new LinkedHashMap<>();
+
+    private Compiler(DashboardDef def, ViewKey key, DatasetCatalog catalog) {
+        this.def = def;
+        this.key = key;
+        this.catalog = catalog;
+        this.substitute = s -> {
+            Matcher m = PLACEHOLDER.matcher(s);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String name = m.group(1);
+                String v = name.equals("sub") ? key.subject() : key.params().containsKey(name) ? String.valueOf(key.params().get(name)) : null;
+                if (v == null) {
+                    throw new IllegalArgumentException(def.source() + ": unknown placeholder ${" + name + "} (params: " + def.params().keySet() + ", or sub in scopes)");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(v));
+            }
+            return m.appendTail(out).toString();
+        };
+    }
+
+    /** Compiles with default parameters and every scope, so errors surface at start. */
+    static void validate(DashboardDef def, DatasetCatalog catalog) {
+        ViewKey base = new ViewKey(def.name(), "validate", "", "", defaults(def));
+        compile(def, base, catalog);
+        for (String scope : def.scopes().keySet()) {
+            compile(def, new ViewKey(def.name(), "validate", scope, "subject", base.params()), catalog);
+        }
+    }
+
+    private static java.util.TreeMap<String, Long> defaults(DashboardDef def) {
+        java.util.TreeMap<String, Long> p = new java.util.TreeMap<>();
+        def.params().forEach((n, v) -> p.put(n, v.defaultValue()));
+        return p;
+    }
+
+    static View compile(DashboardDef def, ViewKey key, DatasetCatalog catalog) {
+        return new Compiler(def, key, catalog).build();
+    }
+
+    private View build() {
+        Map<String, Widget> widgets = new LinkedHashMap<>();
+        Map<String, List<String>> byDataset = new LinkedHashMap<>();
+        for (var e : def.widgets().entrySet()) {
+            String where = def.source() + ": widget " + e.getKey();
+            JsonNode node = e.getValue();
+            Dataset dataset = dataset(node, where);
+            Filter scope = scopeFilter(dataset, where);
+            if (scope == null) {
+                continue; // this scope does not cover the widget's dataset: the viewer does not see it
+            }
+            Filter filter = new Filter.Compare(dataset.tenant(), "=", key.tenant())
+                    .and(Filter.parse(node.path("where"), dataset, substitute, where))
+                    .and(scope);
+            Window window = Window.parse(substitute.apply(node.path("window").asString("")), where);
+            widgets.put(e.getKey(), widget(e.getKey(), node, dataset, filter, window, where));
+            byDataset.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).add(e.getKey());
+        }
+        return new View(key, def, widgets, List.copyOf(sets.values()), byDataset);
+    }
+
+    private Dataset dataset(JsonNode node, String where) {
+        String name = node.has("list") ? node.path("list").asString() : node.path("dataset").asString("");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException(where + ": 'dataset' is required");
+        }
+        return catalog.find(name).orElseThrow(() -> new IllegalArgumentException(where + ": unknown dataset '" + name + "'"));
+    }
+
+    /** The scope's filter for this dataset; ALL without a scope; null when the scope leaves the dataset out. */
+    private Filter scopeFilter(Dataset dataset, String where) {
+        if (key.scope().isEmpty()) {
+            return Filter.ALL;
+        }
+        JsonNode scope = def.scopes().get(key.scope());
+        boolean perDataset = scope.properties().stream().anyMatch(p -> catalog.find(p.getKey()).isPresent());
+        if (perDataset) {
+            JsonNode node = scope.path(dataset.name());
+            return node.isMissingNode() ? null : Filter.parse(node, dataset, substitute, where + ", scope " + key.scope());
+        }
+        return Filter.parse(scope, dataset, substitute, where + ", scope " + key.scope());
+    }
+
+    private RowSet rows(Dataset dataset, Filter filter, Window window) {
+        return sets.computeIfAbsent(RowSet.shareKey(dataset, filter, window), k -> new RowSet(dataset, filter, window, def.zone()));
+    }
+
+    private Widget widget(String name, JsonNode node, Dataset dataset, Filter filter, Window window, String where) {
+        return switch (DashboardDef.kind(node)) {
+            case "stat" -> {
+                String fn = node.path("stat").asString();
+                if (fn.equals("rate") && window.kind() != Window.Kind.TRAILING) {
+                    throw new IllegalArgumentException(where + ": a rate needs a trailing window such as 1m");
+                }
+                Filter numerator = fn.equals("ratio") ? Filter.parse(node.path("numerator"), dataset, substitute, where + ", numerator") : Filter.ALL;
+                if (fn.equals("ratio") && numerator == Filter.ALL) {
+                    throw new IllegalArgumentException(where + ": a ratio needs a 'numerator' filter");
+                }
+                Expr expr = Expr.of(fn, node.path("field").asString(""), numerator, dataset, where);
+                yield new StatWidget(name, expr, rows(dataset, filter, window), def.zone());
+            }
+            case "breakdown" -> {
+                String field = field(dataset, node.path("breakdown").asString(), where);
+                Expr expr = Expr.parse(node.path("stat").asString("count"), dataset, where);
+                yield new GroupWidget(name, field, Map.of("value", expr), false, "value", true, Integer.MAX_VALUE,
+                        rows(dataset, filter, window), def.zone());
+            }
+            case "series" -> {
+                if (window.kind() != Window.Kind.TRAILING && window.kind() != Window.Kind.TODAY
+                        && window.kind() != Window.Kind.THIS_WEEK && window.kind() != Window.Kind.THIS_MONTH) {
+                    throw new IllegalArgumentException(where + ": a series needs a trailing or calendar window");
+                }
+                Duration bucket = bucket(node.path("bucket").asString(""), where);
+                if (window.kind() == Window.Kind.TRAILING && window.span().dividedBy(bucket) > 5000) {
+                    throw new IllegalArgumentException(where + ": more than 5000 buckets; use a larger bucket");
+                }
+                Expr expr = Expr.parse(node.path("series").asString("count"), dataset, where);
+                yield new SeriesWidget(name, expr, bucket, rows(dataset, filter, window), def.zone());
+            }
+            case "table" -> table(name, node, dataset, filter, window, where);
+            case "list" -> {
+                Matcher m = order(node.path("order").asString(dataset.time() + " desc"), dataset, where);
+                List<String> fields = new ArrayList<>();
+                node.path("fields").forEach(f -> fields.add(field(dataset, f.asString(), where)));
+                yield new ListWidget(name, dataset, filter, window, def.zone(), m.group(1), !"asc".equals(m.group(2)),
+                        limit(node, 10, where), fields);
+            }
+            default -> throw new IllegalArgumentException(where + ": unknown widget kind; expected one of stat, breakdown, series, table, list");
+        };
+    }
+
+    private Widget table(String name, JsonNode node, Dataset dataset, Filter filter, Window window, String where) {
+        String field = field(dataset, node.path("table").asString(), where);
+        Map<String, Expr> columns = new LinkedHashMap<>();
+        node.path("columns").properties().forEach(c -> columns.put(c.getKey(), Expr.parse(c.getValue().asString(), dataset, where + ", column " + c.getKey())));
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException(where + ": a table needs 'columns'");
+        }
+        String first = columns.keySet().iterator().next();
+        Matcher m = ORDER.matcher(node.path("order").asString(first + " desc").trim());
+        if (!m.matches() || !columns.containsKey(m.group(1))) {
+            throw new IllegalArgumentException(where + ": 'order' must name a column (" + columns.keySet() + ") and asc|desc");
+        }
+        return new GroupWidget(name, field, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
+                rows(dataset, filter, window), def.zone());
+    }
+
+    private static Matcher order(String spec, Dataset dataset, String where) {
+        Matcher m = ORDER.matcher(spec.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(where + ": 'order' must look like 'started_at desc', got '" + spec + "'");
+        }
+        field(dataset, m.group(1), where);
+        return m;
+    }
+
+    private static int limit(JsonNode node, int dflt, String where) {
+        int limit = node.path("limit").asInt(dflt);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException(where + ": 'limit' must be between 1 and " + MAX_LIMIT);
+        }
+        return limit;
+    }
+
+    private static String field(Dataset dataset, String field, String where) {
+        if (dataset.column(field).isEmpty()) {
+            throw new IllegalArgumentException(where + ": unknown field '" + field + "' in dataset " + dataset.name());
+        }
+        return field;
+    }
+
+    private static Duration bucket(String spec, String where) {
+        Matcher m = Pattern.compile("(\\d+)([mhdw])").matcher(spec.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(where + ": 'bucket' must look like 5m, 1h or 1d, got '" + spec + "'");
+        }
+        Duration d = Window.duration(Long.parseLong(m.group(1)), m.group(2));
+        if (d.toMillis() >= 86_400_000L && d.toMillis() % 86_400_000L != 0 || d.toMillis() < 86_400_000L && 86_400_000L % d.toMillis() != 0) {
+            throw new IllegalArgumentException(where + ": 'bucket' must divide a day or be whole days, got '" + spec + "'");
+        }
+        return d;
+    }
+}

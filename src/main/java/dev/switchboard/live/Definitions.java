@@ -1,0 +1,136 @@
+package dev.switchboard.live;
+
+import dev.switchboard.dataset.DatasetCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The dashboards this server serves, loaded from YAML and validated up front: a definition that
+ * names an unknown dataset, field, window or function fails the start with the file, widget and
+ * field in the message.
+ */
+public final class Definitions {
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private final Map<String, DashboardDef> byName;
+
+    private Definitions(Map<String, DashboardDef> byName) {
+        this.byName = byName;
+    }
+
+    /** Parses and validates; {@code sources} maps a source name (file) to its YAML text. */
+    public static Definitions load(Map<String, String> sources, DatasetCatalog catalog) {
+        Map<String, DashboardDef> out = new LinkedHashMap<>();
+        for (var e : sources.entrySet()) {
+            DashboardDef def = parse(e.getValue(), e.getKey());
+            DashboardDef clash = out.put(def.name(), def);
+            if (clash != null) {
+                throw new IllegalArgumentException(e.getKey() + ": dashboard '" + def.name() + "' is also defined in " + clash.source());
+            }
+            Compiler.validate(def, catalog);
+        }
+        return new Definitions(out);
+    }
+
+    /** Reads every {@code *.yaml} / {@code *.yml} file of a folder. */
+    public static Map<String, String> readFolder(Path dir) {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList()) {
+                out.put(p.toString(), Files.readString(p));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dashboards from " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    static DashboardDef parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage(), e);
+        }
+        String name = root.path("name").asString("");
+        if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException(source + ": 'name' must be lower_snake_case, was '" + name + "'");
+        }
+        String where = source + " (dashboard " + name + ")";
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(root.path("zone").asString("UTC"));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": unknown zone '" + root.path("zone").asString() + "'");
+        }
+        Map<String, DashboardDef.Param> params = new LinkedHashMap<>();
+        for (var p : root.path("params").properties()) {
+            JsonNode n = p.getValue();
+            var param = new DashboardDef.Param(n.path("default").asLong(0), n.path("min").asLong(Long.MIN_VALUE), n.path("max").asLong(Long.MAX_VALUE));
+            if (param.defaultValue() < param.min() || param.defaultValue() > param.max()) {
+                throw new IllegalArgumentException(where + ": param " + p.getKey() + " default is outside min..max");
+            }
+            params.put(p.getKey(), param);
+        }
+        Map<String, JsonNode> scopes = new LinkedHashMap<>();
+        root.path("scopes").properties().forEach(e -> scopes.put(e.getKey(), e.getValue()));
+        Map<String, JsonNode> widgets = new LinkedHashMap<>();
+        root.path("widgets").properties().forEach(e -> widgets.put(e.getKey(), e.getValue()));
+        if (widgets.isEmpty()) {
+            throw new IllegalArgumentException(where + ": 'widgets' is empty");
+        }
+        return new DashboardDef(name, root.path("title").asString(name), root.path("description").asString(""), zone,
+                params, scopes, widgets, source);
+    }
+
+    public Optional<DashboardDef> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Collection<DashboardDef> all() {
+        return byName.values();
+    }
+
+    /**
+     * The key of a view, from request parameters: scope, sub and the dashboard's params.
+     *
+     * @throws IllegalArgumentException with a message fit for the person who sent the request
+     */
+    public ViewKey key(DashboardDef def, String tenant, String scope, String subject, Map<String, String> query) {
+        if (!scope.isEmpty() && !def.scopes().containsKey(scope)) {
+            throw new IllegalArgumentException("dashboard " + def.name() + " has no scope '" + scope + "'"
+                    + (def.scopes().isEmpty() ? "" : "; it has " + String.join(", ", def.scopes().keySet())));
+        }
+        if (!scope.isEmpty() && subject.isEmpty()) {
+            throw new IllegalArgumentException("scope '" + scope + "' needs a subject (sub)");
+        }
+        TreeMap<String, Long> params = new TreeMap<>();
+        def.params().forEach((name, p) -> {
+            String raw = query.get(name);
+            long v;
+            try {
+                v = raw == null || raw.isEmpty() ? p.defaultValue() : Long.parseLong(raw);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number, got '" + raw + "'");
+            }
+            if (v < p.min() || v > p.max()) {
+                throw new IllegalArgumentException(name + " must be between " + p.min() + " and " + p.max() + ", got " + v);
+            }
+            params.put(name, v);
+        });
+        return new ViewKey(def.name(), tenant, scope, scope.isEmpty() ? "" : subject, params);
+    }
+
+}

@@ -1,0 +1,11 @@
+package dev.switchboard.live;
+
+import dev.switchboard.change.Position;
+import java.util.Map;
+
+/** Where the engine sends widget changes; called under the feed's dispatch lock, in order. */
+@FunctionalInterface
+public interface DeltaSink {
+    /** Widgets of {@code view} that changed, with their full new values, as of {@code position}. */
+    void delta(ViewKey view, Position position, Map<String, Object> widgets);
+}

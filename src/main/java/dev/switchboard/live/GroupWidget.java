@@ -1,0 +1,159 @@
+package dev.switchboard.live;
+
+import dev.switchboard.change.Row;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Values per group of a field: a breakdown (one expression, an object keyed by group) or a table
+ * (several columns, a sorted list of rows). A group disappears when its last row leaves, as it
+ * would from a SQL GROUP BY.
+ */
+final class GroupWidget implements Widget, RowSet.Sink {
+    /** Breakdowns name the NULL group with this key. */
+    static final String NULL_GROUP = "(none)";
+
+    private final String name;
+    private final String field;
+    private final Map<String, Expr> columns;
+    private final boolean table;
+    private final String orderBy;
+    private final boolean descending;
+    private final int limit;
+    private final RowSet rows;
+    private final ZoneId zone;
+    private final Map<Object, Group> groups = new HashMap<>();
+
+    private static final class Group {
+        long rows;
+        final Acc[] accs;
+
+        Group(int n) {
+            accs = new Acc[n];
+        }
+    }
+
+    GroupWidget(String name, String field, Map<String, Expr> columns, boolean table, String orderBy, boolean descending,
+                int limit, RowSet rows, ZoneId zone) {
+        this.name = name;
+        this.field = field;
+        this.columns = new LinkedHashMap<>(columns);
+        this.table = table;
+        this.orderBy = orderBy;
+        this.descending = descending;
+        this.limit = limit;
+        this.rows = rows;
+        this.zone = zone;
+        rows.attach(this);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void enter(Row row) {
+        Group g = groups.computeIfAbsent(groupKey(row.raw(field)), k -> {
+            Group n = new Group(columns.size());
+            int i = 0;
+            for (Expr e : columns.values()) {
+                n.accs[i++] = e.accumulator().get();
+            }
+            return n;
+        });
+        g.rows++;
+        for (Acc a : g.accs) {
+            a.add(row);
+        }
+    }
+
+    public void leave(Row row) {
+        Object k = groupKey(row.raw(field));
+        Group g = groups.get(k);
+        if (g == null) {
+            return;
+        }
+        for (Acc a : g.accs) {
+            a.remove(row);
+        }
+        if (--g.rows == 0) {
+            groups.remove(k);
+        }
+    }
+
+    /** Groups are keyed so that 1 and 1.0 meet, as they do in SQL. */
+    private static Object groupKey(Object v) {
+        return v == null ? NULL_GROUP : v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? (Object) n.longValue() : v;
+    }
+
+    public Object value(long now) {
+        Map<Object, Object[]> cells = new HashMap<>();
+        groups.forEach((k, g) -> {
+            Object[] vs = new Object[g.accs.length];
+            for (int i = 0; i < vs.length; i++) {
+                vs[i] = g.accs[i].value();
+            }
+            cells.put(k, vs);
+        });
+        return render(cells);
+    }
+
+    private Object render(Map<Object, Object[]> cells) {
+        if (!table) {
+            Map<String, Object> out = new TreeMap<>();
+            cells.forEach((k, v) -> out.put(String.valueOf(k), v[0]));
+            return out;
+        }
+        List<String> names = List.copyOf(columns.keySet());
+        int idx = names.indexOf(orderBy);
+        Comparator<Map.Entry<Object, Object[]>> byValue = (a, b) -> {
+            Object x = a.getValue()[idx];
+            Object y = b.getValue()[idx];
+            if (x == null || y == null) {
+                return x == null ? (y == null ? 0 : 1) : -1;
+            }
+            int c = Values.compare(x, y);
+            return descending ? -c : c;
+        };
+        List<Map<String, Object>> out = new ArrayList<>();
+        cells.entrySet().stream()
+                .sorted(byValue.thenComparing(e -> String.valueOf(e.getKey())))
+                .limit(limit)
+                .forEach(e -> {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put(field, e.getKey() == NULL_GROUP ? null : e.getKey());
+                    for (int i = 0; i < names.size(); i++) {
+                        r.put(names.get(i), e.getValue()[i]);
+                    }
+                    out.add(r);
+                });
+        return out;
+    }
+
+    public Object sqlValue(Sql sql, long now) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder select = new StringBuilder("SELECT ").append(field).append(" AS g");
+        int i = 0;
+        for (Expr e : columns.values()) {
+            select.append(", ").append(e.sql(params, sql.dialect())).append(" AS c").append(i++);
+        }
+        String from = Widget.where(rows.dataset, rows.filter, rows.window, zone, now, params, sql.dialect());
+        Map<Object, Object[]> cells = new HashMap<>();
+        List<Expr> exprs = List.copyOf(columns.values());
+        for (Row r : sql.query(select + from + " GROUP BY " + field, params)) {
+            Object[] vs = new Object[exprs.size()];
+            for (int j = 0; j < vs.length; j++) {
+                Object v = Widget.number(r.raw("c" + j));
+                String fn = exprs.get(j).fn();
+                vs[j] = v instanceof Number n && (fn.equals("count") || fn.equals("distinct")) ? (Object) n.longValue() : v;
+            }
+            cells.put(groupKey(r.raw("g")), vs);
+        }
+        return render(cells);
+    }
+}

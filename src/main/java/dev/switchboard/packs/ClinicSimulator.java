@@ -1,0 +1,217 @@
+package dev.switchboard.packs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * Seed 001's dental clinic: dentists publish half-hour slots up to four weeks ahead, patients book
+ * them through the chatbot, portal or phone, admins confirm, some cancel (the slot frees up
+ * again), dentists block or withdraw free slots (withdrawn slots are deleted), and on the day
+ * patients check in, are seen, or do not show. Walk-ins are recorded after the fact.
+ */
+final class ClinicSimulator implements Simulator {
+    private static final Map<String, List<String>> DENTISTS = Map.of(
+            "bright-smile-dental", List.of("dr-chen", "dr-patel", "dr-okafor"),
+            "riverside-dental", List.of("dr-garcia", "dr-novak"));
+    private static final List<String> TENANTS = List.of("bright-smile-dental", "riverside-dental");
+    private static final List<String> TREATMENTS = List.of("checkup", "cleaning", "filling", "root_canal",
+            "extraction", "whitening", "consultation");
+    private static final Sim.Weighted SOURCES = Sim.Weighted.of("chatbot", 45, "patient_portal", 25, "phone", 20, "admin", 10);
+    private static final int PATIENTS_PER_CLINIC = 40;
+    private static final int HORIZON_DAYS = 28;
+
+    /** Free upcoming slots: what patients can book, and what dentists may block or withdraw. */
+    private final Map<String, Map<String, Object>> free = new LinkedHashMap<>();
+    /** Upcoming appointments by start time then id, so each step visits only those due. */
+    private final TreeMap<String, Map<String, Object>> appointments = new TreeMap<>();
+    /** Appointments awaiting confirmation, and the slot each booked appointment holds. */
+    private final Map<String, Map<String, Object>> pending = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> slotOf = new LinkedHashMap<>();
+    /** Which dentist-days already have published slots, so a day is published once. */
+    private final Set<String> published = new HashSet<>();
+
+    @Override
+    public String pack() {
+        return "clinic";
+    }
+
+    @Override
+    public void step(Instant now, int events, RandomGenerator random, Writer writer) {
+        for (Map<String, Object> appt : List.copyOf(appointments.headMap(Sim.time(now.plus(Duration.ofMinutes(10))), true).values())) {
+            progress(appt, now, random, writer);
+        }
+        // Past slots stay in the database; the simulator stops tracking them.
+        free.values().removeIf(s -> Sim.reached(s.get("start_time"), now));
+        for (int i = 0; i < events; i++) {
+            String tenant = Sim.pick(random, TENANTS);
+            long open = free.values().stream().filter(s -> s.get("clinic_id").equals(tenant)).count();
+            boolean unconfirmed = pending.values().stream().anyMatch(a -> a.get("clinic_id").equals(tenant));
+            // Once the booking horizon is full, bookings slow down rather than empty the schedule.
+            switch (Sim.choose(random, open < 20 ? 5 : 0.3, open > 5 ? 4 : open > 0 ? 0.3 : 0, unconfirmed ? 3 : 0, 0.4, open > 5 ? 0.3 : 0,
+                    open > 5 ? 0.15 : 0, 0.3)) {
+                case 0 -> publishDay(tenant, now, random, writer);
+                case 1 -> book(tenant, now, random, writer);
+                case 2 -> confirm(tenant, now, random, writer);
+                case 3 -> cancel(tenant, now, random, writer);
+                case 4 -> withdrawSlot(tenant, random, writer);
+                case 5 -> blockSlot(tenant, now, random, writer);
+                case 6 -> walkIn(tenant, now, random, writer);
+                default -> { }
+            }
+        }
+    }
+
+    private static Instant start(Map<String, Object> row) {
+        return Instant.parse((String) row.get("start_time"));
+    }
+
+    private static String order(Map<String, Object> appt) {
+        return appt.get("start_time") + "|" + appt.get("id");
+    }
+
+    private void track(Map<String, Object> appt) {
+        appointments.put(order(appt), appt);
+    }
+
+    /** Stops tracking an appointment that reached a final status. */
+    private void untrack(Map<String, Object> appt) {
+        appointments.remove(order(appt));
+        pending.remove((String) appt.get("id"));
+        slotOf.remove((String) appt.get("id"));
+    }
+
+    /**
+     * The next unpublished day of one dentist within the booking horizon: 09:00-17:00 UTC without
+     * the lunch hour, in half-hour slots from now on.
+     */
+    private void publishDay(String tenant, Instant now, RandomGenerator random, Writer writer) {
+        String dentist = Sim.pick(random, DENTISTS.get(tenant));
+        Instant today = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).toInstant();
+        for (int d = 0; d < HORIZON_DAYS; d++) {
+            Instant day = today.plus(Duration.ofDays(d));
+            if (published.add(tenant + "|" + dentist + "|" + day)) {
+                for (int half = 18; half < 34; half++) {
+                    Instant at = day.plus(Duration.ofMinutes(30L * half));
+                    if (at.isAfter(now) && half != 24 && half != 25) {
+                        Map<String, Object> slot = Sim.row("id", Sim.id(random, "slot"), "clinic_id", tenant, "dentist_id", dentist,
+                                "start_time", Sim.time(at), "end_time", Sim.time(at.plus(Duration.ofMinutes(30))),
+                                "status", "available", "appointment_id", null, "chair", "chair-" + (1 + DENTISTS.get(tenant).indexOf(dentist)),
+                                "created_at", Sim.time(now), "updated_at", Sim.time(now));
+                        free.put((String) slot.get("id"), slot);
+                        Sim.put(writer, tenant, "dentist_availability", slot);
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    private void book(String tenant, Instant now, RandomGenerator random, Writer writer) {
+        Sim.pick(random, free.values(), s -> s.get("clinic_id").equals(tenant)).ifPresent(slot -> {
+            Map<String, Object> appt = Sim.row("id", Sim.id(random, "appt"), "clinic_id", tenant,
+                    "patient_id", "patient-" + (1001 + random.nextInt(PATIENTS_PER_CLINIC)), "dentist_id", slot.get("dentist_id"),
+                    "slot_id", slot.get("id"), "treatment", Sim.pick(random, TREATMENTS), "status", "pending",
+                    "source", SOURCES.pick(random), "start_time", slot.get("start_time"), "end_time", slot.get("end_time"),
+                    "duration_minutes", 30L, "notes", null, "cancellation_reason", null,
+                    "created_at", Sim.time(now), "updated_at", Sim.time(now));
+            track(appt);
+            pending.put((String) appt.get("id"), appt);
+            slotOf.put((String) appt.get("id"), slot);
+            free.remove((String) slot.get("id"));
+            Sim.put(writer, tenant, "clinic_appointments", appt);
+            slot.put("status", "booked");
+            slot.put("appointment_id", appt.get("id"));
+            slot.put("updated_at", Sim.time(now));
+            Sim.put(writer, tenant, "dentist_availability", slot);
+        });
+    }
+
+    private void confirm(String tenant, Instant now, RandomGenerator random, Writer writer) {
+        Sim.pick(random, pending.values(), a -> a.get("clinic_id").equals(tenant)).ifPresent(appt -> {
+            pending.remove((String) appt.get("id"));
+            set(appt, "confirmed", now, writer);
+        });
+    }
+
+    private void cancel(String tenant, Instant now, RandomGenerator random, Writer writer) {
+        Sim.pick(random, appointments.values(), a -> a.get("clinic_id").equals(tenant)
+                && List.of("pending", "confirmed").contains((String) a.get("status"))).ifPresent(appt -> {
+            appt.put("cancellation_reason", Sim.pick(random, List.of("patient request", "illness", "rescheduling", "dentist unavailable")));
+            set(appt, "cancelled", now, writer);
+            Map<String, Object> slot = slotOf.get((String) appt.get("id"));
+            untrack(appt);
+            if (slot != null && !Sim.reached(slot.get("start_time"), now)) {
+                free.put((String) slot.get("id"), slot);
+                slot.put("status", "available");
+                slot.put("appointment_id", null);
+                slot.put("updated_at", Sim.time(now));
+                Sim.put(writer, tenant, "dentist_availability", slot);
+            }
+        });
+    }
+
+    /** confirmed -> checked_in (10 minutes before) -> in_progress -> completed; unconfirmed or late -> no_show. */
+    private void progress(Map<String, Object> appt, Instant now, RandomGenerator random, Writer writer) {
+        Instant start = start(appt);
+        Instant end = Instant.parse((String) appt.get("end_time"));
+        String status = (String) appt.get("status");
+        if (status.equals("in_progress") && !end.isAfter(now)) {
+            set(appt, "completed", now, writer);
+            untrack(appt);
+        } else if (status.equals("checked_in") && !start.isAfter(now)) {
+            set(appt, "in_progress", now, writer);
+        } else if (status.equals("confirmed") && !start.minus(Duration.ofMinutes(10)).isAfter(now) && Sim.chance(random, 0.3)) {
+            set(appt, "checked_in", now, writer);
+        } else if (List.of("pending", "confirmed").contains(status) && !start.plus(Duration.ofMinutes(15)).isAfter(now)) {
+            set(appt, "no_show", now, writer);
+            untrack(appt);
+        }
+    }
+
+    private static void set(Map<String, Object> appt, String status, Instant now, Writer writer) {
+        appt.put("status", status);
+        appt.put("updated_at", Sim.time(now));
+        Sim.put(writer, (String) appt.get("clinic_id"), "clinic_appointments", appt);
+    }
+
+    private void withdrawSlot(String tenant, RandomGenerator random, Writer writer) {
+        Sim.pick(random, free.values(), s -> s.get("clinic_id").equals(tenant)).ifPresent(slot -> {
+            free.remove((String) slot.get("id"));
+            Sim.delete(writer, tenant, "dentist_availability", (String) slot.get("id"));
+        });
+    }
+
+    private void blockSlot(String tenant, Instant now, RandomGenerator random, Writer writer) {
+        Sim.pick(random, free.values(), s -> s.get("clinic_id").equals(tenant)).ifPresent(slot -> {
+            free.remove((String) slot.get("id"));
+            slot.put("status", "blocked");
+            slot.put("updated_at", Sim.time(now));
+            Sim.put(writer, tenant, "dentist_availability", slot);
+        });
+    }
+
+    /** A walk-in entered by the front desk once the patient is already in the chair or done. */
+    private void walkIn(String tenant, Instant now, RandomGenerator random, Writer writer) {
+        Instant start = Sim.late(random, now);
+        Instant end = start.plus(Duration.ofMinutes(30));
+        Map<String, Object> appt = Sim.row("id", Sim.id(random, "appt"), "clinic_id", tenant,
+                "patient_id", "patient-" + (1001 + random.nextInt(PATIENTS_PER_CLINIC)),
+                "dentist_id", Sim.pick(random, DENTISTS.get(tenant)), "slot_id", null, "treatment", "emergency",
+                "status", end.isAfter(now) ? "in_progress" : "completed", "source", "walk_in",
+                "start_time", Sim.time(start), "end_time", Sim.time(end), "duration_minutes", 30L, "notes", "Walk-in",
+                "cancellation_reason", null, "created_at", Sim.time(now), "updated_at", Sim.time(now));
+        if (end.isAfter(now)) {
+            track(appt);
+        }
+        Sim.put(writer, tenant, "clinic_appointments", appt);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.store;
+
+import dev.switchboard.change.Change;
+import dev.switchboard.change.Position;
+import dev.switchboard.change.Row;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A consistent read of the database. Live views bootstrap from one: they buffer changes from
+ * the feed, read their state here, then apply exactly the buffered changes that
+ * {@link #includes} says the snapshot does not already hold.
+ */
+public interface Snapshot {
+
+    /**
+     * A position at or after every change this snapshot includes: once the feed has dispatched
+     * it, a view bootstrapped here is current.
+     */
+    Position position();
+
+    /** The dialect of the store this snapshot reads. */
+    Dialect dialect();
+
+    /** True when the effect of this committed change is already visible in the snapshot. */
+    boolean includes(Change change);
+
+    /** Runs a query and passes each result row (column label to value) to {@code each}. */
+    void query(String sql, List<Object> params, Consumer<Row> each);
+}

@@ -1,0 +1,235 @@
+package dev.switchboard.store.postgres;
+
+import dev.switchboard.dataset.Dataset;
+import java.nio.ByteBuffer;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
+/**
+ * The capture thread: streams a live copy of this node's slot with pgoutput, decodes whole
+ * transactions into the window, evicts what is past retention and advances the durable slot
+ * behind it, and reconnects with backoff when the stream or the server goes away.
+ *
+ * <p>Why a copy: the durable slot must stay behind the retention horizon so a restarted node can
+ * replay it, but a walsender whose client has not confirmed everything it was sent holds up a
+ * server shutdown until wal_sender_timeout. So each stream runs on a temporary copy of the
+ * durable slot ({@code pg_copy_logical_replication_slot}), confirmed eagerly and gone with its
+ * connection, while the durable slot is moved with {@code pg_replication_slot_advance}.
+ *
+ * <p>Each stream uses a fresh replication connection (pgjdbc delivers nothing on a second
+ * START_REPLICATION over one connection) and a fresh decoder (pgoutput announces relations per
+ * stream). A transaction cut off by a disconnect is dropped; the next copy replays it, since the
+ * durable slot never moves past a transaction the window holds, and the window ignores
+ * transactions it already has.
+ */
+final class CaptureLoop implements Runnable {
+    private static final System.Logger LOG = System.getLogger(CaptureLoop.class.getName());
+    private static final long IDLE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    private static final Duration MAINTAIN_EVERY = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final String url;
+    private final SlotKeeper keeper;
+    private final ChangeWindow window;
+    private final Epoch epoch;
+    private final Map<String, Dataset> datasets;
+    private final CaptureSettings settings;
+    private final Clock clock;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean streaming;
+    private long retained;
+    private long retainable;
+    private long liveConfirmed;
+    private Instant lastMaintain = Instant.EPOCH;
+    private Instant lastHeartbeat = Instant.EPOCH;
+
+    CaptureLoop(String url, SlotKeeper keeper, ChangeWindow window, Epoch epoch, Map<String, Dataset> datasets,
+                CaptureSettings settings, Clock clock) {
+        this.url = url;
+        this.keeper = keeper;
+        this.window = window;
+        this.epoch = epoch;
+        this.datasets = Map.copyOf(datasets);
+        this.settings = settings;
+        this.clock = clock;
+        this.thread = Thread.ofPlatform().name("switchboard-capture-" + keeper.slot()).daemon().unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** True while a replication stream is open; false while reconnecting. */
+    boolean streaming() {
+        return streaming;
+    }
+
+    @Override
+    public void run() {
+        Duration backoff = Duration.ofMillis(100);
+        while (closing.getCount() > 0) {
+            try {
+                stream();
+            } catch (Exception e) {
+                streaming = false;
+                if (closing.getCount() == 0) {
+                    break;
+                }
+                LOG.log(System.Logger.Level.WARNING, "capture stream of slot {0} failed, reconnecting in {1} ms: {2}",
+                        keeper.slot(), backoff.toMillis(), e.toString());
+                recreateLostSlot();
+                try {
+                    if (closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                } catch (InterruptedException ie) {
+                    break;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                continue;
+            }
+            backoff = Duration.ofMillis(100);
+        }
+        streaming = false;
+    }
+
+    /**
+     * When the durable slot is gone (dropped as stale during a long absence, or invalidated by
+     * max_slot_wal_keep_size), recreates it; the window restarts at the new slot's start, since
+     * the changes in between can no longer be decoded.
+     */
+    private void recreateLostSlot() {
+        try {
+            if (!keeper.usable()) {
+                long floor = keeper.prepare();
+                window.restartAt(floor);
+                retained = 0;
+                retainable = 0;
+                LOG.log(System.Logger.Level.WARNING, "replication slot {0} was lost and has been recreated; "
+                        + "positions before {1} can no longer be resumed", keeper.slot(), window.floor());
+            }
+        } catch (SQLException e) {
+            // the server is away; the next attempt checks again
+        }
+    }
+
+    private void stream() throws SQLException {
+        try (var conn = DriverManager.getConnection(url, replicationProperties())) {
+            PGConnection pg = conn.unwrap(PGConnection.class);
+            String live = keeper.slot() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong(0x100000, 0xFFFFFF));
+            try (var st = conn.createStatement()) {
+                // temporary: owned by this connection, dropped by the server when it ends
+                st.execute("SELECT pg_copy_logical_replication_slot('" + keeper.slot() + "', '" + live + "', true)");
+            }
+            long from = window.resumeLsn();
+            liveConfirmed = 0;
+            try (PGReplicationStream stream = pg.getReplicationAPI().replicationStream().logical()
+                    .withSlotName(live)
+                    .withStartPosition(from == 0 ? LogSequenceNumber.INVALID_LSN : LogSequenceNumber.valueOf(from))
+                    .withSlotOption("proto_version", 1)
+                    .withSlotOption("publication_names", SlotKeeper.PUBLICATION)
+                    // pgjdbc reads a closed socket as "nothing pending"; only a write notices the server
+                    // is gone, so a frequent status update is what bounds failure detection (~2 s)
+                    .withStatusInterval(1, TimeUnit.SECONDS)
+                    .start()) {
+                streaming = true;
+                LOG.log(System.Logger.Level.INFO, "capture streaming slot {0} from {1}", keeper.slot(), Positions.lsn(from));
+                pump(stream, new PgoutputDecoder(epoch, datasets));
+            }
+        }
+    }
+
+    private void pump(PGReplicationStream stream, PgoutputDecoder decoder) throws SQLException {
+        while (closing.getCount() > 0) {
+            ByteBuffer msg = stream.readPending();
+            if (msg == null) {
+                if (!decoder.inTransaction() && window.isEmpty()) {
+                    // nothing retained and nothing half-read: all WAL the server sent so far is done with
+                    retainable = Math.max(retainable, stream.getLastReceiveLSN().asLong());
+                }
+                confirmLive(stream);
+                maintain();
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                continue;
+            }
+            decoder.decode(msg).ifPresent(window::append);
+            maintain();
+        }
+    }
+
+    /** Confirms everything received on the live copy, so a shutting-down server is not kept waiting for us. */
+    private void confirmLive(PGReplicationStream stream) throws SQLException {
+        long received = stream.getLastReceiveLSN().asLong();
+        if (received > liveConfirmed) {
+            LogSequenceNumber lsn = LogSequenceNumber.valueOf(received);
+            stream.setFlushedLSN(lsn);
+            stream.setAppliedLSN(lsn);
+            stream.forceUpdateStatus();
+            liveConfirmed = received;
+        }
+    }
+
+    /** Evicts past retention, then persists the floor before advancing the durable slot behind it. */
+    private void maintain() throws SQLException {
+        Instant now = clock.instant();
+        if (Duration.between(lastMaintain, now).compareTo(MAINTAIN_EVERY) < 0) {
+            return;
+        }
+        lastMaintain = now;
+        Txn dropped = window.evict(now, settings.retention(), settings.maxChanges());
+        if (dropped != null) {
+            retainable = Math.max(retainable, dropped.endLsn());
+        }
+        boolean heartbeatDue = Duration.between(lastHeartbeat, now).compareTo(settings.heartbeat()) >= 0;
+        if (retainable > retained || heartbeatDue) {
+            keeper.heartbeat(window.floor());
+            if (heartbeatDue) {
+                lastHeartbeat = now;
+                keeper.dropStaleSlots();
+                if (!keeper.usable()) {
+                    // The stream runs on a copy, so losing the durable slot does not end it by
+                    // itself; end it here so the reconnect recreates the slot and moves the floor.
+                    throw new SQLException("durable replication slot " + keeper.slot() + " is gone");
+                }
+            }
+        }
+        if (retainable > retained) {
+            keeper.advance(retainable);
+            retained = retainable;
+        }
+    }
+
+    private static Properties replicationProperties() {
+        Properties p = new Properties();
+        PGProperty.REPLICATION.set(p, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        PGProperty.CONNECT_TIMEOUT.set(p, 10);
+        PGProperty.APPLICATION_NAME.set(p, "switchboard-capture");
+        return p;
+    }
+
+    /** Stops the thread and closes its stream; waits for it to end. */
+    void close() {
+        closing.countDown();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.switchboard.store.postgres;
+
+import dev.switchboard.change.Change;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The decoded changes this node still holds, in commit order, from just after {@link #floor()}
+ * to {@link #head()}: what {@code read} serves and what {@code Snapshot.includes} looks xids up in.
+ *
+ * <p>One writer (the capture thread) appends and evicts; any thread reads. The window is also the
+ * replay unit after a restart: the slot is confirmed only up to the end of the newest evicted
+ * transaction, so a restarted node decodes the retained transactions again and rebuilds the same
+ * window with the same positions.
+ */
+final class ChangeWindow {
+    /** Transactions keyed by the sequence of their last change. */
+    private final ConcurrentSkipListMap<Long, Txn> txns = new ConcurrentSkipListMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition appended = lock.newCondition();
+    private volatile long floor;
+    private volatile long head;
+    private volatile long lastServedHead;
+    /** The end LSN of the newest appended transaction, where a new stream resumes; 0 when none. */
+    private volatile long resumeLsn;
+    private long wakeups;
+    private long size;
+
+    ChangeWindow(long floor) {
+        this.floor = floor;
+        this.head = floor;
+        this.lastServedHead = floor;
+    }
+
+    long floor() {
+        return floor;
+    }
+
+    long head() {
+        return head;
+    }
+
+    long resumeLsn() {
+        return resumeLsn;
+    }
+
+    /**
+     * Appends a committed transaction with dataset changes. A transaction at or below the head was
+     * already seen (a stream replays from the slot's confirmed point) and is ignored.
+     */
+    boolean append(Txn txn) {
+        if (txn.changes().isEmpty() || txn.lastSeq() <= head) {
+            return false;
+        }
+        txns.put(txn.lastSeq(), txn);
+        size += txn.changes().size();
+        resumeLsn = txn.endLsn();
+        head = txn.lastSeq();
+        wake();
+        return true;
+    }
+
+    /**
+     * Drops transactions committed before {@code now - retention}, and the oldest ones while more
+     * than {@code maxChanges} are held. Returns the newest transaction dropped, if any: the floor
+     * now stands at its last change.
+     */
+    Txn evict(Instant now, Duration retention, long maxChanges) {
+        Instant horizon = now.minus(retention);
+        Txn dropped = null;
+        for (Map.Entry<Long, Txn> e = txns.firstEntry(); e != null; e = txns.firstEntry()) {
+            Txn t = e.getValue();
+            if (size <= maxChanges && !t.commitTime().isBefore(horizon)) {
+                break;
+            }
+            floor = t.lastSeq(); // raise the floor first: a concurrent read must never see a gap
+            txns.remove(e.getKey());
+            size -= t.changes().size();
+            dropped = t;
+        }
+        return dropped;
+    }
+
+    /**
+     * Starts over after the slot had to be recreated: the changes between the old head and
+     * {@code newFloor} are gone, so nothing before it may be served (a read across the gap would
+     * silently miss them). Readers at older positions get the below-floor error and resnapshot.
+     */
+    void restartAt(long newFloor) {
+        floor = Math.max(newFloor, head);
+        head = floor;
+        txns.clear();
+        size = 0;
+        resumeLsn = 0;
+        wake();
+    }
+
+    /** True when no transaction is held: nothing stops the slot from being confirmed to the stream's end. */
+    boolean isEmpty() {
+        return txns.isEmpty();
+    }
+
+    /**
+     * Up to {@code max} changes strictly after {@code after}, in order.
+     *
+     * @throws IllegalArgumentException when {@code after} is below the floor: those changes are gone
+     */
+    List<Change> read(long after, int max) {
+        long floorNow = floor;
+        if (after < floorNow) {
+            throw new IllegalArgumentException("position sequence " + after + " is older than the floor " + floorNow
+                    + "; the changes after it are no longer retained (resnapshot)");
+        }
+        List<Change> out = new ArrayList<>(Math.min(max, 256));
+        for (Txn t : txns.tailMap(after, false).values()) {
+            for (Change c : t.changes()) {
+                if (c.position().seq() > after) {
+                    out.add(c);
+                    if (out.size() == max) {
+                        return out;
+                    }
+                }
+            }
+        }
+        if (floor > after) {
+            // eviction overtook this read between the floor check and the scan: part may be missing
+            throw new IllegalArgumentException("position sequence " + after + " fell below the floor while reading");
+        }
+        lastServedHead = out.isEmpty() ? Math.max(after, lastServedHead) : out.getLast().position().seq();
+        return out;
+    }
+
+    /** The xid of the transaction holding the change with sequence {@code seq}, if still held. */
+    OptionalInt xidOf(long seq) {
+        Map.Entry<Long, Txn> e = txns.ceilingEntry(seq);
+        if (e == null || e.getValue().firstSeq() > seq) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(e.getValue().xid());
+    }
+
+    /** The last sequence of the first held transaction after {@code after} with this xid; -1 if not decoded yet. */
+    long lastSeqOfXid(int xid, long after) {
+        for (Txn t : txns.tailMap(after, false).values()) {
+            if (t.xid() == xid) {
+                return t.lastSeq();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Waits up to {@code millis} until the transaction with this xid, committed after the change
+     * at {@code after}, is decoded; returns its last sequence, or -1 on timeout.
+     */
+    long awaitXid(int xid, long after, long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            for (long seq = lastSeqOfXid(xid, after); ; seq = lastSeqOfXid(xid, after)) {
+                long left = deadline - System.nanoTime();
+                if (seq >= 0 || left <= 0) {
+                    return seq;
+                }
+                appended.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until a transaction is appended beyond what {@link #read} last returned, or the timeout. */
+    void await(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            long seen = wakeups;
+            while (head <= lastServedHead && wakeups == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                appended.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes waiters without a new transaction (a local commit that capture will deliver shortly). */
+    void wake() {
+        lock.lock();
+        try {
+            wakeups++;
+            appended.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.switchboard.store.postgres;
+
+import dev.switchboard.change.Change;
+import dev.switchboard.change.ChangeSource;
+import dev.switchboard.change.Position;
+import java.util.List;
+
+/**
+ * The change source of a PostgreSQL database as this node decodes it: positions come from the
+ * WAL, so they equal those of every other node; {@link #floor()} is where this node's slot
+ * replays from, which survives restarts of this process and of the server.
+ *
+ * <p>{@link #head()} is the newest change decoded, which may trail the newest commit by the
+ * capture lag. {@link #read} throws {@link IllegalArgumentException} for a position of another
+ * epoch or below the floor, since the changes after it can no longer all be delivered.
+ */
+final class PgChangeSource implements ChangeSource {
+    private final Epoch epoch;
+    private final ChangeWindow window;
+    private final Runnable onClose;
+
+    PgChangeSource(Epoch epoch, ChangeWindow window, Runnable onClose) {
+        this.epoch = epoch;
+        this.window = window;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public String epoch() {
+        return epoch.id();
+    }
+
+    @Override
+    public Position head() {
+        return new Position(epoch.id(), window.head());
+    }
+
+    @Override
+    public Position floor() {
+        return new Position(epoch.id(), window.floor());
+    }
+
+    @Override
+    public List<Change> read(Position after, int max) {
+        if (!after.epoch().equals(epoch.id())) {
+            throw new IllegalArgumentException("position " + after + " belongs to another change log than " + epoch.id());
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        return window.read(after.seq(), max);
+    }
+
+    @Override
+    public void awaitSignal(long millis) throws InterruptedException {
+        window.await(millis);
+    }
+
+    @Override
+    public void signal() {
+        window.wake();
+    }
+
+    @Override
+    public void close() {
+        onClose.run();
+    }
+}

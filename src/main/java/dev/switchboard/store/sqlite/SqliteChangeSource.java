@@ -1,0 +1,141 @@
+package dev.switchboard.store.sqlite;
+
+import dev.switchboard.change.Change;
+import dev.switchboard.change.ChangeSource;
+import dev.switchboard.change.Op;
+import dev.switchboard.change.Position;
+import dev.switchboard.change.Row;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads {@code sb_changes}. Our own commits signal at once; commits by other processes are found
+ * by the feed's next poll, which this source bounds at {@link #EXTERNAL_POLL_MILLIS}.
+ */
+final class SqliteChangeSource implements ChangeSource {
+    /** How long a change committed by another process may wait before it is read. */
+    static final long EXTERNAL_POLL_MILLIS = 20;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final DataSource pool;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile String epoch = "";
+
+    SqliteChangeSource(DataSource pool) {
+        this.pool = pool;
+    }
+
+    void start() {
+        try (Connection c = pool.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT value FROM sb_meta WHERE name = 'epoch'")) {
+            if (!rs.next()) {
+                throw new IllegalStateException("sb_meta has no epoch; the change log was not migrated");
+            }
+            epoch = rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the change log epoch: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String epoch() {
+        if (epoch.isEmpty()) {
+            throw new IllegalStateException("the store has not been migrated yet");
+        }
+        return epoch;
+    }
+
+    @Override
+    public Position head() {
+        try (Connection c = pool.getConnection()) {
+            return headWithin(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the change log head: " + e.getMessage(), e);
+        }
+    }
+
+    Position headWithin(Connection c) throws SQLException {
+        // sqlite_sequence remembers the last seq even after pruning emptied the log.
+        try (var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sb_changes'), 0)")) {
+            rs.next();
+            return new Position(epoch(), rs.getLong(1));
+        }
+    }
+
+    @Override
+    public Position floor() {
+        try (Connection c = pool.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT min(seq) FROM sb_changes")) {
+            rs.next();
+            long min = rs.getLong(1);
+            return rs.wasNull() ? headWithin(c) : new Position(epoch(), min - 1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the change log floor: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sequences are dense here, so the newest {@code changes} are simply the last ones. */
+    @Override
+    public Position warmStart(long changes) {
+        Position head = head();
+        return new Position(head.epoch(), Math.max(floor().seq(), head.seq() - changes));
+    }
+
+    @Override
+    public List<Change> read(Position after, int max) {
+        if (!after.epoch().equals(epoch())) {
+            throw new IllegalArgumentException("position " + after + " is not of this change log (epoch " + epoch + ")");
+        }
+        List<Change> out = new ArrayList<>();
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, tenant, dataset, op, row_key, before_row, after_row, committed_at FROM sb_changes"
+                        + " WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            ps.setLong(1, after.seq());
+            ps.setInt(2, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Change(new Position(epoch, rs.getLong(1)), rs.getString(2), rs.getString(3),
+                            Op.parse(rs.getString(4)), rs.getString(5), image(rs.getString(6)), image(rs.getString(7)),
+                            Instant.parse(rs.getString(8))));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the change log failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static Row image(String json) {
+        return json == null ? Row.NONE : Row.of(JSON.readValue(json, MAP));
+    }
+
+    @Override
+    public void awaitSignal(long millis) throws InterruptedException {
+        if (wake.tryAcquire(Math.min(millis, EXTERNAL_POLL_MILLIS), TimeUnit.MILLISECONDS)) {
+            wake.drainPermits();
+        }
+    }
+
+    @Override
+    public void signal() {
+        wake.release();
+    }
+
+    @Override
+    public void close() {
+        wake.release();
+    }
+}

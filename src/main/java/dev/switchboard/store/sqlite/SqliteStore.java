@@ -1,0 +1,223 @@
+package dev.switchboard.store.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.switchboard.change.ChangeSource;
+import dev.switchboard.change.Position;
+import dev.switchboard.change.Row;
+import dev.switchboard.change.Times;
+import dev.switchboard.dataset.Dataset;
+import dev.switchboard.store.Dialect;
+import dev.switchboard.store.IngestException;
+import dev.switchboard.store.IngestResult;
+import dev.switchboard.store.Snapshot;
+import dev.switchboard.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The default store: one SQLite file. Writes go through one connection under a lock (SQLite
+ * allows one writer anyway, and this keeps our own writers from spinning on busy timeouts);
+ * reads use a small pool and see consistent snapshots thanks to WAL mode.
+ */
+public final class SqliteStore implements Store {
+    static final Dialect DIALECT = new Dialect() {
+        @Override
+        public String name() {
+            return "sqlite";
+        }
+
+        @Override
+        public Object time(Instant t) {
+            return Times.format(t);
+        }
+
+        @Override
+        public String number(String column) {
+            return "CAST(" + column + " AS REAL)";
+        }
+    };
+
+    private final HikariDataSource pool;
+    private final Connection writer;
+    private final SqliteChangeSource changes;
+    private final Object writeLock = new Object();
+
+    private SqliteStore(HikariDataSource pool, Connection writer) {
+        this.pool = pool;
+        this.writer = writer;
+        this.changes = new SqliteChangeSource(pool);
+    }
+
+    /** Opens (creating if needed) the database file and applies the core migrations. */
+    public static SqliteStore open(Path file) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            config.setMaximumPoolSize(4);
+            config.setPoolName("sqlite-read");
+            config.setConnectionInitSql("PRAGMA busy_timeout = 10000");
+            HikariDataSource pool = new HikariDataSource(config);
+            Connection writer = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (var st = writer.createStatement()) {
+                st.execute("PRAGMA journal_mode = WAL");
+                st.execute("PRAGMA synchronous = NORMAL");
+                st.execute("PRAGMA busy_timeout = 10000");
+            }
+            return new SqliteStore(pool, writer);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open SQLite database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Dialect dialect() {
+        return DIALECT;
+    }
+
+    @Override
+    public void migrate(List<Dataset> datasets) {
+        Flyway.configure().dataSource(pool).locations("classpath:db/sqlite").load().migrate();
+        synchronized (writeLock) {
+            Triggers.install(writer, datasets);
+        }
+        changes.start();
+    }
+
+    @Override
+    public ChangeSource changes() {
+        return changes;
+    }
+
+    @Override
+    public IngestResult ingest(Dataset dataset, String tenant, List<Map<String, Object>> rows) {
+        return write(conn -> new Upsert(conn, dataset, tenant).apply(rows));
+    }
+
+    @Override
+    public IngestResult delete(Dataset dataset, String tenant, List<String> keys) {
+        return write(conn -> {
+            int n = 0;
+            String sql = "DELETE FROM " + dataset.name() + " WHERE " + dataset.key() + " = ? AND " + dataset.tenant() + " = ?";
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (String key : keys) {
+                    ps.setString(1, key);
+                    ps.setString(2, tenant);
+                    n += ps.executeUpdate();
+                }
+            }
+            return n;
+        });
+    }
+
+    private IngestResult write(SqlWork<Integer> work) {
+        synchronized (writeLock) {
+            try {
+                writer.setAutoCommit(false);
+                try {
+                    int count = work.run(writer);
+                    Position at = changes.headWithin(writer);
+                    writer.commit();
+                    changes.signal();
+                    return new IngestResult(count, at);
+                } catch (SQLException | RuntimeException e) {
+                    writer.rollback();
+                    throw e;
+                } finally {
+                    writer.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("write failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public <T> T read(SnapshotReader<T> reader) {
+        try (Connection conn = pool.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+                // The first read starts SQLite's read transaction; everything after sees that state.
+                Position at = changes.headWithin(conn);
+                return reader.read(new SqliteSnapshot(conn, at));
+            } finally {
+                conn.rollback();
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("snapshot read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes change-log entries older than the newest {@code keep}; returns how many went. */
+    public int pruneChanges(long keep) {
+        synchronized (writeLock) {
+            try (var ps = writer.prepareStatement("DELETE FROM sb_changes WHERE seq <= (SELECT max(seq) FROM sb_changes) - ?")) {
+                ps.setLong(1, keep);
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("pruning the change log failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        changes.close();
+        try {
+            writer.close();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
+        pool.close();
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection conn) throws SQLException;
+    }
+
+    private record SqliteSnapshot(Connection conn, Position at) implements Snapshot {
+        @Override
+        public Position position() {
+            return at;
+        }
+
+        @Override
+        public Dialect dialect() {
+            return DIALECT;
+        }
+
+        @Override
+        public boolean includes(dev.switchboard.change.Change change) {
+            return change.position().sameEpoch(at) && change.position().seq() <= at.seq();
+        }
+
+        @Override
+        public void query(String sql, List<Object> params, Consumer<Row> each) {
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    Jdbc.forEachRow(rs, each);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("query failed: " + e.getMessage() + " [" + sql + "]", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.switchboard.store.sqlite;
+
+import dev.switchboard.dataset.Column;
+import dev.switchboard.dataset.Dataset;
+import dev.switchboard.store.IngestException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One ingest transaction: checks each row against what the table already holds (a key owned by
+ * another tenant is refused; a new row needs its required columns), then upserts it, updating
+ * only the columns the row carries.
+ */
+final class Upsert {
+    private final Connection conn;
+    private final Dataset dataset;
+    private final String tenant;
+    private final Map<String, String> owners = new HashMap<>();
+
+    Upsert(Connection conn, Dataset dataset, String tenant) {
+        this.conn = conn;
+        this.dataset = dataset;
+        this.tenant = tenant;
+    }
+
+    int apply(List<Map<String, Object>> rows) throws SQLException {
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Object> row = rows.get(i);
+            String key = String.valueOf(row.get(dataset.key()));
+            String owner = owner(key);
+            if (owner == null) {
+                for (Column c : dataset.columns().values()) {
+                    if (c.required() && row.get(c.name()) == null) {
+                        throw new IngestException(400, i, c.name(), "row " + i + ": " + c.name() + " is required for a new "
+                                + dataset.name() + " row (key '" + key + "' does not exist yet)");
+                    }
+                }
+            } else if (!owner.equals(tenant)) {
+                throw new IngestException(409, i, dataset.key(), "row " + i + ": " + dataset.key() + " '" + key
+                        + "' is already used by another tenant; choose another key");
+            }
+            if (owner == null) {
+                insert(row);
+            } else {
+                update(row, key);
+            }
+            owners.put(key, tenant);
+        }
+        return rows.size();
+    }
+
+    private String owner(String key) throws SQLException {
+        if (owners.containsKey(key)) {
+            return owners.get(key);
+        }
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT " + dataset.tenant() + " FROM " + dataset.name() + " WHERE " + dataset.key() + " = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private void insert(Map<String, Object> row) throws SQLException {
+        List<String> cols = List.copyOf(row.keySet());
+        String sql = "INSERT INTO " + dataset.name() + " (" + String.join(", ", cols) + ") VALUES ("
+                + cols.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+        execute(sql, cols.stream().map(row::get).toList());
+    }
+
+    /** Updates only the columns the row carries, so a partial row (ending a call) keeps the rest. */
+    private void update(Map<String, Object> row, String key) throws SQLException {
+        List<String> cols = row.keySet().stream().filter(c -> !c.equals(dataset.key()) && !c.equals(dataset.tenant())).toList();
+        if (cols.isEmpty()) {
+            return;
+        }
+        String sql = "UPDATE " + dataset.name() + " SET " + cols.stream().map(c -> c + " = ?").collect(Collectors.joining(", "))
+                + " WHERE " + dataset.key() + " = ?";
+        List<Object> values = new java.util.ArrayList<>(cols.stream().map(row::get).toList());
+        values.add(key);
+        execute(sql, values);
+    }
+
+    private void execute(String sql, List<Object> values) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < values.size(); i++) {
+                Object v = values.get(i);
+                ps.setObject(i + 1, v instanceof Boolean b ? (b ? 1 : 0) : v);
+            }
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,296 @@
+// Switchboard web dashboard: /?dashboard=calls&tenant=<t>[&hours=24][&scope=agent&sub=agent-1]
+//
+// Loads the catalog and demo tenants, builds the dashboard's layout (a dedicated one for `calls`,
+// a generic one for the rest), then keeps it live over SSE with REST polling as the fallback.
+//
+// Test hooks: document.body.dataset.connection = live|reconnecting|polling (idle: no tenant yet);
+// window.__switchboard = {state, events, eventCounts, connection, position, updatedAt, ...};
+// every widget element has data-widget="<name>" and data-value="<displayed text>".
+
+import { demoTenants, initToken, listDashboards, snapshotFetcher, streamUrl, tokenScope } from './api.js';
+import { LiveConnection } from './connection.js';
+import { markChanged, tick } from './dom.js';
+import * as fmt from './format.js';
+import { callsLayout } from './layout-calls.js';
+import { genericLayout } from './layout-generic.js';
+import { Store } from './store.js';
+import { context } from './widgets.js';
+
+const $ = (id) => document.getElementById(id);
+const HOUR_CHOICES = [1, 3, 6, 12, 24, 48, 72, 168];
+// Datasets whose raw changes we subscribe to (for row highlights) when the catalog does not say.
+const KNOWN_DATASETS = {
+  calls: ['call_logs'],
+  bookings: ['leads', 'booking_calls', 'appointments'],
+  clinic: ['clinic_appointments'],
+  clinic_availability: ['dentist_availability'],
+  shop: ['tickets', 'orders', 'order_items', 'customers', 'products'],
+  campaigns: ['campaigns', 'campaign_contacts', 'call_attempts'],
+};
+
+const store = new Store();
+const hooks = {
+  state: store.values,
+  events: 0,
+  eventCounts: {},
+  connection: 'reconnecting',
+  position: null,
+  updatedAt: null,
+  lastChange: null,
+  dashboard: null,
+  tenant: null,
+  history: [],
+  refresh: () => connection?.refresh(),
+};
+window.__switchboard = hooks;
+let connection = null;
+
+main().catch((err) => {
+  console.error('switchboard: failed to start', err);
+  showBanner(`Could not start the dashboard: ${err.message || err}`);
+});
+
+async function main() {
+  initToken();
+  const params = new URLSearchParams(location.search);
+  const [catalog, tenantsByDashboard] = await Promise.all([
+    listDashboards().catch((err) => { showBanner(`Could not load dashboards: ${err.message}`); return []; }),
+    demoTenants(),
+  ]);
+
+  const name = params.get('dashboard') || (catalog.some((d) => d.name === 'calls') || !catalog.length ? 'calls' : catalog[0].name);
+  const def = catalog.find((d) => d.name === name) ?? { name, title: fmt.humanize(name), widgets: {} };
+  if (catalog.length && !catalog.some((d) => d.name === name)) showBanner(`Unknown dashboard “${name}”.`);
+  const tenants = tenantsByDashboard?.[name] ?? [];
+  const tenant = params.get('tenant') || tenants[0] || '';
+  const hoursDef = def.params?.hours;
+  const hoursDefault = hoursDef?.default ?? hoursDef?.defaultValue ?? 24;
+  const hours = hoursDef ? clamp(Number(params.get('hours')) || hoursDefault, hoursDef.min ?? 1, hoursDef.max ?? 8760) : null;
+  const view = { dashboard: name, tenant, hours, scope: params.get('scope') || '', sub: params.get('sub') || '' };
+
+  renderHeader(def, catalog, tenantsByDashboard, view);
+  hooks.dashboard = name;
+  hooks.tenant = tenant;
+  context.tenant = tenant;
+  if (!tenant) {
+    $('main').innerHTML = '<p class="empty">Enter a tenant above to open its dashboard.</p>';
+    setConnection('idle');
+    $('tenant-input').focus();
+    return;
+  }
+
+  const widgets = def.widgets && typeof def.widgets === 'object' ? def.widgets : {};
+  const layout = name === 'calls'
+    ? callsLayout($('main'), { widgets, hours: hours ?? 24 })
+    : genericLayout($('main'), { widgets });
+  hooks.history = layout.history ?? [];
+  store.subscribe((changed, replaced) => {
+    layout.update(store, replaced ? null : changed);
+    hooks.position = store.position;
+    hooks.updatedAt = store.updatedAt;
+    renderMeta();
+    if (name === 'calls') updateTitle(def, tenant, store.get('active_calls'));
+  });
+  updateTitle(def, tenant, null);
+
+  connection = new LiveConnection({
+    streamUrl: (lastEventId) => streamUrl(view, datasetsOf(def, params, view), lastEventId),
+    fetchSnapshot: snapshotFetcher(view),
+    onSnapshot(msg, fromStream) {
+      if (!forThisDashboard(msg, name)) return;
+      store.replace(msg.widgets, msg.position);
+      if (fromStream && msg.reset) showToast('Stream resynchronized: showing a fresh snapshot.');
+    },
+    onDelta(msg) {
+      if (!forThisDashboard(msg, name)) return;
+      store.merge(msg.widgets, msg.position);
+    },
+    onChange(msg) {
+      const keys = [msg.key, msg.after?.id, msg.before?.id].filter((k) => k !== undefined && k !== null && typeof k !== 'object');
+      markChanged(keys, msg.op);
+      hooks.lastChange = msg;
+      renderLastChange();
+    },
+    onEvent(type) {
+      hooks.events += 1;
+      hooks.eventCounts[type] = (hooks.eventCounts[type] ?? 0) + 1;
+      $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
+      pulse();
+    },
+    onState: setConnection,
+    onError(err) {
+      if (err.status === 401) showBanner(`${err.message}. Open this page with ?access_token=<token>.`);
+      else if (err.status === 404 || err.status === 403 || err.status === 400) showBanner(err.message);
+    },
+  });
+  connection.start();
+
+  setInterval(() => {
+    tick(document);
+    layout.tick(store);
+    renderMeta();
+    renderLastChange();
+  }, 1000);
+}
+
+function forThisDashboard(msg, name) {
+  return msg && typeof msg === 'object' && (!msg.dashboard || msg.dashboard === name);
+}
+
+/** Raw-change datasets to stream; none for a scoped viewer (the server allows dashboards only). */
+function datasetsOf(def, params, view) {
+  if (view.scope || tokenScope()) return [];
+  if (params.has('datasets')) return params.get('datasets').split(',').filter(Boolean);
+  const ds = def.datasets;
+  if (Array.isArray(ds)) return ds.map(String);
+  if (ds && typeof ds === 'object') return Object.keys(ds);
+  return KNOWN_DATASETS[def.name] ?? [];
+}
+
+function clamp(n, lo, hi) {
+  return Math.min(hi, Math.max(lo, Math.round(n)));
+}
+
+// ---- header -------------------------------------------------------------------------------
+
+function renderHeader(def, catalog, tenantsByDashboard, view) {
+  $('title').textContent = def.title || fmt.humanize(def.name);
+  $('description').textContent = def.description || '';
+
+  const dPick = $('dashboard-picker');
+  const names = catalog.length ? catalog.map((d) => [d.name, d.title || d.name]) : [[def.name, def.title || def.name]];
+  if (!names.some(([n]) => n === def.name)) names.unshift([def.name, def.name]);
+  dPick.replaceChildren(...names.map(([n, t]) => new Option(t, n, false, n === def.name)));
+
+  const tenants = tenantsByDashboard?.[def.name] ?? [];
+  const tPick = $('tenant-picker');
+  const tInput = $('tenant-input');
+  if (tenants.length) {
+    const list = tenants.includes(view.tenant) || !view.tenant ? tenants : [view.tenant, ...tenants];
+    tPick.replaceChildren(...list.map((t) => new Option(t, t, false, t === view.tenant)));
+    tPick.hidden = false;
+    tInput.hidden = true;
+    tInput.disabled = true;
+  } else {
+    tInput.value = view.tenant;
+    tInput.hidden = false;
+    tPick.hidden = true;
+    tPick.disabled = true;
+    $('go').hidden = false;
+  }
+
+  const hoursDef = def.params?.hours;
+  if (hoursDef && view.hours) {
+    const lo = hoursDef.min ?? 1;
+    const hi = hoursDef.max ?? 168;
+    const choices = [...new Set([...HOUR_CHOICES.filter((h) => h >= lo && h <= hi), view.hours])].sort((a, b) => a - b);
+    $('hours-picker').replaceChildren(...choices.map((h) => new Option(h % 24 === 0 && h > 24 ? `${h / 24} days` : `${h} h`, String(h), false, h === view.hours)));
+    $('hours-label').hidden = false;
+  }
+
+  if (view.scope) {
+    const chip = $('scope-chip');
+    chip.textContent = `${view.scope}${view.sub ? `: ${view.sub}` : ''}`;
+    chip.title = 'Viewer scope';
+    chip.hidden = false;
+  }
+
+  const form = $('pickers');
+  const params0 = new URLSearchParams(location.search);
+  const navigate = (changedDashboard) => {
+    const q = new URLSearchParams();
+    const dash = dPick.value || def.name;
+    q.set('dashboard', dash);
+    let tenant = tenants.length ? tPick.value : tInput.value.trim();
+    if (changedDashboard) {
+      const next = tenantsByDashboard?.[dash] ?? [];
+      if (next.length && !next.includes(tenant)) tenant = next[0];
+    }
+    if (tenant) q.set('tenant', tenant);
+    if (!changedDashboard && !$('hours-label').hidden) q.set('hours', $('hours-picker').value);
+    if (view.scope) q.set('scope', view.scope);
+    for (const k of ['datasets']) if (params0.has(k)) q.set(k, params0.get(k));
+    if (view.sub) q.set('sub', view.sub);
+    location.search = q.toString();
+  };
+  dPick.addEventListener('change', () => navigate(true));
+  tPick.addEventListener('change', () => navigate(false));
+  $('hours-picker').addEventListener('change', () => navigate(false));
+  form.addEventListener('submit', (e) => { e.preventDefault(); navigate(false); });
+}
+
+function updateTitle(def, tenant, active) {
+  const n = fmt.toNumber(active);
+  const prefix = n !== null && n > 0 ? `(${fmt.number(n)}) ` : '';
+  document.title = `${prefix}${def.title || def.name} · ${tenant} — Switchboard`;
+}
+
+// ---- connection indicator and meta line ---------------------------------------------------
+
+const STATE_TEXT = {
+  live: ['Live', 'Streaming updates from the server'],
+  reconnecting: ['Reconnecting', 'Stream interrupted; reconnecting and resuming where it left off'],
+  polling: ['Polling', 'Stream unavailable; refreshing every 2 s and retrying the stream'],
+  idle: ['Idle', 'No tenant chosen'],
+};
+
+function setConnection(state, detail = {}) {
+  document.body.dataset.connection = state;
+  hooks.connection = state;
+  const [label, help] = STATE_TEXT[state] ?? [state, ''];
+  const conn = $('connection');
+  conn.dataset.state = state;
+  let text = label;
+  if (state === 'reconnecting' && detail.connecting) text = 'Connecting';
+  conn.querySelector('.conn-label').textContent = text;
+  conn.title = detail.error ? `${help} (last error: ${detail.error})` : help;
+  const failing = Boolean(detail.error) && state === 'polling';
+  conn.classList.toggle('has-error', failing);
+  const note = $('conn-error');
+  note.textContent = failing ? 'server unreachable, retrying ·' : '';
+  note.hidden = !failing;
+}
+
+function pulse() {
+  const dot = document.querySelector('#connection .dot');
+  dot.classList.remove('beat');
+  void dot.offsetWidth;
+  dot.classList.add('beat');
+}
+
+function renderMeta() {
+  const pos = store.position ?? '—';
+  const code = $('position');
+  if (code.title !== pos) {
+    code.textContent = pos.length > 24 ? `${pos.slice(0, 10)}…${pos.slice(-10)}` : pos;
+    code.title = pos;
+  }
+  $('updated').textContent = store.updatedAt
+    ? `updated ${fmt.clock(store.updatedAt)} (${fmt.relative(store.updatedAt)})`
+    : 'waiting for data';
+}
+
+function renderLastChange() {
+  const c = hooks.lastChange;
+  if (!c) return;
+  const op = { c: 'insert', u: 'update', d: 'delete' }[c.op] ?? c.op;
+  const when = c.commit_time ? fmt.relative(c.commit_time) : '';
+  $('last-change').textContent = `last change: ${c.dataset ?? '?'} ${op ?? ''} ${when}`.trim();
+}
+
+// ---- notices ------------------------------------------------------------------------------
+
+function showBanner(text) {
+  const b = $('banner');
+  b.textContent = text;
+  b.hidden = false;
+}
+
+let toastTimer = null;
+function showToast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
+}

@@ -1,0 +1,85 @@
+// Small DOM helpers: escaping, element creation, the one-second ticker that keeps relative times
+// and live durations current, and the row highlight for `change` events.
+
+import * as fmt from './format.js';
+
+export function esc(v) {
+  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/** el('section', {class: 'card', 'data-widget': 'x'}, child...) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'html') node.innerHTML = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+/** <time> that the ticker keeps relative ("3 min ago"); the absolute time is the tooltip. */
+export function relTime(iso) {
+  if (fmt.parseTime(iso) === null) return fmt.EMPTY;
+  return `<time datetime="${esc(iso)}" data-rel title="${esc(fmt.absolute(iso))}">${esc(fmt.relative(iso))}</time>`;
+}
+
+/** A duration that grows every second from `since` (ISO). */
+export function liveDuration(since) {
+  const t = fmt.parseTime(since);
+  if (t === null) return fmt.EMPTY;
+  return `<span class="num" data-since="${esc(since)}">${esc(fmt.duration((Date.now() - t) / 1000))}</span>`;
+}
+
+/** Refreshes every [data-rel] and [data-since] under root. */
+export function tick(root = document) {
+  const now = Date.now();
+  for (const node of root.querySelectorAll('[data-rel]')) {
+    const text = fmt.relative(node.getAttribute('datetime'), now);
+    if (node.textContent !== text) node.textContent = text;
+  }
+  for (const node of root.querySelectorAll('[data-since]')) {
+    const t = fmt.parseTime(node.dataset.since);
+    const text = t === null ? fmt.EMPTY : fmt.duration(Math.max(0, (now - t) / 1000));
+    if (node.textContent !== text) node.textContent = text;
+  }
+}
+
+// Row highlight: rows carry data-key; a change marks its key for FLASH_MS. Rows re-rendered
+// during that time continue the same animation (negative delay) instead of restarting it.
+const FLASH_MS = 1800;
+const flashed = new Map();
+
+export function markChanged(keys, op) {
+  const now = Date.now();
+  for (const k of keys) {
+    if (k === null || k === undefined || k === '') continue;
+    const key = String(k);
+    flashed.set(key, { at: now, op });
+    for (const row of document.querySelectorAll(`[data-key="${cssEscape(key)}"]`)) {
+      row.classList.remove('flash', 'flash-c', 'flash-d');
+      void row.offsetWidth; // restart the animation
+      row.classList.add('flash', op === 'c' ? 'flash-c' : op === 'd' ? 'flash-d' : 'flash-u');
+      row.style.animationDelay = '0ms';
+    }
+  }
+  for (const [k, v] of flashed) if (now - v.at > FLASH_MS) flashed.delete(k);
+}
+
+/** Attributes for a row with this key: data-key, plus the running highlight if any. */
+export function rowAttrs(key) {
+  if (key === null || key === undefined) return '';
+  const f = flashed.get(String(key));
+  const elapsed = f ? Date.now() - f.at : Infinity;
+  if (elapsed < FLASH_MS) {
+    const cls = f.op === 'c' ? 'flash-c' : f.op === 'd' ? 'flash-d' : 'flash-u';
+    return ` data-key="${esc(key)}" class="flash ${cls}" style="animation-delay:-${elapsed}ms"`;
+  }
+  return ` data-key="${esc(key)}"`;
+}
+
+function cssEscape(s) {
+  return window.CSS && CSS.escape ? CSS.escape(s) : s.replace(/["\\]/g, '\\$&');
+}

@@ -1,0 +1,250 @@
+// Widget views, one per kind. Each is {el, update(value)}; update accepts any value (including
+// undefined for a widget the server did not send) and never throws on odd shapes.
+//
+// Every view's root element has data-widget="<name>", id="w-<name>", data-kind, and
+// data-value with the text it displays (stats) or a short summary (charts, tables, lists).
+
+import { colorFor, entries, renderHBars, renderPie, TimeChart } from './charts.js';
+import { el, esc, relTime, rowAttrs } from './dom.js';
+import * as fmt from './format.js';
+
+/** Page context the renderers need: the tenant (its column is left out of lists). */
+export const context = { tenant: null };
+
+export function card(name, kind, title, extraClass = '') {
+  const root = el('section', {
+    class: `card card-${kind} ${extraClass}`.trim(),
+    'data-widget': name,
+    'data-kind': kind,
+    id: `w-${name}`,
+    'aria-labelledby': `w-${name}-title`,
+  });
+  const head = el('header', { class: 'card-head' }, el('h2', { id: `w-${name}-title`, text: title }));
+  const meta = el('span', { class: 'card-meta' });
+  head.append(meta);
+  const body = el('div', { class: 'card-body' });
+  root.append(head, body);
+  return { root, body, meta };
+}
+
+export function statView(name, { title = fmt.humanize(name), format = fmt.byName(name), sub = '', accent = '' } = {}) {
+  const c = card(name, 'stat', title, accent ? `accent-${accent}` : '');
+  const value = el('div', { class: 'stat-value num', text: fmt.EMPTY });
+  const subEl = el('div', { class: 'stat-sub', text: sub });
+  c.body.append(value, subEl);
+  c.root.dataset.value = fmt.EMPTY;
+  return {
+    el: c.root,
+    sub: subEl,
+    update(v) {
+      const text = format(v);
+      if (value.textContent === text) return;
+      value.textContent = text;
+      c.root.dataset.value = text;
+      value.classList.remove('bump');
+      void value.offsetWidth;
+      value.classList.add('bump');
+    },
+  };
+}
+
+/** A breakdown as a donut (few groups) or horizontal bars (many), or as forced by `mode`. */
+export function breakdownView(name, { title = fmt.humanize(name), mode = 'auto', format = fmt.byName(name), unit = '' } = {}) {
+  const c = card(name, 'breakdown', title);
+  c.root.dataset.value = '';
+  return {
+    el: c.root,
+    update(v) {
+      const items = entries(v);
+      const asPie = mode === 'pie' || (mode === 'auto' && items.length <= 6);
+      if (asPie) renderPie(c.body, v, { format, unit });
+      else renderHBars(c.body, v, { format });
+      c.root.dataset.value = items.map(([g, n]) => `${g}: ${format(n)}`).join(', ');
+      c.meta.textContent = items.length ? `${fmt.number(items.reduce((s, [, n]) => s + n, 0))} total` : '';
+    },
+  };
+}
+
+/** A series ([{t, v}]) as bars or a stepped line, on uPlot. */
+export function seriesView(name, { title = fmt.humanize(name), kind = 'bars', color = '#58a6ff', label = 'value', format = fmt.number, height = 190 } = {}) {
+  const c = card(name, 'series', title, 'wide');
+  let chart = null;
+  c.root.dataset.value = '';
+  return {
+    el: c.root,
+    update(v) {
+      chart ??= new TimeChart(c.body, { kind, color, label, format, height });
+      const points = toPoints(v);
+      chart.update(points);
+      const total = points.reduce((s, p) => s + (fmt.toNumber(p.v) ?? 0), 0);
+      c.root.dataset.value = fmt.number(total);
+      c.root.dataset.points = String(points.length);
+      c.meta.textContent = points.length ? `${fmt.number(total)} in ${points.length} buckets` : 'no data';
+    },
+  };
+}
+
+export function toPoints(v) {
+  if (!Array.isArray(v)) return [];
+  return v
+    .map((p) => ({ t: fmt.parseTime(p && p.t), v: p ? p.v : null }))
+    .filter((p) => p.t !== null)
+    .sort((a, b) => a.t - b.t);
+}
+
+/** A table widget: [{group: g, col: n, ...}] as an HTML table; columns derived if not given. */
+export function tableView(name, { title = fmt.humanize(name), columns = null, empty = 'No data in this window' } = {}) {
+  const c = card(name, 'table', title, 'wide');
+  return {
+    el: c.root,
+    update(v) {
+      const rows = Array.isArray(v) ? v.filter((r) => r && typeof r === 'object') : [];
+      const cols = columns ?? tableColumns(rows);
+      c.body.innerHTML = renderTable(rows, cols, { empty, key: cols[0]?.key });
+      c.root.classList.toggle('wide-table', cols.length >= WIDE_TABLE_COLUMNS);
+      c.root.dataset.value = String(rows.length);
+      c.root.dataset.count = String(rows.length);
+      c.meta.textContent = rows.length ? `${fmt.number(rows.length)} rows` : '';
+    },
+  };
+}
+
+/** A list widget: row objects as a compact table, newest/most relevant first as the server sent. */
+export function listView(name, { title = fmt.humanize(name), columns = null, keyField = 'id', empty = 'Nothing here yet', metaText = null } = {}) {
+  const c = card(name, 'list', title, 'wide');
+  return {
+    el: c.root,
+    update(v) {
+      const rows = Array.isArray(v) ? v.filter((r) => r && typeof r === 'object') : [];
+      const cols = columns ?? listColumns(rows);
+      c.body.innerHTML = renderTable(rows, cols, { empty, key: keyField });
+      c.root.dataset.value = String(rows.length);
+      c.root.dataset.count = String(rows.length);
+      c.meta.textContent = metaText ? metaText(rows) : rows.length ? `${fmt.number(rows.length)} rows` : '';
+    },
+  };
+}
+
+function renderTable(rows, cols, { empty, key }) {
+  if (!rows.length) return `<p class="empty">${esc(empty)}</p>`;
+  const head = cols.map((col) => `<th scope="col" class="${esc(col.cls || '')}">${esc(col.label)}</th>`).join('');
+  const body = rows.map((row) => {
+    const k = key ? row[key] ?? row.id : row.id;
+    return `<tr${rowAttrs(k)}>${cols.map((col) => `<td class="${esc(col.cls || '')}">${safeCell(col, row)}</td>`).join('')}</tr>`;
+  }).join('');
+  return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+function safeCell(col, row) {
+  try {
+    return col.html(row);
+  } catch {
+    return fmt.EMPTY;
+  }
+}
+
+/** Columns of a table widget: the group field first, then the computed columns. */
+export function tableColumns(rows) {
+  const keys = unionKeys(rows);
+  return keys.map((k, i) => (i === 0
+    ? { key: k, label: fmt.humanize(k), html: (r) => groupCell(r[k]) }
+    : column(k, rows)));
+}
+
+function groupCell(v) {
+  return v === null || v === undefined ? '<span class="muted">(none)</span>' : `<span class="strong">${esc(v)}</span>`;
+}
+
+const SKIP_FIELD = /(^|_)(url|metadata|payload|raw|json|tenant|tenant_id|password|token|secret)$/i;
+const BADGE_FIELD = /(^|_)(status|outcome|state|stage|direction|priority|type|kind|channel|result|source)$/i;
+const BOOL_FIELD = /^(is|has|can)_|(^|_)(active|enabled|disabled|opt_?in|opt_?out|opted_\w+|verified|paid|deleted|archived|flag)$/i;
+const MAX_LIST_COLUMNS = 8;
+const WIDE_TABLE_COLUMNS = 5;
+
+function yesNo(v) {
+  if (v === null || v === undefined) return `<span class="muted">${fmt.EMPTY}</span>`;
+  return v === true || v === 1 ? '<span class="yes">yes</span>' : '<span class="muted">no</span>';
+}
+
+/** Sensible columns for arbitrary rows: no blobs, no URLs, no constant tenant ids; id last. */
+export function listColumns(rows) {
+  const keys = unionKeys(rows).filter((k) => {
+    if (SKIP_FIELD.test(k)) return false;
+    const vals = rows.map((r) => r[k]);
+    if (vals.every((v) => v === null || v === undefined || v === '')) return false;
+    if (vals.some((v) => v !== null && typeof v === 'object')) return false;
+    if (context.tenant !== null && vals.every((v) => v === context.tenant)) return false; // the tenant column
+    if (rows.length >= 2 && /_id$/.test(k) && vals.every((v) => v === vals[0])) return false;
+    return true;
+  });
+  const ordered = [...keys.filter((k) => k !== 'id'), ...keys.filter((k) => k === 'id')];
+  return ordered.slice(0, MAX_LIST_COLUMNS).map((k) => column(k, rows));
+}
+
+/** A column whose cells are rendered by the field's name and its values' type. */
+export function column(k, rows = [], label = fmt.humanize(k)) {
+  const sample = rows.map((r) => r[k]).find((v) => v !== null && v !== undefined);
+  if (fmt.isIsoTime(sample)) return { key: k, label, html: (r) => relTime(r[k]), cls: 'time' };
+  if (typeof sample === 'number' && BOOL_FIELD.test(k) && rows.every((r) => r[k] === null || r[k] === undefined || r[k] === 0 || r[k] === 1)) {
+    return { key: k, label, html: (r) => yesNo(r[k]) };
+  }
+  if (typeof sample === 'boolean') return { key: k, label, html: (r) => yesNo(r[k]) };
+  if (typeof sample === 'number') {
+    const f = fmt.byName(k);
+    return { key: k, label, html: (r) => esc(f(r[k])), cls: 'num' };
+  }
+  if (BADGE_FIELD.test(k)) return { key: k, label, html: (r) => badge(r[k]) };
+  if (/phone|number$/i.test(k)) return { key: k, label, html: (r) => `<span class="mono">${esc(fmt.cell(r[k]))}</span>` };
+  if (k === 'id' || /_id$/.test(k)) return { key: k, label, html: (r) => shortId(r[k]), cls: 'id' };
+  return { key: k, label, html: (r) => `<span class="clip" title="${esc(fmt.cell(r[k]))}">${esc(fmt.cell(r[k]))}</span>` };
+}
+
+export function badge(v) {
+  if (v === null || v === undefined || v === '') return `<span class="muted">${fmt.EMPTY}</span>`;
+  return `<span class="badge" style="--c:${colorFor(v)}">${esc(fmt.humanize(v))}</span>`;
+}
+
+/** Opaque ids (UUIDs, hashes) shortened to 8 characters; readable ids like agent-sales-ava kept. */
+export function shortId(v) {
+  if (v === null || v === undefined || v === '') return `<span class="muted">${fmt.EMPTY}</span>`;
+  const s = String(v);
+  const opaque = s.length > 24 || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(s) || /[0-9a-f]{12,}/i.test(s);
+  const shown = opaque && s.length > 12 ? `${s.slice(0, 8)}…` : s;
+  return `<span class="mono" title="${esc(s)}">${esc(shown)}</span>`;
+}
+
+function unionKeys(rows) {
+  const keys = [];
+  const seen = new Set();
+  for (const r of rows.slice(0, 25)) {
+    for (const k of Object.keys(r)) {
+      if (!seen.has(k)) { seen.add(k); keys.push(k); }
+    }
+  }
+  return keys;
+}
+
+/** A view for any widget kind, used by the generic layout and for unplaced widgets. */
+export function viewFor(name, kind) {
+  switch (kind) {
+    case 'stat': return statView(name);
+    case 'breakdown': return breakdownView(name);
+    case 'series': return seriesView(name, { label: fmt.humanize(name).toLowerCase() });
+    case 'table': return tableView(name);
+    case 'list': return listView(name);
+    default: return unknownView(name, kind);
+  }
+}
+
+function unknownView(name, kind) {
+  const c = card(name, 'unknown', fmt.humanize(name), 'wide');
+  return {
+    el: c.root,
+    update(v) {
+      const text = v === undefined ? fmt.EMPTY : fmt.cell(v);
+      c.body.innerHTML = `<pre class="raw">${esc(text.slice(0, 2000))}</pre>`;
+      c.root.dataset.value = text.slice(0, 200);
+      c.meta.textContent = kind ? String(kind) : '';
+    },
+  };
+}

@@ -1,0 +1,100 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Production mode: every route demands a token, and a token for one tenant opens nothing of another. */
+class AuthTest {
+    static final String SECRET = "0123456789abcdef0123456789abcdef-test-secret";
+    @TempDir
+    Path dir;
+    TestServer server;
+
+    @BeforeEach
+    void start() {
+        server = new TestServer(dir, false, Optional.of(SECRET));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static String token(String tenant, String sub, String scope, String role, Instant exp) throws Exception {
+        var claims = new JWTClaimsSet.Builder().claim("tenant", tenant).subject(sub).expirationTime(Date.from(exp));
+        if (scope != null) {
+            claims.claim("scope", scope);
+        }
+        if (role != null) {
+            claims.claim("role", role);
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        jwt.sign(new MACSigner(SECRET.getBytes()));
+        return jwt.serialize();
+    }
+
+    static String bearer(String t) {
+        return "Bearer " + t;
+    }
+
+    @Test
+    void serve_withoutSecret_refusesToStart() {
+        assertThatThrownBy(() -> new Config(false, "127.0.0.1", 0, dir, Optional.empty(), 0, Optional.empty(), Optional.empty(), false, "n"))
+                .hasMessageContaining("SWITCHBOARD_JWT_SECRET");
+    }
+
+    @Test
+    void tokenForTenantA_opensNothingOfTenantB() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        String writerA = token("a", "svc", null, "writer", later);
+        String viewerA = token("a", "u1", null, null, later);
+        String call = SseWireTest.call("a1", "active", null, 0);
+        assertThat(server.post("/api/ingest/a/call_logs", call).statusCode()).isEqualTo(401);
+        assertThat(server.post("/api/ingest/a/call_logs", call, "Authorization", bearer(viewerA)).statusCode()).isEqualTo(403);
+        assertThat(server.post("/api/ingest/a/call_logs", call, "Authorization", bearer(writerA)).statusCode()).isEqualTo(200);
+        assertThat(server.post("/api/ingest/b/call_logs", call.replace("a1", "b1"), "Authorization", bearer(writerA)).statusCode()).isEqualTo(403);
+        for (String path : List.of("/api/dashboards/calls/b", "/api/events/b?dashboards=calls", "/api/events/b?datasets=call_logs")) {
+            assertThat(server.get(path, "Authorization", bearer(viewerA)).statusCode()).as(path).isEqualTo(403);
+            assertThat(server.get(path).statusCode()).as(path).isEqualTo(401);
+        }
+        assertThat(server.get("/api/dashboards/calls/a", "Authorization", bearer(viewerA)).statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/dashboards/calls/a", "Authorization", bearer(token("a", "u1", null, null, Instant.now().minusSeconds(5)))).statusCode()).isEqualTo(401);
+        assertThat(server.get("/api/dashboards/calls/a", "Authorization", "Bearer not.a.token").statusCode()).isEqualTo(401);
+        assertThat(server.get("/api/demo").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void scopedToken_seesOnlyItsSlice_andNoRawChanges() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        String writer = token("a", "svc", null, "writer", later);
+        server.post("/api/ingest/a/call_logs", SseWireTest.call("x1", "active", null, 0).replace("agent-1", "agent-7"), "Authorization", bearer(writer));
+        server.post("/api/ingest/a/call_logs", SseWireTest.call("x2", "active", null, 0).replace("agent-1", "agent-8"), "Authorization", bearer(writer));
+        server.post("/api/ingest/a/call_logs", SseWireTest.call("x3", "active", null, 0).replace("agent-1", "agent-8"), "Authorization", bearer(writer));
+        String agent7 = token("a", "agent-7", "agent", null, later);
+        // The query cannot widen the token's scope.
+        var r = server.get("/api/dashboards/calls/a?scope=&sub=agent-8", "Authorization", bearer(agent7));
+        assertThat(r.statusCode()).isEqualTo(200);
+        var w = TestServer.json(r).path("widgets");
+        assertThat(w.path("active_calls").asLong()).isEqualTo(1);
+        assertThat(w.toString()).contains("x1").doesNotContain("x2").doesNotContain("x3");
+        assertThat(server.get("/api/events/a?datasets=call_logs", "Authorization", bearer(agent7)).statusCode()).isEqualTo(403);
+        var full = TestServer.json(server.get("/api/dashboards/calls/a", "Authorization", bearer(token("a", "boss", null, null, later))));
+        assertThat(full.path("widgets").path("active_calls").asLong()).isEqualTo(3);
+    }
+}

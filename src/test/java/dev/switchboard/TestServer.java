@@ -1,0 +1,83 @@
+package dev.switchboard;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A real server on a free port over a SQLite file in a temp folder, and a real HTTP client. */
+final class TestServer implements AutoCloseable {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    final Switchboard sb;
+    final Path dataDir;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    TestServer(Path dataDir) {
+        this(dataDir, true, Optional.empty());
+    }
+
+    TestServer(Path dataDir, boolean demo, Optional<String> secret) {
+        this.dataDir = dataDir;
+        this.sb = Switchboard.start(new Config(demo, "127.0.0.1", 0, dataDir, Optional.empty(), 0, Optional.empty(), secret,
+                false, "test"), Clock.systemUTC());
+    }
+
+    Path db() {
+        return dataDir.resolve("switchboard.db");
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + sb.port();
+    }
+
+    HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        var b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
+        var b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A plain HTTP client for a server started some other way. */
+    record Client(int port, HttpClient http) implements AutoCloseable {
+        Client(int port) {
+            this(port, HttpClient.newHttpClient());
+        }
+
+        HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        @Override
+        public void close() {
+            http.close();
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> r) {
+        return JSON.readTree(r.body());
+    }
+
+    @Override
+    public void close() {
+        sb.close();
+    }
+}

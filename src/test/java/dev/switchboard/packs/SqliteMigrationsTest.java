@@ -1,0 +1,90 @@
+package dev.switchboard.packs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.dataset.Dataset;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteMigrationsTest {
+    @TempDir
+    Path dir;
+    private String url;
+
+    @BeforeEach
+    void migrate() {
+        url = "jdbc:sqlite:" + dir.resolve("packs.db");
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
+    }
+
+    @Test
+    void migrations_applyInVersionOrder_toAFreshDatabase() {
+        MigrationInfo[] applied = Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").load().info().applied();
+        assertThat(Arrays.stream(applied).map(m -> m.getVersion().getVersion()).toList())
+                .containsExactly("1", "2", "3", "4", "5", "6");
+        assertThat(Arrays.stream(applied).map(MigrationInfo::getDescription).toList())
+                .containsExactly("switchboard core", "calls", "bookings", "clinic", "shop", "campaigns");
+    }
+
+    @Test
+    void everyDataset_hasATableWithExactlyItsColumnsAndTypes() throws Exception {
+        try (Connection conn = DriverManager.getConnection(url)) {
+            for (Dataset d : PackFiles.allDatasets()) {
+                if (d.name().equals("call_logs")) {
+                    continue; // V2 predates the key-and-tenant-only NOT NULL rule; checked for columns below
+                }
+                SchemaChecks.assertMatches(d, columns(conn, d.name()), SchemaChecks.SQLITE_TYPES);
+            }
+            Dataset calls = PackFiles.datasets("calls").getFirst();
+            assertThat(columns(conn, "call_logs").stream().map(SchemaChecks.DbColumn::name).toList())
+                    .containsExactlyInAnyOrderElementsOf(calls.columnNames());
+        }
+    }
+
+    @Test
+    void everyPackTable_hasTheKeyAsItsPrimaryKey() throws Exception {
+        try (Connection conn = DriverManager.getConnection(url)) {
+            for (Dataset d : PackFiles.allDatasets()) {
+                List<String> pk = new ArrayList<>();
+                try (var st = conn.createStatement(); var rs = st.executeQuery("PRAGMA table_info(" + d.name() + ")")) {
+                    while (rs.next()) {
+                        if (rs.getInt("pk") > 0) {
+                            pk.add(rs.getString("name"));
+                        }
+                    }
+                }
+                assertThat(pk).as(d.name()).containsExactly(d.key());
+            }
+        }
+    }
+
+    @Test
+    void partialUpsert_ofAnExistingRow_isAccepted() throws Exception {
+        try (Connection conn = DriverManager.getConnection(url)) {
+            for (Dataset d : PackFiles.allDatasets()) {
+                if (!d.name().equals("call_logs")) {
+                    SchemaChecks.assertPartialUpsertAccepted(conn, d, false);
+                }
+            }
+        }
+    }
+
+    private static List<SchemaChecks.DbColumn> columns(Connection conn, String table) throws Exception {
+        List<SchemaChecks.DbColumn> out = new ArrayList<>();
+        try (var st = conn.createStatement(); var rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                out.add(new SchemaChecks.DbColumn(rs.getString("name"), rs.getString("type"), rs.getInt("notnull") == 1));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.switchboard.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.change.Change;
+import dev.switchboard.change.Op;
+import dev.switchboard.change.Position;
+import dev.switchboard.change.Row;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The window alone: ordering, eviction by age and size, the floor, xid lookup and wake-ups. */
+class ChangeWindowTest {
+    private static final long BASE = 0x1000;
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private static Txn txn(long commitLsn, int xid, int changes, Instant at) {
+        List<Change> list = new ArrayList<>();
+        for (int i = 0; i < changes; i++) {
+            list.add(new Change(new Position("e", Positions.seq(BASE, commitLsn, i)), "t", "events", Op.CREATE,
+                    commitLsn + "/" + i, Row.NONE, Row.of(Map.of("id", commitLsn + "/" + i)), at));
+        }
+        return new Txn(commitLsn, commitLsn + 8, xid, list);
+    }
+
+    @Test
+    void read_afterPosition_returnsLaterChangesInOrderUpToMax() {
+        ChangeWindow w = new ChangeWindow(0);
+        w.append(txn(0x2000, 1, 3, T0));
+        w.append(txn(0x3000, 2, 2, T0));
+
+        List<Change> all = w.read(0, 100);
+        assertThat(all).hasSize(5);
+        assertThat(w.read(all.get(1).position().seq(), 2)).containsExactly(all.get(2), all.get(3));
+        assertThat(w.read(all.getLast().position().seq(), 10)).isEmpty();
+        assertThat(w.head()).isEqualTo(all.getLast().position().seq());
+    }
+
+    @Test
+    void append_transactionAlreadyHeld_isIgnored() {
+        ChangeWindow w = new ChangeWindow(0);
+        assertThat(w.append(txn(0x2000, 1, 2, T0))).isTrue();
+        assertThat(w.append(txn(0x2000, 1, 2, T0))).isFalse();
+        assertThat(w.read(0, 10)).hasSize(2);
+    }
+
+    @Test
+    void evict_byAgeAndSize_raisesFloorAndReadBelowItThrows() {
+        ChangeWindow w = new ChangeWindow(0);
+        w.append(txn(0x2000, 1, 2, T0));
+        w.append(txn(0x3000, 2, 2, T0.plusSeconds(60)));
+        w.append(txn(0x4000, 3, 2, T0.plusSeconds(120)));
+
+        Txn dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 100);
+        assertThat(dropped.commitLsn()).isEqualTo(0x2000);
+        assertThat(w.floor()).isEqualTo(dropped.lastSeq());
+        assertThatThrownBy(() -> w.read(0, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor");
+
+        dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 2);
+        assertThat(dropped.commitLsn()).isEqualTo(0x3000);
+        assertThat(w.read(w.floor(), 10)).hasSize(2);
+    }
+
+    @Test
+    void xidOf_heldChange_isItsTransactionsXid() {
+        ChangeWindow w = new ChangeWindow(0);
+        w.append(txn(0x2000, 41, 3, T0));
+        w.append(txn(0x3000, 42, 1, T0));
+        assertThat(w.xidOf(Positions.seq(BASE, 0x2000, 2))).hasValue(41);
+        assertThat(w.xidOf(Positions.seq(BASE, 0x3000, 0))).hasValue(42);
+        assertThat(w.xidOf(Positions.seq(BASE, 0x2800, 0))).isEmpty();
+    }
+
+    @Test
+    void await_returnsWhenATransactionArrives() throws Exception {
+        ChangeWindow w = new ChangeWindow(0);
+        w.read(0, 10);
+        CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
+            try {
+                w.await(30_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        w.append(txn(0x2000, 1, 1, T0));
+        waiter.get(10, TimeUnit.SECONDS);
+        assertThat(w.awaitXid(1, 0, 10)).isEqualTo(Positions.seq(BASE, 0x2000, 0));
+        assertThat(w.awaitXid(2, 0, 10)).isEqualTo(-1);
+    }
+
+    @Test
+    void restartAt_dropsEverythingAndServesOnlyAfterTheNewFloor() {
+        ChangeWindow w = new ChangeWindow(0);
+        w.append(txn(0x2000, 1, 2, T0));
+        long newFloor = Positions.before(BASE, 0x9000);
+        w.restartAt(newFloor);
+        assertThat(w.floor()).isEqualTo(newFloor);
+        assertThat(w.resumeLsn()).isZero();
+        assertThatThrownBy(() -> w.read(0, 10)).isInstanceOf(IllegalArgumentException.class);
+        w.append(txn(0x9000, 3, 1, T0));
+        assertThat(w.read(newFloor, 10)).hasSize(1);
+    }
+}
