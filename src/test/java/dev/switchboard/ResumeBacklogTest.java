@@ -70,6 +70,47 @@ class ResumeBacklogTest {
         }
     }
 
+    /**
+     * More changes missed than the dataset's resume ring holds (4096), with another tenant writing
+     * in between: the missed changes come from the store's change log instead of a reset, only this
+     * tenant's, once each and in order, followed by the live ones.
+     */
+    @Test
+    void resumeBeyondTheRing_backfillsFromTheChangeLog_onlyThisTenant() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            String path = "/api/events/t1?dashboards=calls&datasets=call_logs";
+            String resumeFrom;
+            try (SseClient first = new SseClient(server.sb.port(), path, null)) {
+                first.await(e -> e.type().equals("snapshot"), Duration.ofSeconds(10));
+                assertThat(server.post("/api/ingest/t1/call_logs", rows(0, 1)).statusCode()).isEqualTo(200);
+                resumeFrom = first.await(e -> e.type().equals("change"), Duration.ofSeconds(10)).id();
+            }
+            int missed = 6000;
+            for (int b = 1; b <= missed; b += 500) {
+                assertThat(server.post("/api/ingest/t1/call_logs", rows(b, 500)).statusCode()).isEqualTo(200);
+                assertThat(server.post("/api/ingest/t2/call_logs", rows(100_000 + b, 100)).statusCode()).isEqualTo(200);
+            }
+            try (SseClient resumed = new SseClient(server.sb.port(), path, resumeFrom)) {
+                List<SseClient.Event> events = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (events.stream().filter(e -> e.type().equals("change")).count() < missed && System.nanoTime() < deadline) {
+                    events.addAll(resumed.drain(Duration.ofMillis(200)));
+                }
+                assertThat(server.post("/api/ingest/t1/call_logs", rows(missed + 1, 1)).statusCode()).isEqualTo(200);
+                events.add(resumed.await(e -> e.type().equals("change"), Duration.ofSeconds(10)));
+                List<SseClient.Event> changes = events.stream().filter(e -> e.type().equals("change")).toList();
+                List<String> keys = changes.stream().map(e -> e.data().path("key").asString()).toList();
+                List<String> expected = new ArrayList<>();
+                for (int i = 1; i <= missed + 1; i++) {
+                    expected.add("r" + i);
+                }
+                assertThat(events).noneMatch(e -> e.type().equals("reset") || e.type().equals("snapshot"));
+                assertThat(changes).allMatch(e -> e.data().path("tenant").asString().equals("t1"));
+                assertThat(keys).as("every change after the resume position, once, in order; " + firstDifference(expected, keys)).isEqualTo(expected);
+            }
+        }
+    }
+
     static String firstDifference(List<String> expected, List<String> actual) {
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
             if (!expected.get(i).equals(actual.get(i))) {

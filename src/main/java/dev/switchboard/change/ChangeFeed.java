@@ -53,6 +53,17 @@ public final class ChangeFeed implements AutoCloseable {
         return position;
     }
 
+    /**
+     * Up to {@code max} changes after {@code after} from the source's history, read on the
+     * caller's thread without disturbing the feed. Pass positions at or below {@link #position()}
+     * to see only what was already dispatched.
+     *
+     * @throws IllegalArgumentException when the source no longer reaches back to {@code after}
+     */
+    public List<Change> history(Position after, int max) {
+        return source.history(after, max);
+    }
+
     /** Runs {@code work} while no batch is being dispatched. */
     public <T> T exclusive(Supplier<T> work) {
         lock.lock();

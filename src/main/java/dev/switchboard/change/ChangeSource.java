@@ -35,6 +35,28 @@ public interface ChangeSource extends AutoCloseable {
     List<Change> read(Position after, int max);
 
     /**
+     * Up to {@code max} changes strictly after {@code after}, for a reader other than the feed (a
+     * client catching up on history its resume ring no longer holds). Never disturbs the feed's
+     * own reading, and never returns a list with a hole: when the log no longer reaches back to
+     * {@code after} it throws.
+     *
+     * @throws IllegalArgumentException when {@code after} is of another epoch or below the floor
+     */
+    default List<Change> history(Position after, int max) {
+        requireReachable(after);
+        List<Change> out = read(after, max);
+        requireReachable(after); // pruning only removes the oldest: still reachable means nothing was missed
+        return out;
+    }
+
+    private void requireReachable(Position after) {
+        Position floor = floor();
+        if (!after.sameEpoch(floor) || after.compareTo(floor) < 0) {
+            throw new IllegalArgumentException("position " + after + " is older than the change log's floor " + floor);
+        }
+    }
+
+    /**
      * Waits up to {@code millis} for a hint that new changes may be committed (a local write,
      * a database notification, or simply the timeout for external writers).
      */

@@ -51,19 +51,25 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
     public void onChanges(List<Change> batch) {
         long now = clock.millis();
         for (Change c : batch) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("dataset", c.dataset());
-            body.put("tenant", c.tenant());
-            body.put("op", c.op().code());
-            body.put("key", c.key());
-            body.put("before", c.before().present() ? c.before().values() : null);
-            body.put("after", c.after().present() ? c.after().values() : null);
-            body.put("position", c.position().toString());
-            body.put("commit_time", c.commitTime().toString());
-            String name = datasetTopic(c.tenant(), c.dataset());
-            topic(name, horizon).publish(new Event("change", name, c.position(), JSON.writeValueAsBytes(body)), now);
+            Event e = changeEvent(c);
+            topic(e.topic(), horizon).publish(e, now);
             published.incrementAndGet();
         }
+    }
+
+    /** The {@code change} event of one change, as its dataset topic carries it. */
+    public static Event changeEvent(Change c) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("dataset", c.dataset());
+        body.put("tenant", c.tenant());
+        body.put("op", c.op().code());
+        body.put("key", c.key());
+        body.put("before", c.before().present() ? c.before().values() : null);
+        body.put("after", c.after().present() ? c.after().values() : null);
+        body.put("position", c.position().toString());
+        body.put("commit_time", c.commitTime().toString());
+        String name = datasetTopic(c.tenant(), c.dataset());
+        return new Event("change", name, c.position(), JSON.writeValueAsBytes(body));
     }
 
     @Override
@@ -92,6 +98,16 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
         Topic t = topic(topic, topic.startsWith("data/") ? horizon : feed.position());
         t.subscribers.add(subscriber);
         return resumeFrom.flatMap(t::since);
+    }
+
+    /**
+     * Whether the ring of {@code topic} can replay everything after {@code from}. Call inside
+     * {@link ChangeFeed#exclusive}.
+     */
+    public boolean reaches(String topic, Position from) {
+        Topic t = topics.get(topic);
+        Position floor = t != null ? t.floor() : topic.startsWith("data/") ? horizon : feed.position();
+        return from.sameEpoch(floor) && from.compareTo(floor) >= 0;
     }
 
     public void unsubscribe(String topic, Subscriber subscriber) {

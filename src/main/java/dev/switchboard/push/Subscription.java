@@ -1,5 +1,6 @@
 package dev.switchboard.push;
 
+import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.change.Position;
 import dev.switchboard.hub.Event;
@@ -10,6 +11,7 @@ import dev.switchboard.live.ViewKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,7 @@ public final class Subscription {
         }
         // Bootstrap the views first (this may query the database), outside the dispatch lock.
         dashboards.forEach(k -> engine.open(k, false, st -> null));
+        Optional<Backfill> backfill = from.flatMap(this::backfill);
         List<Event> out = new ArrayList<>();
         feed.exclusive(() -> {
             // Snapshots, replays and registrations happen with no batch dispatched in between.
@@ -71,7 +74,19 @@ public final class Subscription {
             }
             for (String d : datasets) {
                 String topic = Hub.datasetTopic(tenant, d);
-                Optional<List<Event>> missed = hub.subscribe(topic, from, subscriber);
+                Optional<List<Event>> missed;
+                Optional<Backfill> filled = backfill.filter(b -> b.events.containsKey(d));
+                if (filled.isPresent()) {
+                    // History up to the boundary, then the ring from there (it still reaches that far
+                    // unless thousands of changes landed while the history was read).
+                    missed = hub.subscribe(topic, Optional.of(filled.get().upto), subscriber).map(ring -> {
+                        List<Event> all = new ArrayList<>(filled.get().events.get(d));
+                        all.addAll(ring);
+                        return all;
+                    });
+                } else {
+                    missed = hub.subscribe(topic, from, subscriber);
+                }
                 if (resume.isPresent()) {
                     missed.ifPresentOrElse(out::addAll, () -> out.add(Hub.event("reset", topic, feed.position(), Map.of(
                             "dataset", d, "reason", "the position is too old to resume or unknown; reload the dataset"))));
@@ -83,6 +98,56 @@ public final class Subscription {
         out.sort(Comparator.comparing((Event e) -> e.position().seq()).thenComparing(e -> e.type().equals("change") ? 0 : 1));
         return out;
     }
+
+    /**
+     * For each dataset whose ring no longer reaches back to {@code from}, the change events of this
+     * tenant after {@code from} up to the feed's position now, read from the store's change log.
+     * Datasets left out of the result could not be filled (the log does not reach back that far, or
+     * the gap is larger than {@link #BACKFILL_SCAN}) and get a reset.
+     */
+    private Optional<Backfill> backfill(Position from) {
+        Position upto = feed.position();
+        List<String> behind = feed.exclusive(() -> datasets.stream()
+                .filter(d -> !hub.reaches(Hub.datasetTopic(tenant, d), from)).toList());
+        if (behind.isEmpty() || !from.sameEpoch(upto) || from.compareTo(upto) >= 0) {
+            return Optional.empty();
+        }
+        Map<String, List<Event>> events = new HashMap<>();
+        behind.forEach(d -> events.put(d, new ArrayList<>()));
+        Position at = from;
+        long scanned = 0;
+        try {
+            while (at.compareTo(upto) < 0) {
+                List<Change> batch = feed.history(at, BACKFILL_BATCH);
+                if (batch.isEmpty() || (scanned += batch.size()) > BACKFILL_SCAN) {
+                    return Optional.empty(); // the log lost its history (a slot recreated) or the gap is too wide: reset
+                }
+                for (Change c : batch) {
+                    if (c.position().compareTo(upto) > 0) {
+                        break;
+                    }
+                    List<Event> list = c.tenant().equals(tenant) ? events.get(c.dataset()) : null;
+                    if (list != null) {
+                        list.add(Hub.changeEvent(c));
+                    }
+                    at = c.position();
+                }
+                if (batch.getLast().position().compareTo(upto) > 0) {
+                    break;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // below the log's floor: the client reloads
+        }
+        return Optional.of(new Backfill(upto, events));
+    }
+
+    /** Changes read from the log per query while backfilling. */
+    static final int BACKFILL_BATCH = 4096;
+    /** The most changes (of all tenants) a backfill reads before it gives up and resets instead. */
+    static final long BACKFILL_SCAN = 200_000;
+
+    private record Backfill(Position upto, Map<String, List<Event>> events) {}
 
     /** Rebuilds the opening events for a subscriber whose queue overflowed, resuming where it was. */
     public List<Event> resync(Optional<Position> lastSent, Subscriber subscriber) {

@@ -109,11 +109,12 @@ final class ChangeWindow {
     }
 
     /**
-     * Up to {@code max} changes strictly after {@code after}, in order.
+     * Up to {@code max} changes strictly after {@code after}, in order. {@code feed} is true for
+     * the feed's own reads, which {@link #await} measures new work against.
      *
      * @throws IllegalArgumentException when {@code after} is below the floor: those changes are gone
      */
-    List<Change> read(long after, int max) {
+    List<Change> read(long after, int max, boolean feed) {
         long floorNow = floor;
         if (after < floorNow) {
             throw new IllegalArgumentException("position sequence " + after + " is older than the floor " + floorNow
@@ -134,7 +135,9 @@ final class ChangeWindow {
             // eviction overtook this read between the floor check and the scan: part may be missing
             throw new IllegalArgumentException("position sequence " + after + " fell below the floor while reading");
         }
-        lastServedHead = out.isEmpty() ? Math.max(after, lastServedHead) : out.getLast().position().seq();
+        if (feed) {
+            lastServedHead = out.isEmpty() ? Math.max(after, lastServedHead) : out.getLast().position().seq();
+        }
         return out;
     }
 

@@ -48,7 +48,16 @@ final class PgChangeSource implements ChangeSource {
         if (max < 1) {
             throw new IllegalArgumentException("max must be positive, was " + max);
         }
-        return window.read(after.seq(), max);
+        return window.read(after.seq(), max, true);
+    }
+
+    /** Reads the in-memory window without moving the feed's wake-up mark. */
+    @Override
+    public List<Change> history(Position after, int max) {
+        if (!after.epoch().equals(epoch.id())) {
+            throw new IllegalArgumentException("position " + after + " belongs to another change log than " + epoch.id());
+        }
+        return window.read(after.seq(), max, false);
     }
 
     @Override

@@ -36,10 +36,10 @@ class ChangeWindowTest {
         w.append(txn(0x2000, 1, 3, T0));
         w.append(txn(0x3000, 2, 2, T0));
 
-        List<Change> all = w.read(0, 100);
+        List<Change> all = w.read(0, 100, true);
         assertThat(all).hasSize(5);
-        assertThat(w.read(all.get(1).position().seq(), 2)).containsExactly(all.get(2), all.get(3));
-        assertThat(w.read(all.getLast().position().seq(), 10)).isEmpty();
+        assertThat(w.read(all.get(1).position().seq(), 2, true)).containsExactly(all.get(2), all.get(3));
+        assertThat(w.read(all.getLast().position().seq(), 10, true)).isEmpty();
         assertThat(w.head()).isEqualTo(all.getLast().position().seq());
     }
 
@@ -48,7 +48,7 @@ class ChangeWindowTest {
         ChangeWindow w = new ChangeWindow(0);
         assertThat(w.append(txn(0x2000, 1, 2, T0))).isTrue();
         assertThat(w.append(txn(0x2000, 1, 2, T0))).isFalse();
-        assertThat(w.read(0, 10)).hasSize(2);
+        assertThat(w.read(0, 10, true)).hasSize(2);
     }
 
     @Test
@@ -61,11 +61,11 @@ class ChangeWindowTest {
         Txn dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 100);
         assertThat(dropped.commitLsn()).isEqualTo(0x2000);
         assertThat(w.floor()).isEqualTo(dropped.lastSeq());
-        assertThatThrownBy(() -> w.read(0, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor");
+        assertThatThrownBy(() -> w.read(0, 10, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor");
 
         dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 2);
         assertThat(dropped.commitLsn()).isEqualTo(0x3000);
-        assertThat(w.read(w.floor(), 10)).hasSize(2);
+        assertThat(w.read(w.floor(), 10, true)).hasSize(2);
     }
 
     @Test
@@ -81,7 +81,7 @@ class ChangeWindowTest {
     @Test
     void await_returnsWhenATransactionArrives() throws Exception {
         ChangeWindow w = new ChangeWindow(0);
-        w.read(0, 10);
+        w.read(0, 10, true);
         CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
             try {
                 w.await(30_000);
@@ -103,8 +103,8 @@ class ChangeWindowTest {
         w.restartAt(newFloor);
         assertThat(w.floor()).isEqualTo(newFloor);
         assertThat(w.resumeLsn()).isZero();
-        assertThatThrownBy(() -> w.read(0, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> w.read(0, 10, true)).isInstanceOf(IllegalArgumentException.class);
         w.append(txn(0x9000, 3, 1, T0));
-        assertThat(w.read(newFloor, 10)).hasSize(1);
+        assertThat(w.read(newFloor, 10, true)).hasSize(1);
     }
 }
