@@ -64,6 +64,9 @@ public final class PgBench {
                     batch.forEach(c -> FEED.put(c.key(), now));
                 });
             }
+            // JIT warm-up: an unreported phase, so the first measured phase is not the cold one
+            Result warm = phase(db, sb.port(), "warmup", 4, WARMUP_SECONDS, clients, watch);
+            System.out.printf("warm-up (%d s, 4 writers, not reported): %.0f commits/s%n", WARMUP_SECONDS, warm.commits() / warm.seconds());
             int phase = 0;
             for (int writers : writerCounts) {
                 results.add(phase(db, sb.port(), "p" + phase++, writers, seconds, clients, watch));
@@ -81,6 +84,8 @@ public final class PgBench {
                     r.delivered() / r.seconds() / clients, r.pct(0.50) / 1000.0, r.pct(0.99) / 1000.0, r.pct(1.0) / 1000.0, r.missing());
         }
     }
+
+    static final int WARMUP_SECONDS = 5;
 
     private static Result phase(PgDatabase db, int port, String tenant, int writers, int seconds, int clients, String watch)
             throws Exception {

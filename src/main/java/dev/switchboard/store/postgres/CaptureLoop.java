@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
@@ -20,8 +21,11 @@ import org.postgresql.replication.PGReplicationStream;
 
 /**
  * The capture thread: streams a live copy of this node's slot with pgoutput, decodes whole
- * transactions into the window, evicts what is past retention and advances the durable slot
- * behind it, and reconnects with backoff when the stream or the server goes away.
+ * transactions into the window, evicts what is past retention, and reconnects with backoff when
+ * the stream or the server goes away. A second thread, the slot keeper, persists the floor and
+ * advances the durable slot behind it: {@code pg_replication_slot_advance} decodes the WAL it
+ * skips and takes tens of milliseconds under load, which on the capture thread stalled every
+ * change behind it.
  *
  * <p>Why a copy: the durable slot must stay behind the retention horizon so a restarted node can
  * replay it, but a walsender whose client has not confirmed everything it was sent holds up a
@@ -50,9 +54,15 @@ final class CaptureLoop implements Runnable {
     private final Clock clock;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread thread;
+    private final Thread keeperThread;
+    /** Held by the slot keeper's rounds and by slot recreation, which both move the slot and the stored floor. */
+    private final ReentrantLock slotLock = new ReentrantLock();
     private volatile boolean streaming;
+    /** Set by the slot keeper when the durable slot is gone; the capture thread then reconnects. */
+    private volatile boolean slotGone;
+    /** The LSN up to which the durable slot may be advanced; written by the capture thread. */
+    private volatile long retainable;
     private long retained;
-    private long retainable;
     private long liveConfirmed;
     private Instant lastMaintain = Instant.EPOCH;
     private Instant lastHeartbeat = Instant.EPOCH;
@@ -67,10 +77,12 @@ final class CaptureLoop implements Runnable {
         this.settings = settings;
         this.clock = clock;
         this.thread = Thread.ofPlatform().name("switchboard-capture-" + keeper.slot()).daemon().unstarted(this);
+        this.keeperThread = Thread.ofPlatform().name("switchboard-slotkeeper-" + keeper.slot()).daemon().unstarted(this::keep);
     }
 
     void start() {
         thread.start();
+        keeperThread.start();
     }
 
     /** True while a replication stream is open; false while reconnecting. */
@@ -113,6 +125,7 @@ final class CaptureLoop implements Runnable {
      * the changes in between can no longer be decoded.
      */
     private void recreateLostSlot() {
+        slotLock.lock();
         try {
             if (!keeper.usable()) {
                 long floor = keeper.prepare();
@@ -122,8 +135,11 @@ final class CaptureLoop implements Runnable {
                 LOG.log(System.Logger.Level.WARNING, "replication slot {0} was lost and has been recreated; "
                         + "positions before {1} can no longer be resumed", keeper.slot(), window.floor());
             }
+            slotGone = false;
         } catch (SQLException e) {
             // the server is away; the next attempt checks again
+        } finally {
+            slotLock.unlock();
         }
     }
 
@@ -183,8 +199,13 @@ final class CaptureLoop implements Runnable {
         }
     }
 
-    /** Evicts past retention, then persists the floor before advancing the durable slot behind it. */
+    /** Evicts past retention (in memory, cheap); the slot keeper moves the durable slot behind it. */
     private void maintain() throws SQLException {
+        if (slotGone) {
+            // The stream runs on a copy, so losing the durable slot does not end it by itself;
+            // end it here so the reconnect recreates the slot and moves the floor.
+            throw new SQLException("durable replication slot " + keeper.slot() + " is gone");
+        }
         Instant now = clock.instant();
         if (Duration.between(lastMaintain, now).compareTo(MAINTAIN_EVERY) < 0) {
             return;
@@ -194,22 +215,63 @@ final class CaptureLoop implements Runnable {
         if (dropped != null) {
             retainable = Math.max(retainable, dropped.endLsn());
         }
+    }
+
+    /** The slot keeper's loop: a round every {@link #MAINTAIN_EVERY} until closed. */
+    private void keep() {
+        try {
+            while (!closing.await(MAINTAIN_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                slotLock.lock();
+                try {
+                    keepRound();
+                } catch (SQLException e) {
+                    // the server is away; the capture thread reconnects and the next round retries
+                    LOG.log(System.Logger.Level.DEBUG, "slot keeper round failed: {0}", e.toString());
+                } finally {
+                    slotLock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On shutdown: leaves the stored floor and the durable slot where the window ended. */
+    private void finalRound() {
+        slotLock.lock();
+        try {
+            keepRound();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.DEBUG, "final slot keeper round failed: {0}", e.toString());
+        } finally {
+            slotLock.unlock();
+        }
+    }
+
+    /**
+     * Persists the floor, then advances the durable slot behind it. {@code retainable} is read
+     * before the floor: the capture thread raises the floor before it publishes the LSN that
+     * floor allows, so the stored floor always covers what the slot no longer holds.
+     */
+    private void keepRound() throws SQLException {
+        long target = retainable;
+        long floor = window.floor();
+        Instant now = clock.instant();
         boolean heartbeatDue = Duration.between(lastHeartbeat, now).compareTo(settings.heartbeat()) >= 0;
-        if (retainable > retained || heartbeatDue) {
-            keeper.heartbeat(window.floor());
+        if (target > retained || heartbeatDue) {
+            keeper.heartbeat(floor);
             if (heartbeatDue) {
                 lastHeartbeat = now;
                 keeper.dropStaleSlots();
                 if (!keeper.usable()) {
-                    // The stream runs on a copy, so losing the durable slot does not end it by
-                    // itself; end it here so the reconnect recreates the slot and moves the floor.
-                    throw new SQLException("durable replication slot " + keeper.slot() + " is gone");
+                    slotGone = true;
+                    return;
                 }
             }
         }
-        if (retainable > retained) {
-            keeper.advance(retainable);
-            retained = retainable;
+        if (target > retained) {
+            keeper.advance(target);
+            retained = target;
         }
     }
 
@@ -225,9 +287,14 @@ final class CaptureLoop implements Runnable {
 
     /** Stops the thread and closes its stream; waits for it to end. */
     void close() {
+        boolean reachable = streaming; // no final round against a server that is away: it would wait out the pool's timeout
         closing.countDown();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
+            keeperThread.join(TimeUnit.SECONDS.toMillis(10));
+            if (reachable) {
+                finalRound();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
