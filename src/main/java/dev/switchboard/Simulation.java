@@ -10,8 +10,10 @@ import dev.switchboard.packs.Simulators;
 import dev.switchboard.store.Store;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -29,8 +31,14 @@ final class Simulation implements AutoCloseable {
     /** Steps per second. */
     static final int STEPS = 4;
     static final java.time.Duration BACKFILL = java.time.Duration.ofHours(24);
-    static final java.time.Duration BACKFILL_STEP = java.time.Duration.ofMinutes(10);
+    /**
+     * Simulated time per backfill step. Two minutes gives the calls pack about 50 calls an hour per
+     * tenant and takes about 10 s to write; the live default rate is busier than that.
+     */
+    static final java.time.Duration BACKFILL_STEP = java.time.Duration.ofMinutes(2);
     static final int BACKFILL_EVENTS = 4;
+    /** Backfill steps written per transaction (per tenant and dataset). */
+    static final int BACKFILL_BATCH_STEPS = 15;
 
     private final Store store;
     private final DatasetCatalog catalog;
@@ -39,17 +47,45 @@ final class Simulation implements AutoCloseable {
     private final List<Simulator> simulators = Simulators.all();
     private final Map<String, Set<String>> tenantsByDataset = new ConcurrentHashMap<>();
     private final Thread thread;
-    private final boolean backfill;
+    private final SplittableRandom random = new SplittableRandom(42);
+    private final Simulator.Writer writer = new Simulator.Writer() {
+        public void upsert(String tenant, String dataset, List<Map<String, Object>> rows) {
+            validated(tenant, dataset, rows).ifPresent(v -> write(tenant, dataset, v));
+        }
+
+        public void delete(String tenant, String dataset, List<String> keys) {
+            store.delete(catalog.find(dataset).orElseThrow(), tenant, keys);
+        }
+    };
     private volatile boolean running = true;
 
-    /** With {@code backfill}, first writes the last 24 hours of traffic, so a new demo has history to show. */
-    Simulation(Store store, DatasetCatalog catalog, Clock clock, double rate, boolean backfill) {
+    Simulation(Store store, DatasetCatalog catalog, Clock clock, double rate) {
         this.store = store;
         this.catalog = catalog;
         this.clock = clock;
         this.rate = rate;
-        this.backfill = backfill;
         this.thread = Thread.ofPlatform().name("simulator").daemon().unstarted(this::run);
+    }
+
+    /**
+     * Writes the last 24 hours of traffic, so a new demo has history to show; call before
+     * {@link #start}, which carries on from the same simulated state (calls still running, etc.).
+     */
+    void backfill() {
+        long t0 = System.nanoTime();
+        Batch batch = new Batch(writer);
+        java.time.Instant end = clock.instant();
+        int steps = 0;
+        for (java.time.Instant t = end.minus(BACKFILL); t.isBefore(end); t = t.plus(BACKFILL_STEP)) {
+            for (Simulator s : simulators) {
+                s.step(t, BACKFILL_EVENTS, random, batch);
+            }
+            if (++steps % BACKFILL_BATCH_STEPS == 0) {
+                batch.flush();
+            }
+        }
+        batch.flush();
+        LOG.info("wrote {} of simulated history in {} ms", BACKFILL, (System.nanoTime() - t0) / 1_000_000);
     }
 
     void start() {
@@ -57,34 +93,6 @@ final class Simulation implements AutoCloseable {
     }
 
     private void run() {
-        SplittableRandom random = new SplittableRandom(42);
-        Simulator.Writer writer = new Simulator.Writer() {
-            public void upsert(String tenant, String dataset, List<Map<String, Object>> rows) {
-                Dataset d = catalog.find(dataset).orElseThrow();
-                List<JsonNode> nodes = new ArrayList<>();
-                rows.forEach(r -> nodes.add(JSON.valueToTree(r)));
-                var v = RowValidator.validate(d, tenant, nodes);
-                if (!v.ok()) {
-                    LOG.warn("simulated {} rows rejected: {}", dataset, v.problems().get(0));
-                    return;
-                }
-                store.ingest(d, tenant, v.rows());
-                tenantsByDataset.computeIfAbsent(dataset, k -> ConcurrentHashMap.newKeySet()).add(tenant);
-            }
-
-            public void delete(String tenant, String dataset, List<String> keys) {
-                store.delete(catalog.find(dataset).orElseThrow(), tenant, keys);
-            }
-        };
-        if (backfill) {
-            java.time.Instant end = clock.instant();
-            for (java.time.Instant t = end.minus(BACKFILL); t.isBefore(end) && running; t = t.plus(BACKFILL_STEP)) {
-                for (Simulator s : simulators) {
-                    s.step(t, BACKFILL_EVENTS, random, writer);
-                }
-            }
-            LOG.info("backfilled {} of simulated history", BACKFILL);
-        }
         double perStep = rate / STEPS / Math.max(1, simulators.size());
         double carry = 0;
         while (running) {
@@ -106,6 +114,57 @@ final class Simulation implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+        }
+    }
+
+    private Optional<List<Map<String, Object>>> validated(String tenant, String dataset, List<Map<String, Object>> rows) {
+        Dataset d = catalog.find(dataset).orElseThrow();
+        List<JsonNode> nodes = new ArrayList<>();
+        rows.forEach(r -> nodes.add(JSON.valueToTree(r)));
+        var v = RowValidator.validate(d, tenant, nodes);
+        if (!v.ok()) {
+            LOG.warn("simulated {} rows rejected: {}", dataset, v.problems().get(0));
+            return Optional.empty();
+        }
+        return Optional.of(v.rows());
+    }
+
+    private void write(String tenant, String dataset, List<Map<String, Object>> validRows) {
+        store.ingest(catalog.find(dataset).orElseThrow(), tenant, validRows);
+        tenantsByDataset.computeIfAbsent(dataset, k -> ConcurrentHashMap.newKeySet()).add(tenant);
+    }
+
+    /**
+     * The backfill's writer: keeps validated rows per (tenant, dataset), in order, and writes each
+     * list in one transaction on {@link #flush}; a delete first writes what its list holds. Rows of
+     * different lists are different rows, so only the order within a list matters.
+     */
+    private final class Batch implements Simulator.Writer {
+        private final Simulator.Writer direct;
+        private final Map<List<String>, List<Map<String, Object>>> pending = new LinkedHashMap<>();
+
+        Batch(Simulator.Writer direct) {
+            this.direct = direct;
+        }
+
+        public void upsert(String tenant, String dataset, List<Map<String, Object>> rows) {
+            validated(tenant, dataset, rows).ifPresent(v -> pending.computeIfAbsent(List.of(tenant, dataset), k -> new ArrayList<>()).addAll(v));
+        }
+
+        public void delete(String tenant, String dataset, List<String> keys) {
+            flush(List.of(tenant, dataset));
+            direct.delete(tenant, dataset, keys);
+        }
+
+        void flush() {
+            List.copyOf(pending.keySet()).forEach(this::flush);
+        }
+
+        private void flush(List<String> group) {
+            List<Map<String, Object>> rows = pending.remove(group);
+            if (rows != null && !rows.isEmpty()) {
+                write(group.get(0), group.get(1), rows);
             }
         }
     }

@@ -59,6 +59,15 @@ public final class Switchboard implements AutoCloseable {
         Definitions definitions = Definitions.load(sources, catalog);
         this.store = openStore(config);
         store.migrate(List.copyOf(catalog.all()));
+        if (config.demo() && config.simulateRate() > 0) {
+            this.simulation = new Simulation(store, catalog, clock, config.simulateRate());
+            if (store.changes().head().seq() == 0) {
+                // Before the feed and the views exist: they start from the finished history, and the
+                // first page a visitor sees has full charts rather than a day being drawn in.
+                LOG.info("new database: writing 24 h of simulated history first");
+                simulation.backfill();
+            }
+        }
         ChangeSource source = store.changes();
         Position start = source.warmStart(WARM_CHANGES);
         this.feed = new ChangeFeed(source, start);
@@ -108,9 +117,7 @@ public final class Switchboard implements AutoCloseable {
         if (sb.store instanceof SqliteStore sqlite) {
             sb.scheduler.scheduleAtFixedRate(sb.guard("prune", () -> sqlite.pruneChanges(1_000_000)), 10, 10, TimeUnit.MINUTES);
         }
-        if (config.demo() && config.simulateRate() > 0) {
-            boolean fresh = sb.store.changes().head().seq() == 0;
-            sb.simulation = new Simulation(sb.store, sb.catalog, clock, config.simulateRate(), fresh);
+        if (sb.simulation != null) {
             sb.simulation.start();
         }
         return sb;

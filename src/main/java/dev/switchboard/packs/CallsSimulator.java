@@ -21,7 +21,7 @@ final class CallsSimulator implements Simulator {
     private static final List<String> TENANTS = List.of("demo-call-center", "northwind-support");
     private static final Sim.Weighted OUTCOMES =
             Sim.Weighted.of("completed", 62, "no_answer", 13, "voicemail", 10, "busy", 6, "failed", 9);
-    private static final int MAX_ACTIVE_PER_TENANT = 30;
+    private static final int MAX_ACTIVE_PER_TENANT = 12;
 
     private record Active(String tenant, Map<String, Object> row, String outcome, Instant ends) {}
 
