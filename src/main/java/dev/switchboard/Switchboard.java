@@ -135,7 +135,11 @@ public final class Switchboard implements AutoCloseable {
 
     Map<String, Object> health() {
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("status", "ok");
+        List<String> problems = feed.problem().stream().toList();
+        h.put("status", problems.isEmpty() ? "ok" : "degraded");
+        if (!problems.isEmpty()) {
+            h.put("problems", problems);
+        }
         h.put("mode", config.demo() ? "demo" : "serve");
         h.put("store", store.dialect().name());
         h.put("node", config.node());

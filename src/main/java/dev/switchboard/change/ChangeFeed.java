@@ -2,6 +2,7 @@ package dev.switchboard.change;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,6 +33,8 @@ public final class ChangeFeed implements AutoCloseable {
     private final Thread thread;
     private volatile Position position;
     private volatile boolean running = true;
+    /** The error of the last read when it failed; empty after a read that worked. */
+    private volatile String failure = "";
 
     /** A feed that dispatches the changes after {@code start}. */
     public ChangeFeed(ChangeSource source, Position start) {
@@ -62,6 +65,15 @@ public final class ChangeFeed implements AutoCloseable {
      */
     public List<Change> history(Position after, int max) {
         return source.history(after, max);
+    }
+
+    /**
+     * Why dashboards and streams may be behind right now: the feed's own read failing, or the
+     * source's {@link ChangeSource#problem}. Empty when changes flow as they should.
+     */
+    public Optional<String> problem() {
+        String f = failure;
+        return f.isEmpty() ? source.problem() : Optional.of("reading the change log fails (retrying): " + f);
     }
 
     /** Runs {@code work} while no batch is being dispatched. */
@@ -97,6 +109,7 @@ public final class ChangeFeed implements AutoCloseable {
         while (running) {
             try {
                 List<Change> batch = source.read(position, BATCH);
+                failure = "";
                 if (batch.isEmpty()) {
                     source.awaitSignal(250);
                     continue;
@@ -110,6 +123,7 @@ public final class ChangeFeed implements AutoCloseable {
                 if (!running) {
                     return;
                 }
+                failure = String.valueOf(e.getMessage());
                 LOG.warn("reading changes after {} failed, retrying in {} ms: {}", position, backoff, e.getMessage());
                 try {
                     Thread.sleep(backoff); // backoff while the database is unreachable

@@ -1,6 +1,7 @@
 package dev.switchboard.change;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Port: the durable, ordered change log of one database, read from a position onwards.
@@ -54,6 +55,14 @@ public interface ChangeSource extends AutoCloseable {
         if (!after.sameEpoch(floor) || after.compareTo(floor) < 0) {
             throw new IllegalArgumentException("position " + after + " is older than the change log's floor " + floor);
         }
+    }
+
+    /**
+     * Why changes may be late right now (capture disconnected from the database, still starting),
+     * in words an operator can act on; empty when the log is being read as it should.
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
     }
 
     /**

@@ -98,7 +98,11 @@ final class Api extends Handler.Abstract {
                 throw new ApiException(404, "no such endpoint: " + path);
             }
             switch (parts[2]) {
-                case "health" -> json(response, callback, 200, health.get());
+                case "health" -> {
+                    // 503 while degraded, so a load balancer or readiness probe can route around this node
+                    Map<String, Object> h = health.get();
+                    json(response, callback, "ok".equals(h.get("status")) ? 200 : 503, h);
+                }
                 case "demo" -> {
                     requireGet(method);
                     if (!access.isOpen()) {

@@ -45,6 +45,7 @@ final class Capture {
         CaptureLoop loop = new CaptureLoop(url, keeper, window, epoch, datasets, settings, clock);
         loop.start();
         PgChangeSource source = previous != null ? previous.source : new PgChangeSource(epoch, window, closeSource);
+        source.follow(loop::streaming);
         return new Capture(epoch, Map.copyOf(datasets), window, loop, source);
     }
 }

@@ -4,6 +4,8 @@ import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeSource;
 import dev.switchboard.change.Position;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The change source of a PostgreSQL database as this node decodes it: positions come from the
@@ -18,6 +20,8 @@ final class PgChangeSource implements ChangeSource {
     private final Epoch epoch;
     private final ChangeWindow window;
     private final Runnable onClose;
+    /** Whether the current capture loop has a stream open; replaced when capture restarts. */
+    private volatile BooleanSupplier streaming = () -> false;
 
     PgChangeSource(Epoch epoch, ChangeWindow window, Runnable onClose) {
         this.epoch = epoch;
@@ -28,6 +32,18 @@ final class PgChangeSource implements ChangeSource {
     @Override
     public String epoch() {
         return epoch.id();
+    }
+
+    /** Reports {@code streaming} as this source's health from now on. */
+    void follow(BooleanSupplier streaming) {
+        this.streaming = streaming;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return streaming.getAsBoolean() ? Optional.empty() : Optional.of("capture is not streaming from PostgreSQL "
+                + "(starting, or reconnecting after the server or the network went away); changes committed meanwhile "
+                + "are delivered once it is back");
     }
 
     @Override

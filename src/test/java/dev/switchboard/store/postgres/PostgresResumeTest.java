@@ -149,6 +149,24 @@ class PostgresResumeTest {
         assertThat(keys).endsWith("after1", "after2").isSubsetOf("gap1", "gap2", "after1", "after2");
     }
 
+    /** The source reports a capture that is not streaming (what /api/health turns into a 503), and clears it once back. */
+    @Test
+    void streamEnded_problemReported_untilStreamingAgain() {
+        PostgresStore s = store("health", Fixtures.settings());
+        await().atMost(WAIT).until(() -> s.changes().problem().isEmpty());
+        String slot = SlotKeeper.slotName("health", db.name);
+        Position start = s.changes().head();
+        // end the stream until the gap shows: each end costs a reconnect, with growing backoff
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            db.exec("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE '" + slot + "%' AND active");
+            return s.changes().problem().isPresent();
+        });
+        assertThat(s.changes().problem().orElseThrow()).contains("not streaming from PostgreSQL");
+        await().atMost(WAIT).until(() -> s.changes().problem().isEmpty());
+        insertEach("h", 2);
+        assertThat(drain(s.changes(), start, 2, WAIT)).extracting(Change::key).containsExactly("h1", "h2");
+    }
+
     /** Regression: capture streams a copy, so a dropped durable slot went unnoticed while the copy ran. */
     @Test
     void droppedSlot_whileStreamRunsOnItsCopy_isNoticedAndRecreated() throws Exception {
