@@ -57,14 +57,15 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /**
-     * Up to {@code max} changes after {@code after} from the source's history, read on the
-     * caller's thread without disturbing the feed. Pass positions at or below {@link #position()}
-     * to see only what was already dispatched.
+     * The changes of {@code tenant} in ({@code after}, {@code upto}] from the source's history,
+     * read on the caller's thread without disturbing the feed. Pass an {@code upto} at or below
+     * {@link #position()} to see only what was already dispatched.
      *
-     * @throws IllegalArgumentException when the source no longer reaches back to {@code after}
+     * @throws IllegalArgumentException when the source no longer reaches back to {@code after}, or
+     *     holds more than {@code max} such changes
      */
-    public List<Change> history(Position after, int max) {
-        return source.history(after, max);
+    public List<Change> history(Position after, Position upto, String tenant, int max) {
+        return source.history(after, upto, tenant, max);
     }
 
     /**

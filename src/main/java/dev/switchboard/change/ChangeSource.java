@@ -36,21 +36,23 @@ public interface ChangeSource extends AutoCloseable {
     List<Change> read(Position after, int max);
 
     /**
-     * Up to {@code max} changes strictly after {@code after}, for a reader other than the feed (a
-     * client catching up on history its resume ring no longer holds). Never disturbs the feed's
-     * own reading, and never returns a list with a hole: when the log no longer reaches back to
-     * {@code after} it throws.
+     * The changes of {@code tenant} strictly after {@code after} and up to {@code upto}, in commit
+     * order: what a client missed, for a reader other than the feed (a client catching up on
+     * history its resume ring no longer holds). Read on the caller's thread without disturbing the
+     * feed; never returns a list with a hole.
      *
-     * @throws IllegalArgumentException when {@code after} is of another epoch or below the floor
+     * @throws IllegalArgumentException when {@code after} is of another epoch or below the floor,
+     *     or when more than {@code max} such changes exist (the caller resets instead)
      */
-    default List<Change> history(Position after, int max) {
+    default List<Change> history(Position after, Position upto, String tenant, int max) {
         requireReachable(after);
-        List<Change> out = read(after, max);
+        List<Change> out = History.collect(this::read, after, upto, tenant, max);
         requireReachable(after); // pruning only removes the oldest: still reachable means nothing was missed
         return out;
     }
 
-    private void requireReachable(Position after) {
+    /** Throws unless {@link #read} can still return every change after {@code after}. */
+    default void requireReachable(Position after) {
         Position floor = floor();
         if (!after.sameEpoch(floor) || after.compareTo(floor) < 0) {
             throw new IllegalArgumentException("position " + after + " is older than the change log's floor " + floor);

@@ -103,7 +103,7 @@ public final class Subscription {
      * For each dataset whose ring no longer reaches back to {@code from}, the change events of this
      * tenant after {@code from} up to the feed's position now, read from the store's change log.
      * Datasets left out of the result could not be filled (the log does not reach back that far, or
-     * the gap is larger than {@link #BACKFILL_SCAN}) and get a reset.
+     * the tenant missed more than {@link #BACKFILL_MAX} changes) and get a reset.
      */
     private Optional<Backfill> backfill(Position from) {
         Position upto = feed.position();
@@ -114,38 +114,21 @@ public final class Subscription {
         }
         Map<String, List<Event>> events = new HashMap<>();
         behind.forEach(d -> events.put(d, new ArrayList<>()));
-        Position at = from;
-        long scanned = 0;
         try {
-            while (at.compareTo(upto) < 0) {
-                List<Change> batch = feed.history(at, BACKFILL_BATCH);
-                if (batch.isEmpty() || (scanned += batch.size()) > BACKFILL_SCAN) {
-                    return Optional.empty(); // the log lost its history (a slot recreated) or the gap is too wide: reset
-                }
-                for (Change c : batch) {
-                    if (c.position().compareTo(upto) > 0) {
-                        break;
-                    }
-                    List<Event> list = c.tenant().equals(tenant) ? events.get(c.dataset()) : null;
-                    if (list != null) {
-                        list.add(Hub.changeEvent(c));
-                    }
-                    at = c.position();
-                }
-                if (batch.getLast().position().compareTo(upto) > 0) {
-                    break;
+            for (Change c : feed.history(from, upto, tenant, BACKFILL_MAX)) {
+                List<Event> list = events.get(c.dataset());
+                if (list != null) {
+                    list.add(Hub.changeEvent(c));
                 }
             }
         } catch (IllegalArgumentException e) {
-            return Optional.empty(); // below the log's floor: the client reloads
+            return Optional.empty(); // below the log's floor, or a gap too wide to replay: the client reloads
         }
         return Optional.of(new Backfill(upto, events));
     }
 
-    /** Changes read from the log per query while backfilling. */
-    static final int BACKFILL_BATCH = 4096;
-    /** The most changes (of all tenants) a backfill reads before it gives up and resets instead. */
-    static final long BACKFILL_SCAN = 200_000;
+    /** The most changes of the tenant a backfill replays; beyond that the client resets instead. */
+    static final int BACKFILL_MAX = 100_000;
 
     private record Backfill(Position upto, Map<String, List<Event>> events) {}
 

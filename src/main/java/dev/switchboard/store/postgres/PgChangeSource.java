@@ -2,6 +2,7 @@ package dev.switchboard.store.postgres;
 
 import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeSource;
+import dev.switchboard.change.History;
 import dev.switchboard.change.Position;
 import java.util.List;
 import java.util.Optional;
@@ -69,11 +70,11 @@ final class PgChangeSource implements ChangeSource {
 
     /** Reads the in-memory window without moving the feed's wake-up mark. */
     @Override
-    public List<Change> history(Position after, int max) {
+    public List<Change> history(Position after, Position upto, String tenant, int max) {
         if (!after.epoch().equals(epoch.id())) {
             throw new IllegalArgumentException("position " + after + " belongs to another change log than " + epoch.id());
         }
-        return window.read(after.seq(), max, false);
+        return History.collect((p, n) -> window.read(p.seq(), n, false), after, upto, tenant, max);
     }
 
     @Override

@@ -96,15 +96,38 @@ final class SqliteChangeSource implements ChangeSource {
 
     @Override
     public List<Change> read(Position after, int max) {
-        if (!after.epoch().equals(epoch())) {
-            throw new IllegalArgumentException("position " + after + " is not of this change log (epoch " + epoch + ")");
+        requireEpoch(after);
+        return query("SELECT " + COLUMNS + " FROM sb_changes WHERE seq > ? ORDER BY seq LIMIT ?", after.seq(), max);
+    }
+
+    /** One tenant's changes by SQL: other tenants' rows are skipped by the database, not parsed. */
+    @Override
+    public List<Change> history(Position after, Position upto, String tenant, int max) {
+        requireEpoch(after);
+        requireReachable(after);
+        List<Change> out = query("SELECT " + COLUMNS + " FROM sb_changes WHERE seq > ? AND seq <= ? AND tenant = ? ORDER BY seq LIMIT ?",
+                after.seq(), upto.seq(), tenant, max + 1);
+        requireReachable(after); // pruning only removes the oldest: still reachable means nothing was missed
+        if (out.size() > max) {
+            throw new IllegalArgumentException("more than " + max + " changes of tenant " + tenant + " after " + after);
         }
+        return out;
+    }
+
+    private static final String COLUMNS = "seq, tenant, dataset, op, row_key, before_row, after_row, committed_at";
+
+    private void requireEpoch(Position p) {
+        if (!p.epoch().equals(epoch())) {
+            throw new IllegalArgumentException("position " + p + " is not of this change log (epoch " + epoch + ")");
+        }
+    }
+
+    private List<Change> query(String sql, Object... args) {
         List<Change> out = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT seq, tenant, dataset, op, row_key, before_row, after_row, committed_at FROM sb_changes"
-                        + " WHERE seq > ? ORDER BY seq LIMIT ?")) {
-            ps.setLong(1, after.seq());
-            ps.setInt(2, max);
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Change(new Position(epoch, rs.getLong(1)), rs.getString(2), rs.getString(3),
@@ -117,6 +140,7 @@ final class SqliteChangeSource implements ChangeSource {
         }
         return out;
     }
+
 
     private static Row image(String json) {
         return json == null ? Row.NONE : Row.of(JSON.readValue(json, MAP));

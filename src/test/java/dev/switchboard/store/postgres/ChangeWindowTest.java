@@ -107,4 +107,17 @@ class ChangeWindowTest {
         w.append(txn(0x9000, 3, 1, T0));
         assertThat(w.read(newFloor, 10, true)).hasSize(1);
     }
+
+    /** A client's history read must not count as the feed having seen the changes, or the feed would sleep on them. */
+    @Test
+    void historyRead_leavesTheFeedsWakeUpMarkAlone() throws Exception {
+        ChangeWindow w = new ChangeWindow(0);
+        w.read(0, 10, true);
+        w.append(txn(0x2000, 1, 2, T0));
+        assertThat(w.read(0, 10, false)).hasSize(2);
+        long t0 = System.nanoTime();
+        w.await(30_000); // returns at once: the feed has not read the new transaction yet
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(20);
+        assertThat(w.read(0, 10, true)).hasSize(2);
+    }
 }
