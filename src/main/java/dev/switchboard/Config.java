@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,11 +17,26 @@ import java.util.Optional;
  * @param jwtSecret HS256 secret for tokens; required by serve unless {@code insecureOpen}
  * @param insecureOpen serve without authentication (never in production)
  * @param node this node's name, unique among nodes sharing a database
+ * @param allowedOrigins web origins (e.g. {@code https://app.example.com}, or {@code *}) whose pages
+ *     may call the API and open streams from the browser (CORS); none by default
  */
 public record Config(boolean demo, String host, int port, Path dataDir, Optional<String> database, double simulateRate,
-                     Optional<Path> dashboards, Optional<String> jwtSecret, boolean insecureOpen, String node) {
+                     Optional<Path> dashboards, Optional<String> jwtSecret, boolean insecureOpen, String node,
+                     List<String> allowedOrigins) {
+
+    /** A config that allows no other origins. */
+    public Config(boolean demo, String host, int port, Path dataDir, Optional<String> database, double simulateRate,
+                  Optional<Path> dashboards, Optional<String> jwtSecret, boolean insecureOpen, String node) {
+        this(demo, host, port, dataDir, database, simulateRate, dashboards, jwtSecret, insecureOpen, node, List.of());
+    }
 
     public Config {
+        allowedOrigins = List.copyOf(allowedOrigins);
+        for (String o : allowedOrigins) {
+            if (!o.equals("*") && !o.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                throw new IllegalArgumentException("allowed origin must be scheme://host[:port] with no path, or *; was '" + o + "'");
+            }
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }

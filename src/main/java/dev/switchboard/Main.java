@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +16,18 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with settings errors reported as one line and exit code 2 rather than a stack trace. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                cmd.getErr().println("switchboard: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
     }
 
     @Override
@@ -35,6 +47,15 @@ public final class Main implements Runnable {
 
         @Option(names = "--node", defaultValue = "${env:SWITCHBOARD_NODE:-node1}", description = "This node's name (default: ${DEFAULT-VALUE}).")
         String node;
+
+        @Option(names = "--allow-origin", split = ",", defaultValue = "${env:SWITCHBOARD_ALLOW_ORIGINS}",
+                description = "Web origins whose pages may use the API from a browser (CORS), e.g. https://app.example.com; "
+                        + "comma-separated or repeated; * for any. Default: none (same origin only).")
+        List<String> allowOrigins;
+
+        List<String> origins() {
+            return allowOrigins == null ? List.of() : allowOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+        }
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true, description = "Server, embedded database, simulated traffic, open access.")
@@ -47,7 +68,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return runServer(new Config(true, host, port, dataDir, Optional.empty(), rate, dashboards, Optional.empty(), false, node));
+            return runServer(new Config(true, host, port, dataDir, Optional.empty(), rate, dashboards, Optional.empty(), false, node, origins()));
         }
     }
 
@@ -65,7 +86,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             Optional<String> secret = Optional.ofNullable(System.getenv("SWITCHBOARD_JWT_SECRET")).filter(s -> !s.isBlank());
-            return runServer(new Config(false, host, port, dataDir, database, 0, dashboards, secret, insecure, node));
+            return runServer(new Config(false, host, port, dataDir, database, 0, dashboards, secret, insecure, node, origins()));
         }
     }
 

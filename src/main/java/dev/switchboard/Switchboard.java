@@ -79,7 +79,7 @@ public final class Switchboard implements AutoCloseable {
                 : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
-                metrics::scrape);
+                metrics::scrape, config.allowedOrigins());
         registerMetrics();
     }
 

@@ -1,5 +1,12 @@
 package dev.switchboard.http;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import dev.switchboard.auth.Access;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.dataset.DatasetCatalog;
@@ -23,7 +30,7 @@ public final class HttpServer implements AutoCloseable {
 
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
-                      Supplier<String> metrics) {
+                      Supplier<String> metrics, List<String> allowedOrigins) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -37,8 +44,26 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
-        server.setHandler(new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics));
+        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics);
+        server.setHandler(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
         server.setStopTimeout(2000);
+    }
+
+    /**
+     * Lets pages of the given origins call the API and open EventSource streams (CORS). Bearer
+     * tokens travel in the Authorization header or {@code ?access_token=}, never in cookies, so
+     * credentials are not allowed.
+     */
+    private static Handler cors(Handler api, List<String> origins) {
+        CrossOriginHandler cors = new CrossOriginHandler();
+        cors.setAllowedOriginPatterns(origins.stream().map(o -> o.equals("*") ? ".*" : Pattern.quote(o)).collect(Collectors.toSet()));
+        cors.setAllowedMethods(Set.of("GET", "POST", "DELETE"));
+        cors.setAllowedHeaders(Set.of("Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"));
+        cors.setExposedHeaders(Set.of("ETag"));
+        cors.setAllowCredentials(false);
+        cors.setPreflightMaxAge(Duration.ofMinutes(10));
+        cors.setHandler(api);
+        return cors;
     }
 
     public void start() {
