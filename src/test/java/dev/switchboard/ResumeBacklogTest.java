@@ -28,12 +28,7 @@ class ResumeBacklogTest {
     void resumeWithBacklogLargerThanQueue_underLiveWrites_getsEveryChangeOnce() throws Exception {
         try (TestServer server = new TestServer(dir)) {
             String path = "/api/events/t1?dashboards=calls&datasets=call_logs";
-            String resumeFrom;
-            try (SseClient first = new SseClient(server.sb.port(), path, null)) {
-                first.await(e -> e.type().equals("snapshot"), Duration.ofSeconds(10));
-                assertThat(server.post("/api/ingest/t1/call_logs", rows(0, 1)).statusCode()).isEqualTo(200);
-                resumeFrom = first.await(e -> e.type().equals("change"), Duration.ofSeconds(10)).id();
-            }
+            String resumeFrom = firstChangeId(server, path);
             for (int b = 1; b < 2500; b += 250) {
                 assertThat(server.post("/api/ingest/t1/call_logs", rows(b, 250)).statusCode()).isEqualTo(200);
             }
@@ -79,12 +74,7 @@ class ResumeBacklogTest {
     void resumeBeyondTheRing_backfillsFromTheChangeLog_onlyThisTenant() throws Exception {
         try (TestServer server = new TestServer(dir)) {
             String path = "/api/events/t1?dashboards=calls&datasets=call_logs";
-            String resumeFrom;
-            try (SseClient first = new SseClient(server.sb.port(), path, null)) {
-                first.await(e -> e.type().equals("snapshot"), Duration.ofSeconds(10));
-                assertThat(server.post("/api/ingest/t1/call_logs", rows(0, 1)).statusCode()).isEqualTo(200);
-                resumeFrom = first.await(e -> e.type().equals("change"), Duration.ofSeconds(10)).id();
-            }
+            String resumeFrom = firstChangeId(server, path);
             int missed = 6000;
             for (int b = 1; b <= missed; b += 500) {
                 assertThat(server.post("/api/ingest/t1/call_logs", rows(b, 500)).statusCode()).isEqualTo(200);
@@ -108,6 +98,15 @@ class ResumeBacklogTest {
                 assertThat(changes).allMatch(e -> e.data().path("tenant").asString().equals("t1"));
                 assertThat(keys).as("every change after the resume position, once, in order; " + firstDifference(expected, keys)).isEqualTo(expected);
             }
+        }
+    }
+
+    /** Subscribes, posts row r0 and returns the id of its change event: a position to resume from. */
+    private static String firstChangeId(TestServer server, String path) throws Exception {
+        try (SseClient first = new SseClient(server.sb.port(), path, null)) {
+            first.await(e -> e.type().equals("snapshot"), Duration.ofSeconds(10));
+            assertThat(server.post("/api/ingest/t1/call_logs", rows(0, 1)).statusCode()).isEqualTo(200);
+            return first.await(e -> e.type().equals("change"), Duration.ofSeconds(10)).id();
         }
     }
 

@@ -221,15 +221,7 @@ final class CaptureLoop implements Runnable {
     private void keep() {
         try {
             while (!closing.await(MAINTAIN_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
-                slotLock.lock();
-                try {
-                    keepRound();
-                } catch (SQLException e) {
-                    // the server is away; the capture thread reconnects and the next round retries
-                    LOG.log(System.Logger.Level.DEBUG, "slot keeper round failed: {0}", e.toString());
-                } finally {
-                    slotLock.unlock();
-                }
+                lockedRound("slot keeper round");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -238,11 +230,16 @@ final class CaptureLoop implements Runnable {
 
     /** On shutdown: leaves the stored floor and the durable slot where the window ended. */
     private void finalRound() {
+        lockedRound("final slot keeper round");
+    }
+
+    /** One round under the slot lock; a failure (the server is away) waits for the next round. */
+    private void lockedRound(String what) {
         slotLock.lock();
         try {
             keepRound();
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "final slot keeper round failed: {0}", e.toString());
+            LOG.log(System.Logger.Level.DEBUG, "{0} failed: {1}", what, e.toString());
         } finally {
             slotLock.unlock();
         }
