@@ -116,6 +116,7 @@ public final class Switchboard implements AutoCloseable {
         sb.scheduler.scheduleAtFixedRate(sb.guard("sweep", sb.hub::sweep), 1, 1, TimeUnit.MINUTES);
         if (sb.store instanceof SqliteStore sqlite) {
             sb.scheduler.scheduleAtFixedRate(sb.guard("prune", () -> sqlite.pruneChanges(1_000_000)), 10, 10, TimeUnit.MINUTES);
+            sb.scheduler.scheduleAtFixedRate(sb.guard("optimize", sqlite::optimize), 10, 10, TimeUnit.MINUTES);
         }
         if (sb.simulation != null) {
             sb.simulation.start();

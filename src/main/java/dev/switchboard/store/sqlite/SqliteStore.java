@@ -94,7 +94,28 @@ public final class SqliteStore implements Store {
         synchronized (writeLock) {
             Triggers.install(writer, datasets);
         }
+        optimize();
         changes.start();
+    }
+
+    /**
+     * Refreshes the query planner's statistics ({@code sqlite_stat1}) where they are missing or
+     * the table has grown or shrunk a lot since they were taken, as SQLite recommends on open and
+     * then periodically. {@code analysis_limit} samples each index instead of reading it whole,
+     * so this stays cheap on big tables; when nothing changed it only compares sizes. Called
+     * after {@link #migrate} and on the server's 10-minute schedule. The engine's bootstrap plans
+     * do not depend on it (the migrations give each query an index that serves its filter and
+     * order); it keeps the planner informed for other queries and future dashboards.
+     */
+    public void optimize() {
+        synchronized (writeLock) {
+            try (var st = writer.createStatement()) {
+                st.execute("PRAGMA analysis_limit = 1000");
+                st.execute("PRAGMA optimize = 0x10002"); // 0x10000: check every table, not only ones this connection used
+            } catch (SQLException e) {
+                throw new IllegalStateException("PRAGMA optimize failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override
