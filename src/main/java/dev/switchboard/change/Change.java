@@ -9,9 +9,23 @@ import java.time.Instant;
 public record Change(Position position, String tenant, String dataset, Op op, String key,
                      Row before, Row after, Instant commitTime) {
 
+    /** The tenant of a {@link Op#TRUNCATE}: it empties the dataset of every tenant. No tenant name can be this. */
+    public static final String ALL_TENANTS = "*";
+
     public Change {
-        if (op == Op.CREATE && before.present() || op == Op.DELETE && after.present()) {
+        if (op == Op.CREATE && before.present() || op == Op.DELETE && after.present()
+                || op == Op.TRUNCATE && (before.present() || after.present() || !tenant.equals(ALL_TENANTS))) {
             throw new IllegalArgumentException(op + " change of " + dataset + "/" + key + " has the wrong row images");
         }
+    }
+
+    /** The dataset was emptied (TRUNCATE): no row images; every tenant's rows are gone. */
+    public static Change truncate(Position position, String dataset, Instant commitTime) {
+        return new Change(position, ALL_TENANTS, dataset, Op.TRUNCATE, "", Row.NONE, Row.NONE, commitTime);
+    }
+
+    /** Whether a subscriber of {@code tenant} must see this change: its own, or a truncate of everyone's. */
+    public boolean concerns(String tenant) {
+        return this.tenant.equals(tenant) || op == Op.TRUNCATE;
     }
 }

@@ -30,7 +30,7 @@ public final class History {
                 if (c.position().compareTo(upto) > 0) {
                     return out;
                 }
-                if (c.tenant().equals(tenant)) {
+                if (c.concerns(tenant)) {
                     out.add(c);
                     if (out.size() > max) {
                         throw new IllegalArgumentException("more than " + max + " changes of tenant " + tenant + " after " + after);

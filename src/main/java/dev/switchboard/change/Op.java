@@ -1,8 +1,11 @@
 package dev.switchboard.change;
 
-/** What a committed change did to a row, with Debezium's one-letter codes. */
+/**
+ * What a committed change did, with Debezium's one-letter codes: to one row, or ({@code t}) to a
+ * whole dataset, emptied by TRUNCATE, for every tenant at once.
+ */
 public enum Op {
-    CREATE("c"), UPDATE("u"), DELETE("d");
+    CREATE("c"), UPDATE("u"), DELETE("d"), TRUNCATE("t");
 
     private final String code;
 
@@ -10,7 +13,7 @@ public enum Op {
         this.code = code;
     }
 
-    /** The one-letter wire code: {@code c}, {@code u} or {@code d}. */
+    /** The one-letter wire code: {@code c}, {@code u}, {@code d} or {@code t}. */
     public String code() {
         return code;
     }
@@ -21,7 +24,8 @@ public enum Op {
             case "c", "insert", "create" -> CREATE;
             case "u", "update" -> UPDATE;
             case "d", "delete" -> DELETE;
-            default -> throw new IllegalArgumentException("unknown change op '" + s + "' (expected c, u or d)");
+            case "t", "truncate" -> TRUNCATE;
+            default -> throw new IllegalArgumentException("unknown change op '" + s + "' (expected c, u, d or t)");
         };
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.hub;
 
 import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeFeed;
+import dev.switchboard.change.Op;
 import dev.switchboard.change.Position;
 import dev.switchboard.live.DeltaSink;
 import dev.switchboard.live.ViewKey;
@@ -51,10 +52,36 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
     public void onChanges(List<Change> batch) {
         long now = clock.millis();
         for (Change c : batch) {
+            if (c.op() == Op.TRUNCATE) {
+                truncated(c, now);
+                continue;
+            }
             Event e = changeEvent(c);
             topic(e.topic(), horizon).publish(e, now);
             published.incrementAndGet();
         }
+    }
+
+    /**
+     * A dataset was emptied for every tenant: each of its topics gets a {@code reset} (kept in the
+     * ring, so a client resuming from before it reloads too), and topics created from now on
+     * cannot replay from before it.
+     */
+    private void truncated(Change c, long now) {
+        String suffix = "/" + c.dataset();
+        for (Topic t : topics.values()) {
+            if (t.name.startsWith("data/") && t.name.endsWith(suffix)) {
+                t.publish(truncateEvent(t.name, c), now);
+                published.incrementAndGet();
+            }
+        }
+        horizon = c.position();
+    }
+
+    /** The {@code reset} event a dataset topic carries for a truncate of its dataset. */
+    public static Event truncateEvent(String topic, Change c) {
+        return event("reset", topic, c.position(), Map.of("dataset", c.dataset(), "position", c.position().toString(),
+                "reason", "the dataset was truncated (all of its rows were removed); reload it"));
     }
 
     /** The {@code change} event of one change, as its dataset topic carries it. */

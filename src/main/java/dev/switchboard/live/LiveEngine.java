@@ -2,6 +2,7 @@ package dev.switchboard.live;
 
 import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeFeed;
+import dev.switchboard.change.Op;
 import dev.switchboard.change.Position;
 import dev.switchboard.change.Row;
 import dev.switchboard.dataset.DatasetCatalog;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -44,6 +46,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private final Map<ViewKey, View> booting = new HashMap<>();
     private final ConcurrentHashMap<ViewKey, Object> bootLocks = new ConcurrentHashMap<>();
     private final AtomicLong reconcileMismatches = new AtomicLong();
+    /** Views whose dataset was truncated: rebuilt from SQL by the next {@link #tick}. */
+    private final Set<ViewKey> truncated = ConcurrentHashMap.newKeySet();
     private final AtomicLong changesApplied = new AtomicLong();
 
     /** A view's values as of a feed position. */
@@ -162,6 +166,18 @@ public final class LiveEngine implements ChangeFeed.Listener {
     @Override
     public void onChanges(List<Change> batch) {
         changesApplied.addAndGet(batch.size());
+        for (Change c : batch) {
+            if (c.op() == Op.TRUNCATE) {
+                // no row images to subtract: every view reading the dataset starts over from SQL
+                for (Map<ViewKey, View> m : List.of(views, booting)) {
+                    m.forEach((k, v) -> {
+                        if (v.reads(c.dataset())) {
+                            truncated.add(k);
+                        }
+                    });
+                }
+            }
+        }
         booting.values().forEach(v -> v.pending.addAll(batch));
         if (views.isEmpty()) {
             return;
@@ -226,6 +242,14 @@ public final class LiveEngine implements ChangeFeed.Listener {
             return null;
         });
         rebuild.forEach(this::rebuild);
+        for (ViewKey key : List.copyOf(truncated)) {
+            boolean stillBooting = feed.exclusive(() -> booting.containsKey(key));
+            if (!stillBooting) {
+                truncated.remove(key);
+                LOG.info("rebuilding view {}: a dataset it reads was truncated", key.topic());
+                rebuild(key);
+            }
+        }
     }
 
     /** Replaces a view by a fresh bootstrap and publishes whatever differs. */

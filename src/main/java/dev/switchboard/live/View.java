@@ -72,6 +72,11 @@ final class View {
     }
 
     /** Applies changes of this view's tenant; returns the names of datasets touched. */
+    /** Whether any widget reads {@code dataset}. */
+    boolean reads(String dataset) {
+        return widgetsByDataset.containsKey(dataset);
+    }
+
     Set<String> apply(List<Change> changes) {
         Set<String> touched = new HashSet<>();
         for (Change c : changes) {

@@ -2,6 +2,7 @@ package dev.switchboard.push;
 
 import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeFeed;
+import dev.switchboard.change.Op;
 import dev.switchboard.change.Position;
 import dev.switchboard.hub.Event;
 import dev.switchboard.hub.Hub;
@@ -118,7 +119,7 @@ public final class Subscription {
             for (Change c : feed.history(from, upto, tenant, BACKFILL_MAX)) {
                 List<Event> list = events.get(c.dataset());
                 if (list != null) {
-                    list.add(Hub.changeEvent(c));
+                    list.add(c.op() == Op.TRUNCATE ? Hub.truncateEvent(Hub.datasetTopic(tenant, c.dataset()), c) : Hub.changeEvent(c));
                 }
             }
         } catch (IllegalArgumentException e) {

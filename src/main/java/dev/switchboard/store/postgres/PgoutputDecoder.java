@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decodes pgoutput protocol version 1 messages (Begin, Relation, Insert, Update, Delete, Commit)
- * into whole committed transactions of {@link Change}s with WAL-derived positions.
+ * Decodes pgoutput protocol version 1 messages (Begin, Relation, Insert, Update, Delete, Truncate,
+ * Commit) into whole committed transactions of {@link Change}s with WAL-derived positions.
  *
  * <p>pgoutput sends only committed transactions, in commit order, so rolled-back work never
  * arrives. Every published change counts towards the index within its transaction, also for
@@ -59,7 +59,7 @@ final class PgoutputDecoder {
             }
             case 'R' -> relation(buf);
             case 'I', 'U', 'D' -> row(type, buf);
-            case 'T' -> LOG.log(System.Logger.Level.WARNING, "TRUNCATE of a dataset table is not captured; views reconcile it later");
+            case 'T' -> truncate(buf);
             default -> { } // Origin, Type and Message carry nothing we need
         }
         return Optional.empty();
@@ -121,6 +121,18 @@ final class PgoutputDecoder {
             after = tuple(buf, rel, before);
         }
         b.pending.add(pending(type, rel, before, after));
+    }
+
+    /** TRUNCATE of one or more tables: one change per table, in the order listed, each taking an index. */
+    private void truncate(ByteBuffer buf) {
+        Open b = requireOpen("truncate");
+        int n = buf.getInt();
+        buf.get(); // options: CASCADE, RESTART IDENTITY
+        for (int i = 0; i < n; i++) {
+            Relation rel = relations.get(buf.getInt());
+            Dataset ds = rel == null ? null : datasets.get(rel.name);
+            b.pending.add(ds == null ? null : new Pending(ds.name(), Op.TRUNCATE, Change.ALL_TENANTS, "", Row.NONE, Row.NONE));
+        }
     }
 
     private Pending pending(char type, Relation rel, Map<String, Object> before, Map<String, Object> after) {

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Installs capture on dataset tables: REPLICA IDENTITY FULL (so updates and deletes carry whole
- * before images) and membership in the shared publication. TRUNCATE is not published: a view
- * cannot subtract rows it is not told about, so truncating a dataset table needs a reconcile.
+ * before images) and membership in the shared publication, which publishes TRUNCATE too: views
+ * rebuild from SQL and dataset subscribers are told to reload.
  */
 final class Publication {
     private Publication() {}
@@ -22,7 +22,9 @@ final class Publication {
             // nodes migrating together must not race to create the publication
             st.execute("SELECT pg_advisory_xact_lock(hashtext('switchboard.publication'))");
             if (!exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", SlotKeeper.PUBLICATION)) {
-                st.execute("CREATE PUBLICATION " + SlotKeeper.PUBLICATION + " WITH (publish = 'insert, update, delete')");
+                st.execute("CREATE PUBLICATION " + SlotKeeper.PUBLICATION + " WITH (publish = 'insert, update, delete, truncate')");
+            } else if (!exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ? AND pubtruncate", SlotKeeper.PUBLICATION)) {
+                st.execute("ALTER PUBLICATION " + SlotKeeper.PUBLICATION + " SET (publish = 'insert, update, delete, truncate')");
             }
             for (Dataset d : datasets) {
                 if (!exists(c, "SELECT 1 FROM pg_tables WHERE tablename = ? AND schemaname = ANY (current_schemas(false))", d.name())) {

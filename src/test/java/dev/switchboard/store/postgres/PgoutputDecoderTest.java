@@ -99,6 +99,27 @@ class PgoutputDecoderTest {
     }
 
     @Test
+    void decode_truncate_oneChangePerDatasetTable_forAllTenants_inItsPlace() throws IOException {
+        feed(new Msg('B').i64(0x6000).i64(0).i32(778));
+        relation(1, "events");
+        relation(2, "not_a_dataset");
+        feed(new Msg('I').i32(1).i8('N').tuple("a", "t1", "2025-10-30 12:00:00+00", "1"));
+        feed(new Msg('T').i32(2).i8(1).i32(2).i32(1)); // TRUNCATE not_a_dataset, events CASCADE
+        feed(new Msg('I').i32(1).i8('N').tuple("b", "t2", "2025-10-30 12:00:00+00", "2"));
+
+        List<Change> changes = feed(new Msg('C').i8(0).i64(0x6000).i64(0x6030).i64(0)).orElseThrow().changes();
+
+        assertThat(changes).extracting(Change::op).containsExactly(Op.CREATE, Op.TRUNCATE, Op.CREATE);
+        Change truncate = changes.get(1);
+        assertThat(truncate.dataset()).isEqualTo("events");
+        assertThat(truncate.tenant()).isEqualTo(Change.ALL_TENANTS);
+        assertThat(truncate.concerns("t1")).isTrue();
+        assertThat(truncate.before().present() || truncate.after().present()).isFalse();
+        assertThat(changes).extracting(c -> c.position().seq())
+                .containsExactly(Positions.seq(0x1000, 0x6000, 0), Positions.seq(0x1000, 0x6000, 2), Positions.seq(0x1000, 0x6000, 3));
+    }
+
+    @Test
     void decode_nullsAndBooleans_typed() {
         assertThat(PgValues.fromText(PgValues.BOOL, "t")).isEqualTo(true);
         assertThat(PgValues.fromText(PgValues.NUMERIC, "12.50")).isEqualTo(12.5);
