@@ -21,7 +21,7 @@ final class CallsSimulator implements Simulator {
     private static final List<String> TENANTS = List.of("demo-call-center", "northwind-support");
     private static final Sim.Weighted OUTCOMES =
             Sim.Weighted.of("completed", 62, "no_answer", 13, "voicemail", 10, "busy", 6, "failed", 9);
-    private static final int MAX_ACTIVE_PER_TENANT = 12;
+    private static final int MAX_ACTIVE_PER_TENANT = 6;
 
     private record Active(String tenant, Map<String, Object> row, String outcome, Instant ends) {}
 
@@ -44,7 +44,10 @@ final class CallsSimulator implements Simulator {
         for (int i = 0; i < events; i++) {
             String tenant = Sim.pick(random, TENANTS);
             long running = active.values().stream().filter(a -> a.tenant().equals(tenant)).count();
-            switch (Sim.choose(random, running < MAX_ACTIVE_PER_TENANT ? 6 : 0, running > 0 ? 1.5 : 0, 0.25, junk.isEmpty() ? 0 : 0.3)) {
+            boolean full = running >= MAX_ACTIVE_PER_TENANT;
+            // A tenant at its limit of running calls waits (the last weight) rather than spending the
+            // budget on other kinds, so calls an hour stay near what the lines can carry.
+            switch (Sim.choose(random, full ? 0 : 6, running > 0 ? 1.5 : 0, 0.1, junk.isEmpty() ? 0 : 0.3, full ? 6 : 0)) {
                 case 0 -> start(tenant, now, random, writer);
                 case 1 -> update(tenant, now, random, writer);
                 case 2 -> late(tenant, now, random, writer);
