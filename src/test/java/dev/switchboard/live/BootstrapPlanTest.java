@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +32,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checks with EXPLAIN QUERY PLAN that each query is an index search on the tenant, constrained by
  * every equality (and IN) of its filter and by its time window, and that a list reads its rows in
  * order instead of sorting the tenant's history; both without planner statistics and after
- * {@link SqliteStore#optimize} wrote them. It checks plan shape, not time.
+ * {@link SqliteStore#optimize} wrote them. Each scoped dashboard is checked the same way for one
+ * subject of each scope (an agent, dentist or patient with few of the tenant's rows), its scope
+ * column being one more equality the index search must constrain. It checks plan shape, not time.
  */
 class BootstrapPlanTest {
     static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
     static final long DAY = 86_400_000L;
     static final int ROWS = 3000;
     private static final Pattern EQUALITY = Pattern.compile("\\((\\w+) (?:= \\?|IN \\()");
+    /** "dataset.column" of the scope columns: many subjects per tenant, {@link ShippedDashboards#SUBJECT} with few rows. */
+    static final Set<String> SCOPE_COLUMNS = ShippedDashboards.scopeColumns();
 
     @TempDir
     Path dir;
@@ -67,6 +72,7 @@ class BootstrapPlanTest {
                 }
                 for (Planned p : run) {
                     check(p);
+                    checkScope(p, dashboard);
                 }
             }
         }
@@ -102,6 +108,19 @@ class BootstrapPlanTest {
         }
     }
 
+    /**
+     * A scoped view filters every query by its scope column as well: an equality the index search
+     * must constrain (a subject with few rows must not read the tenant's history to find them).
+     */
+    static void checkScope(Planned p, ShippedDashboards dashboard) {
+        String plan = String.join(" | ", p.plan());
+        for (String column : dashboard.scopeColumns(p.dataset())) {
+            assertThat(p.sql()).as("scope of " + dashboard).contains("(" + column + " = ?)");
+            assertThat(plan).as("scope column %s of %s", column, p.sql()).containsPattern("SEARCH " + p.dataset().name()
+                    + " USING (?:COVERING )?INDEX \\w+ \\(" + p.dataset().tenant() + "=\\? AND (?:\\w+=\\? AND )*" + column + "=\\?");
+        }
+    }
+
     /** A year of history and a month of future rows for two tenants: typed values drawn per column. */
     static void load(SqliteStore store, Dataset d) {
         Random rnd = new Random(7);
@@ -125,6 +144,9 @@ class BootstrapPlanTest {
         }
         if (c.name().equals(d.tenant())) {
             return tenant;
+        }
+        if (SCOPE_COLUMNS.contains(d.name() + "." + c.name())) {
+            return ShippedDashboards.scopeValue(rnd.nextDouble(), ShippedDashboards.subjects(c.name()), 100);
         }
         return switch (c.type()) {
             case TEXT -> ShippedDashboards.values(c).isEmpty() ? "v" + rnd.nextInt(20)
@@ -155,7 +177,7 @@ class BootstrapPlanTest {
 
     /** Bootstraps the tenant's view on a snapshot, recording each query with its plan; checks the result against SQL. */
     private static List<Planned> bootstrap(SqliteStore store, ShippedDashboards dashboard) {
-        View view = dashboard.view("t0", "", "");
+        View view = dashboard.view("t0");
         long now = NOW.toEpochMilli();
         return store.read(s -> {
             List<Planned> planned = new ArrayList<>();

@@ -10,13 +10,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
-/** The dashboards the packs ship, each with its pack's datasets, as the plan tests read them. */
-record ShippedDashboards(String pack, String file, DashboardDef def, Definitions defs, DatasetCatalog catalog) {
+/**
+ * The dashboards the packs ship, each with its pack's datasets, as the plan tests read them: each
+ * unscoped and, for every scope it declares, scoped to {@link #SUBJECT}.
+ */
+record ShippedDashboards(String pack, String file, DashboardDef def, Definitions defs, DatasetCatalog catalog, String scope) {
     static final Path PACKS = Path.of("src/main/resources/packs");
+    /** The scope subject the plan tests view: one with few rows (see {@link #scopeValue}). */
+    static final String SUBJECT = "s0";
 
-    /** One entry per dashboard file of every pack, sorted by pack and file. */
+    /** One entry per dashboard file of every pack and per scope of it, sorted by pack and file. */
     static List<ShippedDashboards> all() {
         List<ShippedDashboards> out = new ArrayList<>();
         try (Stream<Path> packs = Files.list(PACKS)) {
@@ -27,7 +34,10 @@ record ShippedDashboards(String pack, String file, DashboardDef def, Definitions
                     for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                         Definitions defs = Definitions.load(Map.of(f.getFileName().toString(), Files.readString(f)), catalog);
                         DashboardDef def = defs.all().iterator().next();
-                        out.add(new ShippedDashboards(name, f.getFileName().toString(), def, defs, catalog));
+                        out.add(new ShippedDashboards(name, f.getFileName().toString(), def, defs, catalog, ""));
+                        for (String scope : def.scopeNames()) {
+                            out.add(new ShippedDashboards(name, f.getFileName().toString(), def, defs, catalog, scope));
+                        }
                     }
                 }
             }
@@ -58,12 +68,53 @@ record ShippedDashboards(String pack, String file, DashboardDef def, Definitions
         return column.name().equals("outcome") ? List.of("completed", "booked", "no_answer", "busy", "failed", "voicemail") : List.of();
     }
 
-    View view(String tenant, String scope, String subject) {
-        return Compiler.compile(def, defs.key(def, tenant, scope, subject, Map.of()), catalog);
+    /** The tenant's view: unscoped, or scoped to {@link #SUBJECT}. */
+    View view(String tenant) {
+        return Compiler.compile(def, defs.key(def, tenant, scope, scope.isEmpty() ? "" : SUBJECT, Map.of()), catalog);
+    }
+
+    /** "dataset.column" of every column a scope of a shipped dashboard filters on. */
+    static Set<String> scopeColumns() {
+        Set<String> out = new TreeSet<>();
+        for (ShippedDashboards d : all()) {
+            for (Dataset ds : d.datasets()) {
+                for (String scope : d.def().scopeNames()) {
+                    new ShippedDashboards(d.pack(), d.file(), d.def(), d.defs(), d.catalog(), scope).scopeColumns(ds)
+                            .forEach(c -> out.add(ds.name() + "." + c));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many subjects a tenant has in a scope column: patients outnumber agents and dentists. */
+    static int subjects(String column) {
+        return column.startsWith("patient") ? 200 : 12;
+    }
+
+    /** The columns this view's scope filters on in a dataset: none unscoped. */
+    Set<String> scopeColumns(Dataset dataset) {
+        if (scope.isEmpty()) {
+            return Set.of();
+        }
+        var node = def.scopes().get(scope);
+        boolean perDataset = node.properties().stream().anyMatch(p -> catalog.find(p.getKey()).isPresent());
+        var cols = perDataset ? node.path(dataset.name()) : node;
+        Set<String> out = new TreeSet<>();
+        cols.properties().forEach(p -> out.add(p.getKey()));
+        return out;
+    }
+
+    /**
+     * A scope column's value, as a tenant has them: many subjects (agents, dentists, patients) of
+     * {@code subjects} that share most rows, and {@link #SUBJECT} with one row in {@code 1 / rare}.
+     */
+    static String scopeValue(double u, int subjects, int rare) {
+        return u < 1.0 / rare ? SUBJECT : "s" + (1 + (int) ((u - 1.0 / rare) / (1 - 1.0 / rare) * subjects) % subjects);
     }
 
     @Override
     public String toString() {
-        return pack + "/" + file;
+        return pack + "/" + file + (scope.isEmpty() ? "" : " scope " + scope + "=" + SUBJECT);
     }
 }

@@ -8,9 +8,11 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +56,18 @@ class PostgresMigrationsTest {
             }
             conn.close();
         }
+    }
+
+    @Test
+    void migrations_applyInVersionOrder() {
+        MigrationInfo[] applied = Flyway.configure().dataSource(URL, USER, "").schemas(schema).defaultSchema(schema)
+                .locations("classpath:db/postgresql").load().info().applied();
+        applied = Arrays.stream(applied).filter(m -> m.getVersion() != null).toArray(MigrationInfo[]::new); // not the schema's creation
+        assertThat(Arrays.stream(applied).map(m -> m.getVersion().getVersion()).toList())
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+        assertThat(Arrays.stream(applied).map(MigrationInfo::getDescription).toList())
+                .containsExactly("switchboard core", "calls", "bookings", "clinic", "shop", "campaigns", "list order indexes",
+                        "scope indexes");
     }
 
     @Test
