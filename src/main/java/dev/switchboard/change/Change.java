@@ -19,11 +19,6 @@ public record Change(Position position, String tenant, String dataset, Op op, St
         }
     }
 
-    /** The dataset was emptied (TRUNCATE): no row images; every tenant's rows are gone. */
-    public static Change truncate(Position position, String dataset, Instant commitTime) {
-        return new Change(position, ALL_TENANTS, dataset, Op.TRUNCATE, "", Row.NONE, Row.NONE, commitTime);
-    }
-
     /** Whether a subscriber of {@code tenant} must see this change: its own, or a truncate of everyone's. */
     public boolean concerns(String tenant) {
         return this.tenant.equals(tenant) || op == Op.TRUNCATE;

@@ -33,12 +33,17 @@ public final class History {
                 if (c.concerns(tenant)) {
                     out.add(c);
                     if (out.size() > max) {
-                        throw new IllegalArgumentException("more than " + max + " changes of tenant " + tenant + " after " + after);
+                        throw tooMany(max, tenant, after);
                     }
                 }
                 at = c.position();
             }
         }
         return out;
+    }
+
+    /** What a source throws when {@code tenant} missed more than {@code max} changes after {@code after}. */
+    public static IllegalArgumentException tooMany(int max, String tenant, Position after) {
+        return new IllegalArgumentException("more than " + max + " changes of tenant " + tenant + " after " + after);
     }
 }

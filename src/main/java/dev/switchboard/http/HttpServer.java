@@ -1,12 +1,5 @@
 package dev.switchboard.http;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import dev.switchboard.auth.Access;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.dataset.DatasetCatalog;
@@ -14,12 +7,19 @@ import dev.switchboard.hub.Hub;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.store.Store;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server: one connector, the API handler, nothing else. */

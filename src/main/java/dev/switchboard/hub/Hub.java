@@ -78,8 +78,13 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
         horizon = c.position();
     }
 
+    /** The event {@code tenant}'s topic of the change's dataset carries for it, as a replay gives it. */
+    public static Event datasetEvent(String tenant, Change c) {
+        return c.op() == Op.TRUNCATE ? truncateEvent(datasetTopic(tenant, c.dataset()), c) : changeEvent(c);
+    }
+
     /** The {@code reset} event a dataset topic carries for a truncate of its dataset. */
-    public static Event truncateEvent(String topic, Change c) {
+    private static Event truncateEvent(String topic, Change c) {
         return event("reset", topic, c.position(), Map.of("dataset", c.dataset(), "position", c.position().toString(),
                 "reason", "the dataset was truncated (all of its rows were removed); reload it"));
     }
@@ -122,7 +127,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
      * sends first, so nothing is published in between.
      */
     public Optional<List<Event>> subscribe(String topic, Optional<Position> resumeFrom, Subscriber subscriber) {
-        Topic t = topic(topic, topic.startsWith("data/") ? horizon : feed.position());
+        Topic t = topic(topic, initialFloor(topic));
         t.subscribers.add(subscriber);
         return resumeFrom.flatMap(t::since);
     }
@@ -133,8 +138,13 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
      */
     public boolean reaches(String topic, Position from) {
         Topic t = topics.get(topic);
-        Position floor = t != null ? t.floor() : topic.startsWith("data/") ? horizon : feed.position();
+        Position floor = t != null ? t.floor() : initialFloor(topic);
         return from.sameEpoch(floor) && from.compareTo(floor) >= 0;
+    }
+
+    /** Where a topic created now can replay from: dataset topics from the horizon, dashboard topics from now. */
+    private Position initialFloor(String topic) {
+        return topic.startsWith("data/") ? horizon : feed.position();
     }
 
     public void unsubscribe(String topic, Subscriber subscriber) {

@@ -71,12 +71,12 @@ final class View {
         }
     }
 
-    /** Applies changes of this view's tenant; returns the names of datasets touched. */
     /** Whether any widget reads {@code dataset}. */
     boolean reads(String dataset) {
         return widgetsByDataset.containsKey(dataset);
     }
 
+    /** Applies changes of this view's tenant; returns the names of datasets touched. */
     Set<String> apply(List<Change> changes) {
         Set<String> touched = new HashSet<>();
         for (Change c : changes) {

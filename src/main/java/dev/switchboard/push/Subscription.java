@@ -2,7 +2,6 @@ package dev.switchboard.push;
 
 import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeFeed;
-import dev.switchboard.change.Op;
 import dev.switchboard.change.Position;
 import dev.switchboard.hub.Event;
 import dev.switchboard.hub.Hub;
@@ -119,7 +118,7 @@ public final class Subscription {
             for (Change c : feed.history(from, upto, tenant, BACKFILL_MAX)) {
                 List<Event> list = events.get(c.dataset());
                 if (list != null) {
-                    list.add(c.op() == Op.TRUNCATE ? Hub.truncateEvent(Hub.datasetTopic(tenant, c.dataset()), c) : Hub.changeEvent(c));
+                    list.add(Hub.datasetEvent(tenant, c));
                 }
             }
         } catch (IllegalArgumentException e) {

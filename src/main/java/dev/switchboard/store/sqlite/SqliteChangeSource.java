@@ -2,6 +2,7 @@ package dev.switchboard.store.sqlite;
 
 import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeSource;
+import dev.switchboard.change.History;
 import dev.switchboard.change.Op;
 import dev.switchboard.change.Position;
 import dev.switchboard.change.Row;
@@ -103,13 +104,12 @@ final class SqliteChangeSource implements ChangeSource {
     /** One tenant's changes by SQL: other tenants' rows are skipped by the database, not parsed. */
     @Override
     public List<Change> history(Position after, Position upto, String tenant, int max) {
-        requireEpoch(after);
-        requireReachable(after);
+        requireReachable(after); // also refuses another epoch
         List<Change> out = query("SELECT " + COLUMNS + " FROM sb_changes WHERE seq > ? AND seq <= ? AND tenant = ? ORDER BY seq LIMIT ?",
                 after.seq(), upto.seq(), tenant, max + 1);
         requireReachable(after); // pruning only removes the oldest: still reachable means nothing was missed
         if (out.size() > max) {
-            throw new IllegalArgumentException("more than " + max + " changes of tenant " + tenant + " after " + after);
+            throw History.tooMany(max, tenant, after);
         }
         return out;
     }
@@ -140,7 +140,6 @@ final class SqliteChangeSource implements ChangeSource {
         }
         return out;
     }
-
 
     private static Row image(String json) {
         return json == null ? Row.NONE : Row.of(JSON.readValue(json, MAP));
