@@ -9,6 +9,7 @@ import dev.switchboard.http.HttpServer;
 import dev.switchboard.hub.Hub;
 import dev.switchboard.live.Definitions;
 import dev.switchboard.live.LiveEngine;
+import dev.switchboard.push.Streams;
 import dev.switchboard.store.Store;
 import dev.switchboard.store.sqlite.SqliteStore;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -34,6 +35,8 @@ public final class Switchboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
     /** Changes replayed into the hub's rings at start, so clients can resume across a restart. */
     static final long WARM_CHANGES = Hub.RING;
+    /** Health says degraded while changes wait longer than this between capture and dispatch. */
+    static final java.time.Duration LAG_DEGRADED = java.time.Duration.ofSeconds(2);
 
     private final Config config;
     private final Clock clock;
@@ -42,6 +45,7 @@ public final class Switchboard implements AutoCloseable {
     private final ChangeFeed feed;
     private final Hub hub;
     private final LiveEngine engine;
+    private final Streams streams;
     private final HttpServer http;
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("sb-timer-", 0).factory());
     private final long started;
@@ -73,12 +77,13 @@ public final class Switchboard implements AutoCloseable {
         this.feed = new ChangeFeed(source, start);
         this.hub = new Hub(feed, clock, Hub.RING, start);
         this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub);
-        feed.addListener(hub);
+        feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
+        this.streams = new Streams(engine, hub, feed);
         Access access = config.open() ? Access.anyone()
                 : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
+        this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
                 metrics::scrape, config.allowedOrigins());
         registerMetrics();
     }
@@ -90,7 +95,7 @@ public final class Switchboard implements AutoCloseable {
                 .description("Events published to hub topics (each serialized once)").register(metrics);
         FunctionCounter.builder("switchboard_reconcile_mismatches", engine, LiveEngine::reconcileMismatches)
                 .description("Views found to differ from SQL by the reconciler, and rebuilt").register(metrics);
-        FunctionCounter.builder("switchboard_sse_overflows", this, sb -> dev.switchboard.push.SseSession.overflows())
+        FunctionCounter.builder("switchboard_sse_overflows", this, sb -> streams.overflows())
                 .description("SSE sessions whose queue overflowed and were resynchronized").register(metrics);
         Gauge.builder("switchboard_views", engine, LiveEngine::viewCount).description("Live views in memory").register(metrics);
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
@@ -136,7 +141,11 @@ public final class Switchboard implements AutoCloseable {
 
     Map<String, Object> health() {
         Map<String, Object> h = new LinkedHashMap<>();
-        List<String> problems = feed.problem().stream().toList();
+        List<String> problems = new java.util.ArrayList<>(feed.problem().stream().toList());
+        if (feed.lagMillis() > LAG_DEGRADED.toMillis()) {
+            problems.add("changes wait " + feed.lagMillis() + " ms between capture and dispatch (more than "
+                    + LAG_DEGRADED.toMillis() + " ms): this node is overloaded");
+        }
         h.put("status", problems.isEmpty() ? "ok" : "degraded");
         if (!problems.isEmpty()) {
             h.put("problems", problems);
@@ -153,6 +162,12 @@ public final class Switchboard implements AutoCloseable {
         h.put("changes_dispatched", engine.changesApplied());
         h.put("events_published", hub.published());
         h.put("reconcile_mismatches", engine.reconcileMismatches());
+        h.put("views_booting", engine.bootingCount());
+        h.put("view_failures", engine.failures());
+        h.put("dispatch_lag_ms", feed.lagMillis());
+        h.put("deliveries", hub.deliveries());
+        h.put("outbox_overflows", streams.overflows());
+        h.put("backfills", streams.backfills());
         return h;
     }
 
@@ -192,7 +207,9 @@ public final class Switchboard implements AutoCloseable {
         }
         scheduler.shutdownNow();
         http.close();
+        streams.close();
         feed.close();
+        hub.close();
         store.close();
     }
 }

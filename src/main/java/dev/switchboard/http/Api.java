@@ -2,17 +2,15 @@ package dev.switchboard.http;
 
 import dev.switchboard.auth.Access;
 import dev.switchboard.auth.Principal;
-import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.change.Position;
 import dev.switchboard.dataset.Dataset;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.dataset.RowValidator;
-import dev.switchboard.hub.Hub;
 import dev.switchboard.live.DashboardDef;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
 import dev.switchboard.push.SseSession;
-import dev.switchboard.push.Subscription;
+import dev.switchboard.push.Streams;
 import dev.switchboard.store.IngestException;
 import dev.switchboard.store.IngestResult;
 import dev.switchboard.store.Store;
@@ -56,8 +54,7 @@ final class Api extends Handler.Abstract {
     private final Store store;
     private final DatasetCatalog catalog;
     private final LiveEngine engine;
-    private final Hub hub;
-    private final ChangeFeed feed;
+    private final Streams streams;
     private final Access access;
     private final Sessions sessions;
     private final Supplier<Map<String, Object>> health;
@@ -65,13 +62,12 @@ final class Api extends Handler.Abstract {
     private final Supplier<String> metrics;
     private final StaticFiles files = new StaticFiles();
 
-    Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
+    Api(Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
         this.store = store;
         this.catalog = catalog;
         this.engine = engine;
-        this.hub = hub;
-        this.feed = feed;
+        this.streams = streams;
         this.access = access;
         this.sessions = sessions;
         this.health = health;
@@ -227,15 +223,14 @@ final class Api extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         response.getHeaders().put("X-Accel-Buffering", "no");
-        SseSession session = new SseSession(response, callback, new Subscription(engine, hub, feed, tenant, keys, datasets), SseSession.QUEUE);
-        request.addFailureListener(session::close);
+        SseSession session = new SseSession(response, callback, streams.subscription(tenant, keys, datasets), SseSession.QUEUE);
+        request.addFailureListener(t -> session.close(Optional.of(t)));
         sessions.add(session);
-        try {
-            session.open(resume);
-        } catch (RuntimeException e) {
-            session.close(e);
-            throw e;
-        }
+        session.open(resume).whenComplete((ok, error) -> {
+            if (session.closed()) {
+                sessions.remove(session);
+            }
+        });
     }
 
     private void ingest(Request request, Response response, Callback callback, String[] parts, String method) {

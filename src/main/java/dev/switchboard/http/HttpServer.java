@@ -1,10 +1,9 @@
 package dev.switchboard.http;
 
 import dev.switchboard.auth.Access;
-import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.dataset.DatasetCatalog;
-import dev.switchboard.hub.Hub;
 import dev.switchboard.live.LiveEngine;
+import dev.switchboard.push.Streams;
 import dev.switchboard.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,7 +27,7 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Sessions sessions = new Sessions();
 
-    public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
+    public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
                       Supplier<String> metrics, List<String> allowedOrigins) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -44,7 +43,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
-        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics);
+        Api api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics);
         server.setHandler(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
         server.setStopTimeout(2000);
     }

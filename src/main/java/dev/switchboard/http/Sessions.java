@@ -1,31 +1,36 @@
 package dev.switchboard.http;
 
-import dev.switchboard.push.SseSession;
+import dev.switchboard.push.Session;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The open SSE sessions, for heartbeats and shutdown. */
+/** The open stream sessions, for heartbeats and shutdown. */
 public final class Sessions {
-    private final Set<SseSession> open = ConcurrentHashMap.newKeySet();
+    private final Set<Session> open = ConcurrentHashMap.newKeySet();
 
-    void add(SseSession s) {
+    void add(Session s) {
         open.add(s);
+    }
+
+    void remove(Session s) {
+        open.remove(s);
     }
 
     /** Sends a heartbeat to idle sessions and forgets closed ones. */
     public void heartbeat() {
-        open.removeIf(SseSession::closed);
-        open.forEach(SseSession::heartbeat);
+        open.removeIf(Session::closed);
+        open.forEach(Session::heartbeat);
     }
 
-    /** Open sessions; ones that ended since the last heartbeat are not counted (nor kept any longer). */
+    /** Open sessions. */
     public int size() {
-        open.removeIf(SseSession::closed);
+        open.removeIf(Session::closed);
         return open.size();
     }
 
     public void closeAll() {
-        open.forEach(s -> s.close(null));
+        open.forEach(s -> s.close(Optional.empty()));
         open.clear();
     }
 }

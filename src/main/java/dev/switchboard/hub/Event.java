@@ -2,24 +2,87 @@ package dev.switchboard.hub;
 
 import dev.switchboard.change.Position;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One message on a topic: its SSE event type, its position and its JSON body, encoded once. The
- * SSE frame is built on first use and the same bytes go to every subscriber.
+ * One message on a topic: its type ({@code snapshot}, {@code delta}, {@code change}, {@code reset},
+ * ...), its position and its JSON body, encoded once. Each transport's frame is built on first use
+ * ({@link #frame}) and the same bytes go to every subscriber of that transport. A delta also keeps
+ * its widget map, so a queue can merge two deltas without parsing JSON.
  */
 public final class Event {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final String type;
     private final String topic;
     private final Position position;
     private final byte[] json;
-    private volatile ByteBuffer sse;
+    private final boolean ephemeral;
+    private final Map<String, Object> widgets;
+    private final String dashboard;
+    private final String tenant;
+    private final AtomicReferenceArray<ByteBuffer> frames = new AtomicReferenceArray<>(Codec.SLOTS);
 
     public Event(String type, String topic, Position position, byte[] json) {
+        this(type, topic, position, json, false, null, null, null);
+    }
+
+    private Event(String type, String topic, Position position, byte[] json, boolean ephemeral, Map<String, Object> widgets,
+                  String dashboard, String tenant) {
         this.type = type;
         this.topic = topic;
         this.position = position;
         this.json = json;
+        this.ephemeral = ephemeral;
+        this.widgets = widgets;
+        this.dashboard = dashboard;
+        this.tenant = tenant;
+    }
+
+    /** A {@code delta} of a view's widgets (their full new values) as of {@code position}. */
+    public static Event delta(String topic, String dashboard, String tenant, Position position, Map<String, Object> widgets) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("dashboard", dashboard);
+        body.put("tenant", tenant);
+        body.put("position", position.toString());
+        body.put("widgets", widgets);
+        return new Event("delta", topic, position, JSON.writeValueAsBytes(body), false,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widgets)), dashboard, tenant);
+    }
+
+    /** An event of an {@link TopicKind#EPHEMERAL} topic: written without an id, never resumed from. */
+    public static Event ephemeral(String type, String topic, Position position, Object body) {
+        return new Event(type, topic, position, JSON.writeValueAsBytes(body), true, null, null, null);
+    }
+
+    /**
+     * This delta with a newer one of the same topic folded in: every widget of both, the newer
+     * values winning, at the newer position. Encodes the merged body once.
+     */
+    public Event mergedWith(Event newer) {
+        if (widgets == null || newer.widgets == null || !topic.equals(newer.topic)) {
+            throw new IllegalArgumentException("only deltas of one topic merge: " + this + " and " + newer);
+        }
+        Map<String, Object> merged = new LinkedHashMap<>(widgets);
+        merged.putAll(newer.widgets);
+        return delta(topic, newer.dashboard, newer.tenant, newer.position, merged);
+    }
+
+    /** This delta's header (topic, dashboard, tenant, position) with {@code widgets} as its body's widgets. */
+    public Event withWidgets(Map<String, Object> widgets) {
+        if (this.widgets == null) {
+            throw new IllegalArgumentException("not a delta: " + this);
+        }
+        return delta(topic, dashboard, tenant, position, widgets);
+    }
+
+    /** Whether this is a delta that {@link #mergedWith} can merge. */
+    public boolean mergeable() {
+        return widgets != null;
     }
 
     public String type() {
@@ -34,19 +97,29 @@ public final class Event {
         return position;
     }
 
+    /** Whether this event has no position a client may resume from. */
+    public boolean ephemeral() {
+        return ephemeral;
+    }
+
+    /** The widgets of a delta. */
+    public Optional<Map<String, Object>> widgets() {
+        return Optional.ofNullable(widgets);
+    }
+
     /** The JSON body; do not modify. */
     public byte[] json() {
         return json;
     }
 
-    /** The SSE frame ({@code id}, {@code event}, {@code data}), shared read-only by all writers. */
-    public ByteBuffer sse() {
-        ByteBuffer b = sse;
+    /** The frame of {@code codec}, encoded on first use and shared read-only by all writers. */
+    public ByteBuffer frame(Codec codec) {
+        int slot = codec.slot();
+        ByteBuffer b = frames.get(slot);
         if (b == null) {
-            byte[] head = ("id: " + position + "\nevent: " + type + "\ndata: ").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buf = ByteBuffer.allocate(head.length + json.length + 2);
-            buf.put(head).put(json).put((byte) '\n').put((byte) '\n').flip();
-            sse = b = buf.asReadOnlyBuffer();
+            b = codec.encode(this).asReadOnlyBuffer();
+            frames.compareAndSet(slot, null, b);
+            b = frames.get(slot);
         }
         return b.duplicate();
     }

@@ -8,40 +8,53 @@ import dev.switchboard.live.DeltaSink;
 import dev.switchboard.live.ViewKey;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import tools.jackson.databind.json.JsonMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Topics, fan-out and resume. Changes become {@code change} events on dataset topics
  * ({@code data/<tenant>/<dataset>}); view deltas become {@code delta} events on dashboard topics.
- * Each event is serialized once, however many subscribers it has.
+ * Each event is encoded once, however many subscribers it has. Topic state belongs to the feed's
+ * owner thread: {@link #subscribe}, {@link #unsubscribe} and {@link #reaches} are called there
+ * (inside a command given to {@link ChangeFeed#execute} or {@link ChangeFeed#call}); delivery runs
+ * on the fan-out threads.
  */
-public final class Hub implements ChangeFeed.Listener, DeltaSink {
+public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
     /** Events each topic keeps for resuming. The default is 4096. */
     public static final int RING = 4096;
     /** Topics with no subscriber and no event for this long are dropped. The default is 10 minutes. */
     static final Duration IDLE = Duration.ofMinutes(10);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ChangeFeed feed;
     private final Clock clock;
     private final int ring;
-    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final Fanout fanout;
+    private final Map<String, Topic> topics = new HashMap<>();
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile int topicCount;
+    private volatile int subscriberCount;
     /** No topic created from now on can replay from before this: older events were never kept or were swept. */
-    private volatile Position horizon;
+    private Position horizon;
 
-    /** A hub whose topics can replay changes after {@code start}, where the feed begins. */
+    /** A hub whose topics can replay changes after {@code start}, where the feed begins; one fan-out thread per core. */
     public Hub(ChangeFeed feed, Clock clock, int ring, Position start) {
+        this(feed, clock, ring, start, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public Hub(ChangeFeed feed, Clock clock, int ring, Position start, int fanoutThreads) {
         this.feed = feed;
         this.clock = clock;
         this.ring = ring;
         this.horizon = start;
+        this.fanout = new Fanout(fanoutThreads);
     }
 
     public static String datasetTopic(String tenant, String dataset) {
@@ -56,10 +69,32 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
                 truncated(c, now);
                 continue;
             }
-            Event e = changeEvent(c);
-            topic(e.topic(), horizon).publish(e, now);
-            published.incrementAndGet();
+            Topic t = topic(TopicKind.DATASET, datasetTopic(c.tenant(), c.dataset()), c.dataset());
+            Event e;
+            try {
+                e = changeEvent(c);
+            } catch (RuntimeException ex) {
+                // never skip a change silently: the topic's subscribers are told to reload
+                failures.incrementAndGet();
+                LOG.error("encoding change {} failed; its dataset topic gets a reset", c.position(), ex);
+                e = event("reset", t.name, c.position(), Map.of("dataset", c.dataset(), "position", c.position().toString(),
+                        "reason", "a change could not be encoded; reload the dataset"));
+            }
+            publish(t, e, now);
         }
+    }
+
+    private void publish(Topic t, Event e, long now) {
+        t.record(e, now);
+        if (!t.members.isEmpty()) {
+            fanout.publish(t, e);
+        }
+        published.incrementAndGet();
+    }
+
+    @Override
+    public void afterWork() {
+        fanout.send();
     }
 
     /**
@@ -68,11 +103,9 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
      * cannot replay from before it.
      */
     private void truncated(Change c, long now) {
-        String suffix = "/" + c.dataset();
         for (Topic t : topics.values()) {
-            if (t.name.startsWith("data/") && t.name.endsWith(suffix)) {
-                t.publish(truncateEvent(t.name, c), now);
-                published.incrementAndGet();
+            if (t.kind == TopicKind.DATASET && t.dataset.equals(c.dataset())) {
+                publish(t, truncateEvent(t.name, c), now);
             }
         }
         horizon = c.position();
@@ -101,72 +134,91 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
         body.put("position", c.position().toString());
         body.put("commit_time", c.commitTime().toString());
         String name = datasetTopic(c.tenant(), c.dataset());
-        return new Event("change", name, c.position(), JSON.writeValueAsBytes(body));
+        return new Event("change", name, c.position(), Event.JSON.writeValueAsBytes(body));
     }
 
     @Override
     public void delta(ViewKey view, Position position, Map<String, Object> widgets) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("dashboard", view.dashboard());
-        body.put("tenant", view.tenant());
-        body.put("position", position.toString());
-        body.put("widgets", widgets);
-        String name = view.topic();
-        topic(name, feed.position()).publish(new Event("delta", name, position, JSON.writeValueAsBytes(body)), clock.millis());
-        published.incrementAndGet();
+        Topic t = topic(TopicKind.DASHBOARD, view.topic(), "");
+        publish(t, Event.delta(t.name, view.dashboard(), view.tenant(), position, widgets), clock.millis());
     }
 
-    private Topic topic(String name, Position floor) {
-        return topics.computeIfAbsent(name, n -> new Topic(n, floor, ring, clock.millis()));
+    /**
+     * Sends an event to the current subscribers of an {@link TopicKind#EPHEMERAL} topic: not kept,
+     * never replayed, written without an id. Any thread.
+     */
+    public void broadcast(String topic, String type, Object body) {
+        feed.execute(() -> publish(topic(TopicKind.EPHEMERAL, topic, ""), Event.ephemeral(type, topic, feed.position(), body), clock.millis()));
+    }
+
+    private Topic topic(TopicKind kind, String name, String dataset) {
+        Topic t = topics.get(name);
+        if (t == null) {
+            Position floor = kind == TopicKind.DATASET ? horizon : feed.position();
+            t = new Topic(name, kind, dataset, floor, ring, fanout.shards(), clock.millis());
+            topics.put(name, t);
+            topicCount = topics.size();
+        } else if (t.kind != kind) {
+            throw new IllegalStateException("topic " + name + " is a " + t.kind + " topic, not " + kind);
+        }
+        return t;
     }
 
     /**
      * Registers {@code subscriber} on a topic and returns the events it missed after
-     * {@code resumeFrom}, or empty when the ring cannot tell (the caller then resnapshots).
-     * Must run inside {@link ChangeFeed#exclusive} together with whatever snapshot the caller
-     * sends first, so nothing is published in between.
+     * {@code resumeFrom}, or empty when the ring cannot tell (the caller then resnapshots). Owner
+     * thread only, in the same command as whatever snapshot the caller sends first, so nothing is
+     * published in between.
      */
-    public Optional<List<Event>> subscribe(String topic, Optional<Position> resumeFrom, Subscriber subscriber) {
-        Topic t = topic(topic, initialFloor(topic));
-        t.subscribers.add(subscriber);
+    public Optional<List<Event>> subscribe(TopicKind kind, String topic, String dataset, Optional<Position> resumeFrom, Subscriber subscriber) {
+        requireOwner();
+        Topic t = topic(kind, topic, dataset);
+        if (t.members.add(subscriber)) {
+            t.perShard[fanout.shardOf(subscriber)]++;
+            subscriberCount++;
+            fanout.join(t, subscriber);
+        }
         return resumeFrom.flatMap(t::since);
     }
 
-    /**
-     * Whether the ring of {@code topic} can replay everything after {@code from}. Call inside
-     * {@link ChangeFeed#exclusive}.
-     */
-    public boolean reaches(String topic, Position from) {
+    /** Whether the ring of {@code topic} can replay everything after {@code from}. Owner thread only. */
+    public boolean reaches(TopicKind kind, String topic, Position from) {
+        requireOwner();
         Topic t = topics.get(topic);
-        Position floor = t != null ? t.floor() : initialFloor(topic);
-        return from.sameEpoch(floor) && from.compareTo(floor) >= 0;
+        Position floor = t != null ? t.floor() : kind == TopicKind.DATASET ? horizon : feed.position();
+        return kind.resumable() && from.sameEpoch(floor) && from.compareTo(floor) >= 0;
     }
 
-    /** Where a topic created now can replay from: dataset topics from the horizon, dashboard topics from now. */
-    private Position initialFloor(String topic) {
-        return topic.startsWith("data/") ? horizon : feed.position();
-    }
-
+    /** Removes {@code subscriber} from a topic it joined. Owner thread only. */
     public void unsubscribe(String topic, Subscriber subscriber) {
+        requireOwner();
         Topic t = topics.get(topic);
-        if (t != null) {
-            t.subscribers.remove(subscriber);
+        if (t != null && t.members.remove(subscriber)) {
+            t.perShard[fanout.shardOf(subscriber)]--;
+            subscriberCount--;
+            fanout.leave(t, subscriber);
+        }
+    }
+
+    private void requireOwner() {
+        if (!feed.onOwner()) {
+            throw new IllegalStateException("hub topics are changed on the change feed's owner thread only");
         }
     }
 
     /** Encodes a one-off event (a snapshot for one subscriber, a reset notice). */
     public static Event event(String type, String topic, Position position, Object body) {
-        return new Event(type, topic, position, JSON.writeValueAsBytes(body));
+        return new Event(type, topic, position, Event.JSON.writeValueAsBytes(body));
     }
 
     /** Drops idle topics without subscribers; the server calls this periodically. */
     public void sweep() {
         long now = clock.millis();
-        feed.exclusive(() -> {
-            if (topics.values().removeIf(t -> t.subscribers.isEmpty() && now - t.lastActive > IDLE.toMillis())) {
+        feed.execute(() -> {
+            if (topics.values().removeIf(t -> t.members.isEmpty() && now - t.lastActive > IDLE.toMillis())) {
                 horizon = feed.position();
             }
-            return null;
+            topicCount = topics.size();
         });
     }
 
@@ -174,11 +226,26 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink {
         return published.get();
     }
 
+    /** Events handed to subscribers' queues since start (one per subscriber per event). */
+    public long deliveries() {
+        return fanout.deliveries();
+    }
+
+    /** Events that could not be encoded and were replaced by a reset. */
+    public long failures() {
+        return failures.get();
+    }
+
     public int topicCount() {
-        return topics.size();
+        return topicCount;
     }
 
     public int subscriberCount() {
-        return topics.values().stream().mapToInt(t -> t.subscribers.size()).sum();
+        return subscriberCount;
+    }
+
+    @Override
+    public void close() {
+        fanout.close();
     }
 }

@@ -5,51 +5,62 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
- * A stream of events with a bounded resume ring. The ring can replay everything after any
- * position at or above its floor: the position before the oldest event it still holds (or the
- * feed position when the topic was created).
+ * A stream of events with a bounded resume ring, owned by the feed's owner thread. The ring can
+ * replay everything after any position at or above its floor: the position before the oldest
+ * event it still holds (or the feed position when the topic was created). Who receives the
+ * events is the fan-out's business; the topic only counts its subscribers per fan-out shard.
  */
 final class Topic {
     final String name;
+    final TopicKind kind;
+    /** The dataset of a {@link TopicKind#DATASET} topic, else empty. */
+    final String dataset;
     private final int capacity;
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
-    final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
+    final int[] perShard;
+    /** Who joined, so that leaving twice (or without joining) cannot corrupt the counts. */
+    final java.util.Set<Subscriber> members = new java.util.HashSet<>();
     private Position floor;
     long lastActive;
 
-    Topic(String name, Position floor, int capacity, long now) {
+    Topic(String name, TopicKind kind, String dataset, Position floor, int capacity, int shards, long now) {
         this.name = name;
+        this.kind = kind;
+        this.dataset = dataset;
         this.floor = floor;
-        this.capacity = capacity;
+        this.capacity = kind.resumable() ? capacity : 0;
+        this.perShard = new int[shards];
         this.lastActive = now;
     }
 
-    void publish(Event e, long now) {
+    /** Keeps {@code e} for resuming (unless the topic is ephemeral). */
+    void record(Event e, long now) {
+        lastActive = now;
+        if (capacity == 0) {
+            return;
+        }
         ring.addLast(e);
         if (ring.size() > capacity) {
             floor = ring.removeFirst().position();
-        }
-        lastActive = now;
-        for (Subscriber s : subscribers) {
-            s.offer(e);
         }
     }
 
     /** The events after {@code from}, or empty when the ring no longer reaches back that far. */
     Optional<List<Event>> since(Position from) {
-        if (!from.sameEpoch(floor) || from.compareTo(floor) < 0) {
+        if (!kind.resumable() || !from.sameEpoch(floor) || from.compareTo(floor) < 0) {
             return Optional.empty();
         }
         List<Event> out = new ArrayList<>();
-        for (Event e : ring) {
-            if (e.position().compareTo(from) > 0) {
-                out.add(e);
+        for (var it = ring.descendingIterator(); it.hasNext(); ) {
+            Event e = it.next();
+            if (e.position().compareTo(from) <= 0) {
+                break;
             }
+            out.add(e);
         }
+        java.util.Collections.reverse(out);
         return Optional.of(out);
     }
 

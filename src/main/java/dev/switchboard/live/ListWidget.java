@@ -73,12 +73,21 @@ final class ListWidget implements Widget {
 
     /** Rebuilds the buffer from the database at {@code now}. */
     void refill(Sql sql, long now) {
+        install(refillRows(sql, now), now);
+    }
+
+    /** The rows a refill at {@code now} installs; reads only the database, so any thread may run it. */
+    List<Row> refillRows(Sql sql, long now) {
+        List<Object> params = new ArrayList<>();
+        return sql.query(select(params, sql, now, capacity, true), params);
+    }
+
+    /** Replaces the buffer by {@code rows}, read by {@link #refillRows} at {@code now}. */
+    void install(List<Row> rows, long now) {
         lower = window.lower(now, zone);
         upper = window.upper(now, zone);
         buffer.clear();
         byKey.clear();
-        List<Object> params = new ArrayList<>();
-        List<Row> rows = sql.query(select(params, sql, now, capacity, true), params);
         rows.forEach(this::put);
         complete = rows.size() < capacity;
         stale = false;

@@ -12,29 +12,39 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every watched view exact. Views are created on first use, bootstrapped from a snapshot
- * while the changes that arrive meanwhile are buffered, then updated from each batch of the feed
- * and from the passing of time, and evicted after sitting unwatched. All view state is touched
- * under the feed's dispatch lock, so a reader sees a view and the feed position together.
+ * Keeps every watched view exact. All view state belongs to the feed's owner thread: batches and
+ * the passing of time are applied there, and every other request (open a view, release it, tick,
+ * reconcile) is a command handed to it. Work that needs the database (bootstrapping a view,
+ * refilling a list, rebuilding) runs on the loader threads and hands its result back at a
+ * position, with the bootstrap rule that keeps it exact: changes dispatched while the query ran
+ * are buffered and re-applied unless the query's snapshot already holds them.
  */
 public final class LiveEngine implements ChangeFeed.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveEngine.class);
     /** How long a view with no subscriber is kept after its last use. The default is 5 minutes. */
     static final Duration IDLE = Duration.ofMinutes(5);
-    /** How long a reader waits for a new view to catch up with the feed. */
+    /** How long an opening waits for its views to be bootstrapped and caught up. The default is 10 s. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
+    /** Threads running database work for views. The default is 4. */
+    static final int LOADERS = 4;
 
     private final Definitions definitions;
     private final DatasetCatalog catalog;
@@ -42,24 +52,52 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private final Clock clock;
     private final ChangeFeed feed;
     private final DeltaSink sink;
+    private final Executor loader;
+    private final Executor completions = Executors.newVirtualThreadPerTaskExecutor();
+    // ---- owner-thread state ----
     private final Map<ViewKey, View> views = new HashMap<>();
-    private final Map<ViewKey, View> booting = new HashMap<>();
-    private final ConcurrentHashMap<ViewKey, Object> bootLocks = new ConcurrentHashMap<>();
+    private final Map<String, Map<ViewKey, View>> viewsByTenant = new HashMap<>();
+    private final Map<ViewKey, Boot> booting = new HashMap<>();
+    private final List<Opening<?>> openings = new ArrayList<>();
+    // ---- counters, readable anywhere ----
     private final AtomicLong reconcileMismatches = new AtomicLong();
-    /** Views whose dataset was truncated: rebuilt from SQL by the next {@link #tick}. */
-    private final Set<ViewKey> truncated = ConcurrentHashMap.newKeySet();
     private final AtomicLong changesApplied = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile int viewCount;
+    private volatile int bootingCount;
+    private volatile String lastFailure = "";
 
     /** A view's values as of a feed position. */
     public record State(ViewKey key, Position position, Map<String, Object> widgets) {}
 
+    /** A bootstrap in flight; {@code restart} when a truncate made its snapshot useless. */
+    private static final class Boot {
+        final View view;
+        boolean restart;
+
+        Boot(View view) {
+            this.view = view;
+        }
+    }
+
+    private record Opening<T>(List<ViewKey> keys, boolean subscribe, Function<List<State>, T> onOwner, CompletableFuture<T> done,
+                              long deadlineNanos) {}
+
     public LiveEngine(Definitions definitions, DatasetCatalog catalog, Store store, Clock clock, ChangeFeed feed, DeltaSink sink) {
+        this(definitions, catalog, store, clock, feed, sink, Executors.newFixedThreadPool(LOADERS,
+                Thread.ofPlatform().daemon().name("sb-loader-", 0).factory()));
+    }
+
+    /** An engine whose database work runs on {@code loader}. */
+    public LiveEngine(Definitions definitions, DatasetCatalog catalog, Store store, Clock clock, ChangeFeed feed, DeltaSink sink,
+                      Executor loader) {
         this.definitions = definitions;
         this.catalog = catalog;
         this.store = store;
         this.clock = clock;
         this.feed = feed;
         this.sink = sink;
+        this.loader = loader;
     }
 
     public Definitions definitions() {
@@ -67,144 +105,363 @@ public final class LiveEngine implements ChangeFeed.Listener {
     }
 
     /**
-     * Opens a view (bootstrapping it if needed) and runs {@code inLock} with its current state
-     * under the dispatch lock, so the caller can register for later deltas with no gap. A
-     * subscriber passes {@code subscribe = true} and later calls {@link #release}.
+     * Opens the views of {@code keys} (bootstrapping those that are new) and, once every one is
+     * live and caught up with the feed, runs {@code onOwner} with their states on the owner
+     * thread: there the caller registers for later deltas with no gap. With {@code subscribe}
+     * the views count one more subscriber each, until {@link #release}. The future completes off
+     * the owner thread, exceptionally when a view cannot be opened within {@link #READY_TIMEOUT}.
      */
-    public <T> T open(ViewKey key, boolean subscribe, Function<State, T> inLock) {
-        View view = acquire(key);
-        try {
-            if (!feed.awaitPosition(view.readyAt, READY_TIMEOUT)) {
-                throw new IllegalStateException("view " + key.topic() + " did not catch up with the change feed in time");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening " + key.topic(), e);
+    public <T> CompletableFuture<T> open(List<ViewKey> keys, boolean subscribe, Function<List<State>, T> onOwner) {
+        for (ViewKey k : keys) {
+            definitions.find(k.dashboard()).orElseThrow(() -> new IllegalArgumentException("unknown dashboard '" + k.dashboard() + "'"));
         }
-        return feed.exclusive(() -> {
-            View live = views.get(key);
-            if (live == null) {
-                throw new IllegalStateException("view " + key.topic() + " was evicted while opening; retry");
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Opening<T> o = new Opening<>(List.copyOf(keys), subscribe, onOwner, done, System.nanoTime() + READY_TIMEOUT.toNanos());
+        feed.execute(() -> {
+            for (ViewKey k : o.keys) {
+                if (!views.containsKey(k) && !booting.containsKey(k)) {
+                    boot(k);
+                }
             }
-            live.lastUsed = clock.millis();
-            if (subscribe) {
-                live.subscribers++;
+            if (!tryOpen(o)) {
+                openings.add(o);
             }
-            return inLock.apply(new State(key, feed.position(), live.values(live.now)));
         });
+        return done;
     }
 
-    /** The current state of a view, for REST reads. */
+    /** The current state of a view, for REST reads; waits up to {@link #READY_TIMEOUT}. */
     public State state(ViewKey key) {
-        return open(key, false, s -> s);
+        return join(open(List.of(key), false, states -> states.get(0)), READY_TIMEOUT.plusSeconds(5));
     }
 
-    /** A subscriber of {@code key} went away. */
-    public void release(ViewKey key) {
-        feed.exclusive(() -> {
-            View v = views.get(key);
-            if (v != null && v.subscribers > 0) {
-                v.subscribers--;
-                v.lastUsed = clock.millis();
+    /** Subscribers of {@code keys} went away. */
+    public void release(List<ViewKey> keys) {
+        feed.execute(() -> {
+            long now = clock.millis();
+            for (ViewKey key : keys) {
+                View v = views.get(key);
+                if (v != null && v.subscribers > 0) {
+                    v.subscribers--;
+                    v.lastUsed = now;
+                }
             }
-            return null;
         });
     }
 
-    private View acquire(ViewKey key) {
-        View existing = feed.exclusive(() -> views.get(key));
-        if (existing != null) {
-            return existing;
+    private boolean ready(ViewKey key) {
+        View v = views.get(key);
+        if (v == null || booting.containsKey(key) || v.refilling != null || v.broken) {
+            return false;
         }
-        synchronized (bootLocks.computeIfAbsent(key, k -> new Object())) {
-            existing = feed.exclusive(() -> views.get(key));
-            if (existing != null) {
-                return existing;
+        Position at = feed.position();
+        return !at.sameEpoch(v.readyAt) || at.compareTo(v.readyAt) >= 0;
+    }
+
+    private <T> boolean tryOpen(Opening<T> o) {
+        for (ViewKey k : o.keys) {
+            if (!ready(k)) {
+                return false;
             }
-            DashboardDef def = definitions.find(key.dashboard())
-                    .orElseThrow(() -> new IllegalArgumentException("unknown dashboard '" + key.dashboard() + "'"));
-            View view = Compiler.compile(def, key, catalog);
-            feed.exclusive(() -> booting.put(key, view));
+        }
+        long now = clock.millis();
+        List<State> states = new ArrayList<>(o.keys.size());
+        for (ViewKey k : o.keys) {
+            View v = views.get(k);
+            v.lastUsed = now;
+            states.add(new State(k, feed.position(), v.values(v.now)));
+        }
+        T result;
+        try {
+            result = o.onOwner.apply(states);
+        } catch (RuntimeException e) {
+            completions.execute(() -> o.done.completeExceptionally(e));
+            return true;
+        }
+        if (o.subscribe) {
+            o.keys.forEach(k -> views.get(k).subscribers++);
+        }
+        completions.execute(() -> o.done.complete(result));
+        return true;
+    }
+
+    /** Completes the openings whose views are ready; fails those past their deadline. */
+    private void serveOpenings() {
+        if (openings.isEmpty()) {
+            return;
+        }
+        long nanos = System.nanoTime();
+        for (Iterator<Opening<?>> it = openings.iterator(); it.hasNext(); ) {
+            Opening<?> o = it.next();
+            if (tryOpen(o)) {
+                it.remove();
+            } else if (nanos - o.deadlineNanos > 0) {
+                it.remove();
+                String which = o.keys.stream().filter(k -> !ready(k)).map(ViewKey::topic).findFirst().orElse("?");
+                completions.execute(() -> o.done.completeExceptionally(new IllegalStateException(
+                        "view " + which + " was not ready within " + READY_TIMEOUT.toSeconds() + " s; retry")));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ bootstrap and rebuild
+
+    /** Starts a bootstrap of {@code key} (owner thread); a live view of the key keeps serving until it is done. */
+    private void boot(ViewKey key) {
+        DashboardDef def = definitions.find(key.dashboard()).orElseThrow();
+        View view = Compiler.compile(def, key, catalog);
+        Boot b = new Boot(view);
+        booting.put(key, b);
+        bootingCount = booting.size();
+        long now = clock.millis();
+        view.now = now;
+        loader.execute(() -> {
             try {
-                long now = clock.millis();
-                view.now = now;
                 Snapshot snap = store.read(s -> {
                     view.bootstrap(sql(s), now);
                     return s;
                 });
-                feed.exclusive(() -> {
-                    booting.remove(key);
-                    for (Change c : view.pending) {
-                        if (!snap.includes(c)) {
-                            view.apply(List.of(c));
-                        }
-                    }
-                    view.pending = null;
-                    view.readyAt = snap.position();
-                    if (feed.position().sameEpoch(view.readyAt) && feed.position().compareTo(view.readyAt) < 0) {
-                        view.alreadyIncluded = snap::includes;
-                    }
-                    view.lastUsed = now;
-                    view.diff(view.now);
-                    views.put(key, view);
-                    return null;
-                });
-                return view;
+                feed.execute(() -> booted(key, b, snap));
             } catch (RuntimeException e) {
-                feed.exclusive(() -> booting.remove(key));
-                throw e;
-            } finally {
-                bootLocks.remove(key);
+                feed.execute(() -> bootFailed(key, b, e));
             }
+        });
+    }
+
+    private void booted(ViewKey key, Boot b, Snapshot snap) {
+        if (booting.get(key) != b) {
+            return;
+        }
+        booting.remove(key);
+        bootingCount = booting.size();
+        if (b.restart) {
+            boot(key);
+            return;
+        }
+        View view = b.view;
+        try {
+            for (Change c : view.pending) {
+                if (!snap.includes(c)) {
+                    view.apply(List.of(c));
+                }
+            }
+        } catch (RuntimeException e) {
+            failed("applying changes to the new view " + key.topic(), e);
+            boot(key);
+            return;
+        }
+        view.pending = null;
+        view.readyAt = snap.position();
+        if (feed.position().sameEpoch(view.readyAt) && feed.position().compareTo(view.readyAt) < 0) {
+            view.alreadyIncluded = snap::includes;
+        }
+        view.lastUsed = clock.millis();
+        View old = views.get(key);
+        if (old != null) {
+            // a rebuild: the new view takes over the old one's subscribers and publishes what differs
+            view.subscribers = old.subscribers;
+            view.published(old.publishedValues());
+        }
+        put(view);
+        if (view.needsRefill()) {
+            refill(view);
+        } else {
+            publish(view, feed.position());
+        }
+        serveOpenings();
+    }
+
+    private void bootFailed(ViewKey key, Boot b, RuntimeException e) {
+        if (booting.get(key) != b) {
+            return;
+        }
+        booting.remove(key);
+        bootingCount = booting.size();
+        failed("bootstrapping view " + key.topic(), e);
+        for (Iterator<Opening<?>> it = openings.iterator(); it.hasNext(); ) {
+            Opening<?> o = it.next();
+            if (o.keys.contains(key)) {
+                it.remove();
+                completions.execute(() -> o.done.completeExceptionally(
+                        new IllegalStateException("view " + key.topic() + " could not be loaded: " + e.getMessage(), e)));
+            }
+        }
+        View old = views.get(key);
+        if (old != null) {
+            old.broken = true; // the next tick tries again
         }
     }
 
-    private static long nowOf(View v) {
-        return v.now;
+    /** Replaces a view by a fresh bootstrap (owner thread). */
+    private void rebuild(ViewKey key) {
+        Boot b = booting.get(key);
+        if (b != null) {
+            b.restart = true;
+        } else {
+            boot(key);
+        }
     }
+
+    private void put(View v) {
+        views.put(v.key, v);
+        viewsByTenant.computeIfAbsent(v.key.tenant(), t -> new HashMap<>()).put(v.key, v);
+        viewCount = views.size();
+    }
+
+    private void remove(ViewKey key) {
+        views.remove(key);
+        Map<ViewKey, View> m = viewsByTenant.get(key.tenant());
+        if (m != null) {
+            m.remove(key);
+            if (m.isEmpty()) {
+                viewsByTenant.remove(key.tenant());
+            }
+        }
+        viewCount = views.size();
+    }
+
+    // ------------------------------------------------------------------ refill
+
+    /** Reads fresh rows for the view's short lists on a loader thread; the view holds its deltas meanwhile. */
+    private void refill(View v) {
+        List<ListWidget> lists = v.staleLists();
+        if (lists.isEmpty() || v.refilling != null) {
+            return;
+        }
+        long now = v.now;
+        v.refilling = new ArrayList<>();
+        loader.execute(() -> {
+            try {
+                Map<ListWidget, List<Row>> rows = new HashMap<>();
+                Snapshot snap = store.read(s -> {
+                    Widget.Sql sql = sql(s);
+                    lists.forEach(l -> rows.put(l, l.refillRows(sql, now)));
+                    return s;
+                });
+                feed.execute(() -> refilled(v, snap, rows, now));
+            } catch (RuntimeException e) {
+                feed.execute(() -> {
+                    v.refilling = null;
+                    failed("refilling lists of " + v.key.topic() + " (retried at the next tick)", e);
+                    serveOpenings();
+                });
+            }
+        });
+    }
+
+    private void refilled(View v, Snapshot snap, Map<ListWidget, List<Row>> rows, long queriedAt) {
+        if (views.get(v.key) != v) {
+            return; // replaced meanwhile
+        }
+        List<Change> during = v.refilling;
+        v.refilling = null;
+        try {
+            v.installRefill(rows, queriedAt);
+            for (Change c : during) {
+                if (!snap.includes(c)) {
+                    v.applyToLists(c, rows.keySet());
+                }
+            }
+            if (v.now != queriedAt) {
+                rows.keySet().forEach(l -> l.advance(v.now));
+            }
+        } catch (RuntimeException e) {
+            failed("installing a refill of " + v.key.topic(), e);
+            v.broken = true;
+            rebuild(v.key);
+            return;
+        }
+        if (v.needsRefill()) {
+            refill(v);
+        } else {
+            publish(v, feed.position());
+        }
+        serveOpenings();
+    }
+
+    // ------------------------------------------------------------------ the feed
 
     @Override
     public void onChanges(List<Change> batch) {
         changesApplied.addAndGet(batch.size());
-        for (Change c : batch) {
-            if (c.op() == Op.TRUNCATE) {
-                // no row images to subtract: every view reading the dataset starts over from SQL
-                for (Map<ViewKey, View> m : List.of(views, booting)) {
-                    m.forEach((k, v) -> {
-                        if (v.reads(c.dataset())) {
-                            truncated.add(k);
-                        }
-                    });
-                }
-            }
-        }
-        booting.values().forEach(v -> v.pending.addAll(batch));
-        if (views.isEmpty()) {
-            return;
-        }
         Map<String, List<Change>> byTenant = new LinkedHashMap<>();
         for (Change c : batch) {
-            byTenant.computeIfAbsent(c.tenant(), t -> new ArrayList<>()).add(c);
+            if (c.op() == Op.TRUNCATE) {
+                truncated(c.dataset());
+            } else {
+                byTenant.computeIfAbsent(c.tenant(), t -> new ArrayList<>()).add(c);
+            }
+        }
+        for (Boot b : booting.values()) {
+            b.view.pending.addAll(batch);
         }
         Position at = batch.get(batch.size() - 1).position();
-        for (View v : views.values()) {
-            List<Change> mine = byTenant.getOrDefault(v.key.tenant(), List.of());
-            if (v.alreadyIncluded != View.NOTHING) {
-                mine = mine.stream().filter(c -> !v.alreadyIncluded.test(c)).toList();
-                if (at.sameEpoch(v.readyAt) && at.compareTo(v.readyAt) >= 0) {
-                    v.alreadyIncluded = View.NOTHING; // the feed has passed everything the snapshot held
-                }
-            }
-            if (mine.isEmpty() || v.apply(mine).isEmpty()) {
+        for (Map.Entry<String, List<Change>> e : byTenant.entrySet()) {
+            Map<ViewKey, View> tenantViews = viewsByTenant.get(e.getKey());
+            if (tenantViews == null) {
                 continue;
             }
-            if (v.needsRefill()) {
-                store.read(s -> {
-                    v.refill(sql(s), v.now);
-                    return null;
-                });
+            for (View v : List.copyOf(tenantViews.values())) {
+                apply(v, e.getValue(), at);
             }
-            publish(v, at);
+        }
+        for (View v : views.values()) {
+            if (v.alreadyIncluded != View.NOTHING && at.sameEpoch(v.readyAt) && at.compareTo(v.readyAt) >= 0) {
+                v.alreadyIncluded = View.NOTHING; // the feed has passed everything the snapshot held
+            }
+        }
+    }
+
+    /** After each batch (the feed's position now includes it) and each command: openings that became ready are served. */
+    @Override
+    public void afterWork() {
+        serveOpenings();
+    }
+
+    private void apply(View v, List<Change> changes, Position at) {
+        if (v.broken) {
+            return; // its rebuild buffers these changes
+        }
+        List<Change> mine = changes;
+        if (v.alreadyIncluded != View.NOTHING) {
+            mine = mine.stream().filter(c -> !v.alreadyIncluded.test(c)).toList();
+        }
+        if (mine.isEmpty()) {
+            return;
+        }
+        try {
+            if (v.apply(mine).isEmpty()) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            // never skip a change silently: the view is rebuilt from SQL and its subscribers get what differs
+            failed("applying changes up to " + at + " to " + v.key.topic() + " (rebuilding it)", e);
+            v.broken = true;
+            rebuild(v.key);
+            return;
+        }
+        if (v.refilling != null) {
+            v.refilling.addAll(mine);
+            return; // the refill publishes when it lands
+        }
+        if (v.needsRefill()) {
+            refill(v);
+            return;
+        }
+        publish(v, at);
+    }
+
+    /** A dataset was emptied for every tenant: every view reading it starts over from SQL. */
+    private void truncated(String dataset) {
+        for (View v : List.copyOf(views.values())) {
+            if (v.reads(dataset)) {
+                rebuild(v.key);
+            }
+        }
+        for (Boot b : booting.values()) {
+            if (b.view.reads(dataset)) {
+                b.restart = true;
+            }
         }
     }
 
@@ -215,92 +472,90 @@ public final class LiveEngine implements ChangeFeed.Listener {
         }
     }
 
+    // ------------------------------------------------------------------ time
+
     /**
-     * Moves every view's windows to the clock's now, publishes what changed, and evicts views
-     * unwatched for {@link #IDLE}. The server calls this every second; tests call it after
-     * moving a fake clock.
+     * Moves every view's windows to the clock's now, publishes what changed, evicts views
+     * unwatched for {@link #IDLE}, and retries failed work. The server calls this every second;
+     * tests call it after moving a fake clock. Waits until the owner has done it.
      */
     public void tick() {
-        long now = clock.millis();
-        List<ViewKey> rebuild = new ArrayList<>();
-        feed.exclusive(() -> {
-            views.values().removeIf(v -> v.subscribers == 0 && now - v.lastUsed > IDLE.toMillis());
-            for (View v : views.values()) {
-                if (!v.advance(now)) {
-                    rebuild.add(v.key);
-                    continue;
-                }
-                v.now = now;
-                if (v.needsRefill()) {
-                    store.read(s -> {
-                        v.refill(sql(s), now);
-                        return null;
-                    });
-                }
-                publish(v, feed.position());
-            }
+        feed.await(() -> {
+            tickOnOwner();
             return null;
-        });
-        rebuild.forEach(this::rebuild);
-        for (ViewKey key : List.copyOf(truncated)) {
-            boolean stillBooting = feed.exclusive(() -> booting.containsKey(key));
-            if (!stillBooting) {
-                truncated.remove(key);
-                LOG.info("rebuilding view {}: a dataset it reads was truncated", key.topic());
-                rebuild(key);
-            }
-        }
+        }, Duration.ofSeconds(30));
     }
 
-    /** Replaces a view by a fresh bootstrap and publishes whatever differs. */
-    private void rebuild(ViewKey key) {
-        View old = feed.exclusive(() -> views.remove(key));
-        if (old == null) {
-            return;
-        }
-        View fresh = acquire(key);
-        feed.exclusive(() -> {
-            fresh.subscribers += old.subscribers;
-            Map<String, Object> values = fresh.values(fresh.now);
-            Map<String, Object> before = old.values(old.now);
-            Map<String, Object> changed = new LinkedHashMap<>();
-            values.forEach((k, v) -> {
-                if (!Objects.equals(v, before.get(k))) {
-                    changed.put(k, v);
-                }
-            });
-            if (!changed.isEmpty()) {
-                sink.delta(key, feed.position(), changed);
+    private void tickOnOwner() {
+        long now = clock.millis();
+        Set<ViewKey> wanted = new HashSet<>();
+        openings.forEach(o -> wanted.addAll(o.keys));
+        for (View v : List.copyOf(views.values())) {
+            if (v.subscribers == 0 && now - v.lastUsed > IDLE.toMillis() && !wanted.contains(v.key) && !booting.containsKey(v.key)) {
+                remove(v.key);
             }
-            return null;
-        });
+        }
+        for (View v : List.copyOf(views.values())) {
+            if (booting.containsKey(v.key)) {
+                continue; // replaced soon
+            }
+            if (v.broken) {
+                rebuild(v.key);
+                continue;
+            }
+            if (!v.advance(now)) {
+                rebuild(v.key); // the clock went back
+                continue;
+            }
+            v.now = now;
+            if (v.refilling != null) {
+                continue;
+            }
+            if (v.needsRefill()) {
+                refill(v);
+            } else {
+                publish(v, feed.position());
+            }
+        }
+        serveOpenings();
     }
+
+    // ------------------------------------------------------------------ reconcile
 
     /**
      * Compares every view with SQL at the same position and instant; a mismatch is logged,
-     * counted and corrected by a rebuild. Views the feed moved past during the query are checked
-     * next time. Returns the number of mismatches found.
+     * counted and corrected by a rebuild, which this waits for. Views the feed moved past during
+     * the query are checked next time. Runs its SQL on the calling thread; returns the number of
+     * mismatches found.
      */
     public int reconcile() {
-        List<ViewKey> keys = feed.exclusive(() -> List.copyOf(views.keySet()));
+        Map<ViewKey, Long> keys = feed.await(() -> {
+            Map<ViewKey, Long> m = new LinkedHashMap<>();
+            views.forEach((k, v) -> m.put(k, v.now));
+            return m;
+        }, Duration.ofSeconds(30));
         int mismatches = 0;
-        for (ViewKey key : keys) {
-            Long now = feed.exclusive(() -> views.containsKey(key) ? views.get(key).now : null);
-            if (now == null) {
-                continue;
-            }
+        for (Map.Entry<ViewKey, Long> e : keys.entrySet()) {
+            ViewKey key = e.getKey();
+            long now = e.getValue();
             View probe = Compiler.compile(definitions.find(key.dashboard()).orElseThrow(), key, catalog);
             var sqlSide = store.read(s -> Map.entry(s.position(), probe.sqlValues(sql(s), now)));
-            Map<String, Object> live = feed.exclusive(() -> {
+            Map<String, Object> live = feed.await(() -> {
                 View v = views.get(key);
-                boolean comparable = v != null && v.now == now && feed.position().equals(sqlSide.getKey());
+                boolean comparable = v != null && ready(key) && v.now == now && feed.position().equals(sqlSide.getKey());
                 return comparable ? v.values(now) : null;
-            });
+            }, Duration.ofSeconds(30));
             if (live != null && !Equality.sameValues(live, sqlSide.getValue())) {
                 mismatches++;
                 reconcileMismatches.incrementAndGet();
-                LOG.warn("reconcile: view {} differs from SQL at {}; rebuilding. live={} sql={}", key.topic(), sqlSide.getKey(), live, sqlSide.getValue());
-                rebuild(key);
+                LOG.warn("reconcile: view {} differs from SQL at {}; rebuilding. live={} sql={}", key.topic(), sqlSide.getKey(), live,
+                        sqlSide.getValue());
+                feed.execute(() -> rebuild(key));
+                try {
+                    state(key);
+                } catch (RuntimeException ex) {
+                    LOG.warn("reconcile: rebuilding {} failed: {}", key.topic(), ex.getMessage());
+                }
             }
         }
         return mismatches;
@@ -312,6 +567,12 @@ public final class LiveEngine implements ChangeFeed.Listener {
         return store.read(s -> probe.sqlValues(sql(s), now));
     }
 
+    private void failed(String what, RuntimeException e) {
+        failures.incrementAndGet();
+        lastFailure = what + ": " + e;
+        LOG.error("{} failed", what, e);
+    }
+
     public long reconcileMismatches() {
         return reconcileMismatches.get();
     }
@@ -320,8 +581,39 @@ public final class LiveEngine implements ChangeFeed.Listener {
         return changesApplied.get();
     }
 
+    /** Failures of view work (a change that could not be applied, a bootstrap or refill query) since start; each was repaired or retried. */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** The last failure counted by {@link #failures}, in words; empty when none happened. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
     public int viewCount() {
-        return feed.exclusive(views::size);
+        return viewCount;
+    }
+
+    /** Views being bootstrapped or rebuilt now. */
+    public int bootingCount() {
+        return bootingCount;
+    }
+
+    private static <T> T join(CompletableFuture<T> f, Duration timeout) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     static Widget.Sql sql(Snapshot s) {

@@ -35,7 +35,15 @@ final class View {
     /** Changes delivered while the bootstrap query ran; null once the view is live. */
     List<Change> pending = new ArrayList<>();
     int subscribers;
+    /** Openings waiting for this view (or for others with it): it is not evicted meanwhile. */
+    int pins;
     long lastUsed;
+    /** Changes applied while a refill query runs; re-applied on its rows. Null when no refill runs. */
+    List<Change> refilling;
+    /** The view failed to apply a change and awaits its rebuild; its values are not trusted. */
+    boolean broken;
+    private Map<String, Object> cached;
+    private long cachedAt;
     /** The instant the windows were last moved to; values are computed as of it. */
     long now;
 
@@ -69,6 +77,7 @@ final class View {
         for (ListWidget l : lists) {
             l.refill(sql, now);
         }
+        changed();
     }
 
     /** Whether any widget reads {@code dataset}. */
@@ -84,6 +93,7 @@ final class View {
                 continue;
             }
             touched.add(c.dataset());
+            changed();
             for (RowSet set : sets) {
                 if (set.dataset.name().equals(c.dataset())) {
                     set.apply(c.before(), c.after());
@@ -100,6 +110,7 @@ final class View {
 
     /** Moves windows to {@code now}; false when the clock went back and the view must be rebuilt. */
     boolean advance(long now) {
+        changed();
         boolean ok = true;
         for (RowSet set : sets) {
             ok &= set.advance(now);
@@ -110,29 +121,65 @@ final class View {
         return ok;
     }
 
-    /** Refills lists that ran short. */
-    void refill(Widget.Sql sql, long now) {
-        for (ListWidget l : lists) {
-            if (l.stale()) {
-                l.refill(sql, now);
-            }
-        }
+    /** The lists that ran short and need rows from the database. */
+    List<ListWidget> staleLists() {
+        return lists.stream().filter(ListWidget::stale).toList();
+    }
+
+    /** Installs rows a refill read (on any thread) for {@code lists} at {@code now}. */
+    void installRefill(Map<ListWidget, List<Row>> rows, long now) {
+        rows.forEach((l, r) -> l.install(r, now));
+        changed();
     }
 
     boolean needsRefill() {
         return lists.stream().anyMatch(ListWidget::stale);
     }
 
+    /** The widgets' values at {@code now}; the same immutable map until the state changes. */
     Map<String, Object> values(long now) {
+        if (cached != null && cachedAt == now) {
+            return cached;
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         widgets.forEach((name, w) -> out.put(name, w.value(now)));
-        return out;
+        cached = java.util.Collections.unmodifiableMap(out);
+        cachedAt = now;
+        return cached;
+    }
+
+    /** Forgets the cached values: the state moved. */
+    void changed() {
+        cached = null;
     }
 
     Map<String, Object> sqlValues(Widget.Sql sql, long now) {
         Map<String, Object> out = new LinkedHashMap<>();
         widgets.forEach((name, w) -> out.put(name, w.sqlValue(sql, now)));
         return out;
+    }
+
+    /** The values last published (by {@link #diff}). */
+    Map<String, Object> publishedValues() {
+        return published;
+    }
+
+    /** Takes {@code values} as already published: a rebuilt view publishes only what differs from its predecessor. */
+    void published(Map<String, Object> values) {
+        published = values;
+    }
+
+    /** Applies one change to {@code only} of this view's lists (re-applying what a refill's query missed). */
+    void applyToLists(Change c, java.util.Collection<ListWidget> only) {
+        if (!c.tenant().equals(key.tenant())) {
+            return;
+        }
+        for (ListWidget l : only) {
+            if (l.dataset().equals(c.dataset())) {
+                l.apply(c.before(), c.after());
+            }
+        }
+        changed();
     }
 
     /** The widgets whose value differs from the last published one; remembers the new values. */

@@ -6,6 +6,7 @@ import dev.switchboard.change.Position;
 import dev.switchboard.hub.Event;
 import dev.switchboard.hub.Hub;
 import dev.switchboard.hub.Subscriber;
+import dev.switchboard.hub.TopicKind;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
 import java.time.Duration;
@@ -16,140 +17,176 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * What one client watches for one tenant: dashboards (view keys) and datasets. {@link #start}
- * and {@link #resync} produce the opening events — a snapshot per dashboard, or the missed events
- * when the rings still hold them — and register for the rest, all under the dispatch lock.
+ * What one client watches for one tenant: dashboards (view keys) and datasets. {@link #open}
+ * builds the opening events — a snapshot per dashboard, or the missed events when the rings or
+ * the change log still hold them — and registers for the rest in one command on the feed's
+ * owner thread, so the opening and the live events join without a gap or an overlap. Database
+ * reads (bootstrap, backfill) and serialization run elsewhere.
  */
 public final class Subscription {
-    private final LiveEngine engine;
-    private final Hub hub;
-    private final ChangeFeed feed;
+    /** How long an opening waits for this node to reach a resume position from a node further along. */
+    static final Duration AHEAD_WAIT = Duration.ofSeconds(5);
+
+    private final Streams streams;
     private final String tenant;
     private final List<ViewKey> dashboards;
     private final List<String> datasets;
-    private boolean opened;
+    private boolean subscribed;
+    private boolean released;
 
-    public Subscription(LiveEngine engine, Hub hub, ChangeFeed feed, String tenant, List<ViewKey> dashboards, List<String> datasets) {
-        this.engine = engine;
-        this.hub = hub;
-        this.feed = feed;
+    Subscription(Streams streams, String tenant, List<ViewKey> dashboards, List<String> datasets) {
+        this.streams = streams;
         this.tenant = tenant;
         this.dashboards = List.copyOf(dashboards);
         this.datasets = List.copyOf(datasets);
     }
 
+    /** A dashboard state, to be serialized off the owner thread as a snapshot or a catch-up delta. */
+    private record Pending(LiveEngine.State state, String type, boolean reset) {}
+
     /**
-     * Registers {@code subscriber} and returns the events to send first, in position order.
-     * A resume position ahead of this node's feed (the client came from a node further along)
-     * is waited for, briefly, so nothing is sent twice.
+     * Registers {@code subscriber} and completes with the events to send first, in position order.
+     * A resume position this node has not reached yet (the client came from a node further along)
+     * is waited for without holding a thread, up to {@link #AHEAD_WAIT}; after that it counts as
+     * unknown and the client gets fresh snapshots and resets.
      */
-    public List<Event> start(Optional<Position> resume, Subscriber subscriber) {
-        Optional<Position> from = resume.filter(p -> p.sameEpoch(feed.position()));
-        if (from.isPresent()) {
-            try {
-                feed.awaitPosition(from.get(), Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    public CompletableFuture<List<Event>> open(Optional<Position> resume, Subscriber subscriber) {
+        ChangeFeed feed = streams.feed;
+        Optional<Position> sameEpoch = resume.filter(p -> p.sameEpoch(feed.position()));
+        CompletableFuture<Boolean> reached = sameEpoch.isPresent() ? feed.reached(sameEpoch.get(), AHEAD_WAIT)
+                : CompletableFuture.completedFuture(true);
+        return reached.thenComposeAsync(ok -> {
+            Optional<Position> from = ok ? sameEpoch : Optional.empty();
+            return backfill(from).thenCompose(filled -> streams.engine.open(dashboards, needsSubscribe(),
+                    states -> register(states, from, filled, resume.isPresent(), subscriber)));
+        }, streams.workers).thenApplyAsync(this::opening, streams.workers);
+    }
+
+    private synchronized boolean needsSubscribe() {
+        return !subscribed;
+    }
+
+    /** Owner thread: replays or snapshots, then registration, with nothing published in between. */
+    private List<Object> register(List<LiveEngine.State> states, Optional<Position> from, Optional<Backfill> filled, boolean resumed,
+                                  Subscriber subscriber) {
+        synchronized (this) {
+            subscribed = true;
+        }
+        Hub hub = streams.hub;
+        List<Object> out = new ArrayList<>();
+        for (LiveEngine.State st : states) {
+            Optional<List<Event>> missed = hub.subscribe(TopicKind.DASHBOARD, st.key().topic(), "", from, subscriber);
+            if (missed.isPresent()) {
+                out.addAll(missed.get());
+                out.add(new Pending(st, "delta", false));
+            } else {
+                out.add(new Pending(st, "snapshot", resumed));
             }
         }
-        // Bootstrap the views first (this may query the database), outside the dispatch lock.
-        dashboards.forEach(k -> engine.open(k, false, st -> null));
-        Optional<Backfill> backfill = from.flatMap(this::backfill);
-        List<Event> out = new ArrayList<>();
-        feed.exclusive(() -> {
-            // Snapshots, replays and registrations happen with no batch dispatched in between.
-            for (ViewKey k : dashboards) {
-                engine.open(k, !opened, st -> {
-                    Optional<List<Event>> missed = hub.subscribe(k.topic(), from, subscriber);
-                    if (missed.isPresent()) {
-                        out.addAll(missed.get());
-                        out.add(Hub.event("delta", k.topic(), st.position(), body(st, false, false)));
-                    } else {
-                        out.add(Hub.event("snapshot", k.topic(), st.position(), body(st, true, resume.isPresent())));
-                    }
-                    return null;
+        for (String d : datasets) {
+            String topic = Hub.datasetTopic(tenant, d);
+            Optional<List<Event>> missed;
+            Optional<Backfill> mine = filled.filter(b -> b.events.containsKey(d));
+            if (mine.isPresent()) {
+                // the log up to the boundary, then the ring from there (it still reaches that far
+                // unless thousands of changes landed while the log was read)
+                missed = hub.subscribe(TopicKind.DATASET, topic, d, Optional.of(mine.get().upto), subscriber).map(ring -> {
+                    List<Event> all = new ArrayList<>(mine.get().events.get(d));
+                    all.addAll(ring);
+                    return all;
                 });
+            } else {
+                missed = hub.subscribe(TopicKind.DATASET, topic, d, from, subscriber);
             }
-            for (String d : datasets) {
-                String topic = Hub.datasetTopic(tenant, d);
-                Optional<List<Event>> missed;
-                Optional<Backfill> filled = backfill.filter(b -> b.events.containsKey(d));
-                if (filled.isPresent()) {
-                    // History up to the boundary, then the ring from there (it still reaches that far
-                    // unless thousands of changes landed while the history was read).
-                    missed = hub.subscribe(topic, Optional.of(filled.get().upto), subscriber).map(ring -> {
-                        List<Event> all = new ArrayList<>(filled.get().events.get(d));
-                        all.addAll(ring);
-                        return all;
-                    });
-                } else {
-                    missed = hub.subscribe(topic, from, subscriber);
-                }
-                if (resume.isPresent()) {
-                    missed.ifPresentOrElse(out::addAll, () -> out.add(Hub.event("reset", topic, feed.position(), Map.of(
-                            "dataset", d, "reason", "the position is too old to resume or unknown; reload the dataset"))));
-                }
+            if (resumed) {
+                Position now = streams.feed.position();
+                missed.ifPresentOrElse(out::addAll, () -> out.add(Hub.event("reset", topic, now, Map.of(
+                        "dataset", d, "reason", "the position is too old to resume or unknown; reload the dataset"))));
             }
-            return null;
-        });
-        opened = true;
+        }
+        return out;
+    }
+
+    /** Worker thread: serializes the dashboard states and orders everything by position. */
+    private List<Event> opening(List<Object> items) {
+        List<Event> out = new ArrayList<>(items.size());
+        for (Object o : items) {
+            if (o instanceof Pending p) {
+                out.add(Hub.event(p.type, p.state.key().topic(), p.state.position(), body(p.state, p.type.equals("snapshot"), p.reset)));
+            } else {
+                out.add((Event) o);
+            }
+        }
         out.sort(Comparator.comparing((Event e) -> e.position().seq()).thenComparing(e -> e.type().equals("change") ? 0 : 1));
         return out;
     }
 
     /**
      * For each dataset whose ring no longer reaches back to {@code from}, the change events of this
-     * tenant after {@code from} up to the feed's position now, read from the store's change log.
-     * Datasets left out of the result could not be filled (the log does not reach back that far, or
-     * the tenant missed more than {@link #BACKFILL_MAX} changes) and get a reset.
+     * tenant after {@code from} up to the feed's position, read from the store's change log on a
+     * backfill thread (a node runs few at once). Datasets left out of the result could not be
+     * filled (the log does not reach back that far, or the tenant missed more than
+     * {@link Streams#BACKFILL_MAX} changes) and get a reset.
      */
-    private Optional<Backfill> backfill(Position from) {
-        Position upto = feed.position();
-        List<String> behind = feed.exclusive(() -> datasets.stream()
-                .filter(d -> !hub.reaches(Hub.datasetTopic(tenant, d), from)).toList());
-        if (behind.isEmpty() || !from.sameEpoch(upto) || from.compareTo(upto) >= 0) {
-            return Optional.empty();
+    private CompletableFuture<Optional<Backfill>> backfill(Optional<Position> from) {
+        if (from.isEmpty() || datasets.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
         }
-        Map<String, List<Event>> events = new HashMap<>();
-        behind.forEach(d -> events.put(d, new ArrayList<>()));
-        try {
-            for (Change c : feed.history(from, upto, tenant, BACKFILL_MAX)) {
-                List<Event> list = events.get(c.dataset());
-                if (list != null) {
-                    list.add(Hub.datasetEvent(tenant, c));
-                }
+        Position after = from.get();
+        ChangeFeed feed = streams.feed;
+        return feed.call(() -> {
+            List<String> behind = datasets.stream()
+                    .filter(d -> !streams.hub.reaches(TopicKind.DATASET, Hub.datasetTopic(tenant, d), after)).toList();
+            return Map.entry(feed.position(), behind);
+        }).thenApplyAsync(at -> {
+            Position upto = at.getKey();
+            List<String> behind = at.getValue();
+            if (behind.isEmpty() || !after.sameEpoch(upto) || after.compareTo(upto) >= 0) {
+                return Optional.<Backfill>empty();
             }
-        } catch (IllegalArgumentException e) {
-            return Optional.empty(); // below the log's floor, or a gap too wide to replay: the client reloads
-        }
-        return Optional.of(new Backfill(upto, events));
+            Map<String, List<Event>> events = new HashMap<>();
+            behind.forEach(d -> events.put(d, new ArrayList<>()));
+            try {
+                for (Change c : feed.history(after, upto, tenant, streams.backfillMax)) {
+                    List<Event> list = events.get(c.dataset());
+                    if (list != null) {
+                        list.add(Hub.datasetEvent(tenant, c));
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                return Optional.empty(); // below the log's floor, or a gap too wide to replay: the client reloads
+            }
+            streams.backfills.incrementAndGet();
+            return Optional.of(new Backfill(upto, events));
+        }, streams.backfillThreads);
     }
-
-    /** The most changes of the tenant a backfill replays; beyond that the client resets instead. */
-    static final int BACKFILL_MAX = 100_000;
 
     private record Backfill(Position upto, Map<String, List<Event>> events) {}
 
-    /** Rebuilds the opening events for a subscriber whose queue overflowed, resuming where it was. */
-    public List<Event> resync(Optional<Position> lastSent, Subscriber subscriber) {
-        return start(lastSent, subscriber);
-    }
-
-    /** Leaves the topics but keeps the views open: {@link #resync} follows. */
-    public void unsubscribe(Subscriber subscriber) {
-        feed.exclusive(() -> {
-            dashboards.forEach(k -> hub.unsubscribe(k.topic(), subscriber));
-            datasets.forEach(d -> hub.unsubscribe(Hub.datasetTopic(tenant, d), subscriber));
-            return null;
+    /** Leaves the topics (a resynchronization follows with a new subscriber). Any thread. */
+    public void leave(Subscriber subscriber) {
+        streams.feed.execute(() -> {
+            dashboards.forEach(k -> streams.hub.unsubscribe(k.topic(), subscriber));
+            datasets.forEach(d -> streams.hub.unsubscribe(Hub.datasetTopic(tenant, d), subscriber));
         });
     }
 
+    /**
+     * Leaves the topics and releases the views, once they were counted. Any thread; call it again
+     * when an opening completes after the client left, so its views are released too.
+     */
     public void close(Subscriber subscriber) {
-        unsubscribe(subscriber);
-        if (opened) {
-            dashboards.forEach(engine::release);
+        leave(subscriber);
+        boolean release;
+        synchronized (this) {
+            release = subscribed && !released;
+            released |= subscribed;
+        }
+        if (release) {
+            streams.engine.release(dashboards);
         }
     }
 
@@ -174,5 +211,13 @@ public final class Subscription {
 
     public String tenant() {
         return tenant;
+    }
+
+    public List<ViewKey> dashboards() {
+        return dashboards;
+    }
+
+    public List<String> datasets() {
+        return datasets;
     }
 }

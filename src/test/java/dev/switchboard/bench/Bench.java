@@ -114,7 +114,7 @@ public final class Bench {
                 LiveEngine engine = new LiveEngine(defs, catalog, store, Clock.fixed(NOW, ZoneOffset.UTC), feed, (k, p, w) -> { });
                 ViewKey key = defs.key(defs.find("calls").orElseThrow(), "t0", "", "", Map.of());
                 long b0 = System.nanoTime();
-                engine.open(key, true, s -> null);
+                engine.open(List.of(key), true, s -> null).join();
                 double bootstrapMs = (System.nanoTime() - b0) / 1e6;
 
                 Workload w = new Workload(n, store.changes().head());
@@ -123,10 +123,10 @@ public final class Bench {
                     List<List<Change>> batches = w.next(changes, batch);
                     long s = System.nanoTime();
                     for (List<Change> b : batches) {
-                        feed.exclusive(() -> {
+                        feed.await(() -> {
                             engine.onChanges(b);
                             return null;
-                        });
+                        }, java.time.Duration.ofMinutes(1));
                     }
                     long elapsed = System.nanoTime() - s;
                     if (r >= 0) {

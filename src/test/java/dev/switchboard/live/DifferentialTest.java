@@ -310,10 +310,10 @@ class DifferentialTest {
         /** Subscribes to every view, so none is evicted however far the clock jumps. */
         void open() {
             for (ViewKey k : keys) {
-                engine.open(k, true, s -> {
-                    folded.put(k, new ConcurrentHashMap<>(nullSafe(s.widgets())));
+                engine.open(List.of(k), true, s -> {
+                    folded.put(k, new ConcurrentHashMap<>(nullSafe(s.get(0).widgets())));
                     return null;
-                });
+                }).join();
             }
         }
 

@@ -1,0 +1,215 @@
+package dev.switchboard.hub;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivery off the owner thread. Subscribers are spread over shards, each a thread with its own
+ * subscriber sets and one mailbox. The owner queues publications, joins and leaves in the order it
+ * makes them and sends them with {@link #send} after each piece of work, so a shard sees a
+ * subscriber join exactly between the events its replay ends with and the ones it must receive
+ * live. A shard offers each event to the topic's subscribers, then lets every subscriber it
+ * touched flush once: one write per session for what is queued.
+ */
+final class Fanout implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+
+    private sealed interface Msg {}
+
+    private record Publish(String topic, Event event) implements Msg {}
+
+    private record Join(String topic, Subscriber subscriber) implements Msg {}
+
+    private record Leave(String topic, Subscriber subscriber) implements Msg {}
+
+    private final Shard[] shards;
+    private final List<List<Msg>> pending = new ArrayList<>();
+    private final AtomicLong deliveries = new AtomicLong();
+
+    Fanout(int shards) {
+        this.shards = new Shard[shards];
+        for (int i = 0; i < shards; i++) {
+            this.shards[i] = new Shard(i);
+            pending.add(new ArrayList<>());
+        }
+    }
+
+    int shards() {
+        return shards.length;
+    }
+
+    /** The shard that delivers to {@code s}: always the same one. */
+    int shardOf(Subscriber s) {
+        return Math.floorMod(System.identityHashCode(s), shards.length);
+    }
+
+    /** Queues {@code e} for the shards that have subscribers of {@code topic} (owner thread). */
+    void publish(Topic topic, Event e) {
+        for (int i = 0; i < shards.length; i++) {
+            if (topic.perShard[i] > 0) {
+                pending.get(i).add(new Publish(topic.name, e));
+            }
+        }
+    }
+
+    void join(Topic topic, Subscriber s) {
+        pending.get(shardOf(s)).add(new Join(topic.name, s));
+    }
+
+    void leave(Topic topic, Subscriber s) {
+        pending.get(shardOf(s)).add(new Leave(topic.name, s));
+    }
+
+    /** Hands what was queued since the last call to the shards (owner thread). */
+    void send() {
+        for (int i = 0; i < shards.length; i++) {
+            List<Msg> p = pending.get(i);
+            if (!p.isEmpty()) {
+                pending.set(i, new ArrayList<>());
+                shards[i].post(p);
+            }
+        }
+    }
+
+    /** Events offered to subscribers since start. */
+    long deliveries() {
+        return deliveries.get();
+    }
+
+    @Override
+    public void close() {
+        for (Shard s : shards) {
+            s.stop();
+        }
+    }
+
+    /** A set with O(1) add, remove and cache-friendly iteration; order does not matter. */
+    private static final class Members {
+        private final ArrayList<Subscriber> list = new ArrayList<>();
+        private final Map<Subscriber, Integer> index = new HashMap<>();
+
+        void add(Subscriber s) {
+            if (index.putIfAbsent(s, list.size()) == null) {
+                list.add(s);
+            }
+        }
+
+        void remove(Subscriber s) {
+            Integer i = index.remove(s);
+            if (i == null) {
+                return;
+            }
+            Subscriber last = list.remove(list.size() - 1);
+            if (last != s) {
+                list.set(i, last);
+                index.put(last, i);
+            }
+        }
+
+        boolean isEmpty() {
+            return list.isEmpty();
+        }
+    }
+
+    private final class Shard implements Runnable {
+        private final ConcurrentLinkedQueue<List<Msg>> mailbox = new ConcurrentLinkedQueue<>();
+        private final Map<String, Members> topics = new HashMap<>();
+        private final Set<Subscriber> touched = new LinkedHashSet<>();
+        private final Thread thread;
+        private int sinceFlush;
+        private volatile boolean parked;
+        private volatile boolean running = true;
+
+        Shard(int i) {
+            thread = Thread.ofPlatform().name("sb-fanout-" + i).daemon().start(this);
+        }
+
+        void post(List<Msg> msgs) {
+            mailbox.add(msgs);
+            if (parked) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        void stop() {
+            running = false;
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                List<Msg> msgs = mailbox.poll();
+                if (msgs == null) {
+                    flush();
+                    parked = true;
+                    if (mailbox.isEmpty() && running) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    continue;
+                }
+                for (Msg m : msgs) {
+                    try {
+                        handle(m);
+                    } catch (RuntimeException e) {
+                        LOG.error("fan-out of {} failed", m, e);
+                    }
+                }
+                if (++sinceFlush >= 16 || touched.size() > 4096) {
+                    flush(); // bound the time a session waits behind a long mailbox
+                }
+            }
+        }
+
+        private void handle(Msg m) {
+            switch (m) {
+                case Publish p -> {
+                    Members members = topics.get(p.topic);
+                    if (members == null) {
+                        return;
+                    }
+                    for (Subscriber s : members.list) {
+                        s.offer(p.event);
+                        touched.add(s);
+                    }
+                    deliveries.addAndGet(members.list.size());
+                }
+                case Join j -> topics.computeIfAbsent(j.topic, t -> new Members()).add(j.subscriber);
+                case Leave l -> {
+                    Members members = topics.get(l.topic);
+                    if (members != null) {
+                        members.remove(l.subscriber);
+                        if (members.isEmpty()) {
+                            topics.remove(l.topic);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void flush() {
+            sinceFlush = 0;
+            if (touched.isEmpty()) {
+                return;
+            }
+            for (Subscriber s : touched) {
+                try {
+                    s.flush();
+                } catch (RuntimeException e) {
+                    LOG.error("flushing {} failed", s, e);
+                }
+            }
+            touched.clear();
+        }
+    }
+}

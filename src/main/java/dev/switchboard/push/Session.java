@@ -1,0 +1,222 @@
+package dev.switchboard.push;
+
+import dev.switchboard.change.Position;
+import dev.switchboard.hub.Codec;
+import dev.switchboard.hub.Event;
+import dev.switchboard.hub.Subscriber;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's stream, whatever carries it: an {@link Outbox} filled by the hub's fan-out thread,
+ * drained by one writer that writes everything queued in one go (one outstanding write, as Jetty
+ * requires), encoded once per codec. A transport supplies the codec and the write; overflow,
+ * resynchronization and the opening are the same for every transport.
+ *
+ * <p>Each registration with the hub is a fresh {@link Link}: after an overflow the old link is
+ * dead, so events still in flight to it cannot be mixed into the replay of the new one.
+ */
+public abstract class Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    static final AtomicLong OVERFLOWS = new AtomicLong();
+    /** Most items written in one go. */
+    static final int WRITE_BATCH = 256;
+
+    private final Subscription subscription;
+    private final Outbox outbox;
+    private final Codec codec;
+    private final Pump pump = new Pump();
+    private volatile Link link;
+    private volatile boolean closed;
+
+    protected Session(Subscription subscription, Outbox outbox, Codec codec) {
+        this.subscription = subscription;
+        this.outbox = outbox;
+        this.codec = codec;
+    }
+
+    /** How many sessions overflowed their queue since start. */
+    public static long overflows() {
+        return OVERFLOWS.get();
+    }
+
+    /** Writes {@code bytes}; calls {@code done} when the transport can take more. One call at a time. */
+    protected abstract void write(ByteBuffer bytes, Callback done);
+
+    /** Ends the transport: normally when {@code cause} is empty. */
+    protected abstract void end(Optional<Throwable> cause);
+
+    /** Bytes written before the opening events of the first opening (e.g. SSE's {@code retry:}). */
+    protected List<ByteBuffer> preamble() {
+        return List.of();
+    }
+
+    /** What the transport writes to keep an idle connection alive. */
+    protected abstract ByteBuffer heartbeatBytes();
+
+    /**
+     * Subscribes and queues the opening events, resuming after {@code resume} when given. The
+     * future completes when the opening is queued, exceptionally when it could not be built (the
+     * session is then closed with that cause).
+     */
+    public CompletableFuture<Void> open(Optional<Position> resume) {
+        outbox.resumeFrom(resume);
+        return start(resume, preamble());
+    }
+
+    private CompletableFuture<Void> start(Optional<Position> resume, List<ByteBuffer> first) {
+        Link l = new Link();
+        link = l;
+        return subscription.open(resume, l).handle((opening, error) -> {
+            if (error != null) {
+                close(Optional.of(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error));
+                return null;
+            }
+            if (closed) {
+                subscription.close(l); // the client left while the opening was built
+                return null;
+            }
+            if (link != l) {
+                subscription.leave(l);
+                return null;
+            }
+            List<Object> items = new ArrayList<>(first);
+            items.addAll(opening);
+            if (!outbox.open(items)) {
+                resync(l); // live events overflowed while the opening was built
+                return null;
+            }
+            pump.iterate();
+            return null;
+        });
+    }
+
+    /**
+     * Starts over from the last event written, as a reconnecting client would: the old link
+     * leaves its topics, a new one registers and replays (from the rings, the change log, or a
+     * snapshot) what came after.
+     */
+    private void resync(Link old) {
+        if (closed) {
+            return;
+        }
+        OVERFLOWS.incrementAndGet();
+        subscription.leave(old);
+        outbox.hold();
+        Optional<Position> from = outbox.lastWritten();
+        start(Optional.of(from.orElse(new Position("overflow", 0))), List.of());
+    }
+
+    /** Writes a heartbeat if the connection is idle; keeps proxies and idle timeouts away. */
+    public void heartbeat() {
+        if (!closed && outbox.idle(heartbeatBytes())) {
+            pump.iterate();
+        }
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Ends the session: leaves its topics, releases its views and ends the transport. */
+    public void close(Optional<Throwable> cause) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        outbox.close();
+        Link l = link;
+        if (l != null) {
+            subscription.close(l);
+        }
+        end(cause);
+    }
+
+    /** Items waiting to be written. */
+    public int queued() {
+        return outbox.size();
+    }
+
+    /** One registration of this session with the hub. */
+    final class Link implements Subscriber {
+        @Override
+        public void offer(Event e) {
+            if (link != this) {
+                return;
+            }
+            if (outbox.offer(e) == Outbox.Offer.OVERFLOWED) {
+                Thread.ofVirtual().start(() -> resync(this));
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (link == this) {
+                pump.iterate();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "link of " + Session.this;
+        }
+    }
+
+    private final class Pump extends IteratingCallback {
+        @Override
+        protected Action process() {
+            if (closed) {
+                return Action.SUCCEEDED;
+            }
+            List<Object> items = outbox.drain(WRITE_BATCH);
+            if (items.isEmpty()) {
+                return Action.IDLE;
+            }
+            write(join(items), this);
+            return Action.SCHEDULED;
+        }
+
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            Session.this.close(Optional.of(cause));
+        }
+    }
+
+    /** The bytes of {@code items} in one buffer: each event's frame encoded once for the codec, copied. */
+    private ByteBuffer join(List<Object> items) {
+        if (items.size() == 1) {
+            return bytes(items.get(0));
+        }
+        List<ByteBuffer> parts = new ArrayList<>(items.size());
+        int size = 0;
+        for (Object o : items) {
+            ByteBuffer b = bytes(o);
+            parts.add(b);
+            size += b.remaining();
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        parts.forEach(out::put);
+        return out.flip();
+    }
+
+    private ByteBuffer bytes(Object item) {
+        if (item instanceof Event e) {
+            return e.frame(codec);
+        }
+        if (item instanceof ByteBuffer b) {
+            return b.duplicate();
+        }
+        LOG.error("unexpected item in an outbox: {}", item);
+        return ByteBuffer.allocate(0);
+    }
+}

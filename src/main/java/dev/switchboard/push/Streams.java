@@ -1,0 +1,63 @@
+package dev.switchboard.push;
+
+import dev.switchboard.change.ChangeFeed;
+import dev.switchboard.hub.Hub;
+import dev.switchboard.live.LiveEngine;
+import dev.switchboard.live.ViewKey;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every stream of a node shares: the engine, the hub, the feed, the threads that build
+ * openings, and the budget of concurrent backfills (a resume from far back reads the change log;
+ * at most {@link #BACKFILL_THREADS} such reads run at once, the rest wait their turn).
+ */
+public final class Streams implements AutoCloseable {
+    /** Backfills reading the change log at once. The default is 2. */
+    public static final int BACKFILL_THREADS = 2;
+    /** The most changes of a tenant a backfill replays; beyond that the client resets instead. The default is 100,000. */
+    public static final int BACKFILL_MAX = 100_000;
+
+    final LiveEngine engine;
+    final Hub hub;
+    final ChangeFeed feed;
+    final int backfillMax;
+    final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    final ExecutorService backfillThreads;
+    final AtomicLong backfills = new AtomicLong();
+
+    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed) {
+        this(engine, hub, feed, BACKFILL_THREADS, BACKFILL_MAX);
+    }
+
+    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax) {
+        this.engine = engine;
+        this.hub = hub;
+        this.feed = feed;
+        this.backfillMax = backfillMax;
+        this.backfillThreads = Executors.newFixedThreadPool(backfillThreads, Thread.ofPlatform().daemon().name("sb-backfill-", 0).factory());
+    }
+
+    /** What one client watches for {@code tenant}. */
+    public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets) {
+        return new Subscription(this, tenant, dashboards, datasets);
+    }
+
+    /** Backfills from the change log served since start. */
+    public long backfills() {
+        return backfills.get();
+    }
+
+    /** How many sessions overflowed their queue and were resynchronized since start. */
+    public long overflows() {
+        return Session.overflows();
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        backfillThreads.shutdownNow();
+    }
+}
