@@ -3,7 +3,7 @@ package dev.switchboard.live;
 import dev.switchboard.change.Position;
 import java.util.Map;
 
-/** Where the engine sends widget changes; called under the feed's dispatch lock, in order. */
+/** Where the engine sends widget changes; called on the feed's owner thread, in order. */
 @FunctionalInterface
 public interface DeltaSink {
     /** Widgets of {@code view} that changed, with their full new values, as of {@code position}. */

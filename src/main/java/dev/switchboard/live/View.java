@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The live state of one dashboard for one view key. Not thread-safe: the engine touches it only
- * under the feed's dispatch lock (or before it is published, while bootstrapping).
+ * on the feed's owner thread (or on a loader thread before it is handed to the owner, while bootstrapping).
  */
 final class View {
     final ViewKey key;

@@ -35,7 +35,7 @@ public final class Sse implements AutoCloseable {
                 + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n") + "\r\n";
         out.write(req.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        reader = Thread.ofPlatform().daemon().name("sse-client").start(() -> read(consumer));
+        reader = Thread.ofVirtual().name("sse-client").start(() -> read(consumer));
     }
 
     public String status() {
