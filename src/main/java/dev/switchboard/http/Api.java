@@ -61,6 +61,7 @@ final class Api extends Handler.Abstract {
     private final Supplier<Map<String, Object>> demo;
     private final Supplier<String> metrics;
     private final StaticFiles files = new StaticFiles();
+    private org.eclipse.jetty.websocket.server.ServerWebSocketContainer websockets;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
@@ -73,6 +74,13 @@ final class Api extends Handler.Abstract {
         this.health = health;
         this.demo = demo;
         this.metrics = metrics;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        websockets = org.eclipse.jetty.websocket.server.ServerWebSocketContainer.ensure(getServer());
+        websockets.setIdleTimeout(java.time.Duration.ofSeconds(60));
+        super.doStart();
     }
 
     @Override
@@ -186,10 +194,14 @@ final class Api extends Handler.Abstract {
     }
 
     private ViewKey viewKey(String name, String tenant, Principal who, Fields query) {
-        DashboardDef def = engine.definitions().find(name).orElseThrow(() -> new ApiException(404,
-                "unknown dashboard '" + name + "'; GET /api/dashboards lists them"));
         Map<String, String> q = new LinkedHashMap<>();
         query.forEach(f -> q.put(f.getName(), f.getValue()));
+        return viewKey(name, tenant, who, q);
+    }
+
+    ViewKey viewKey(String name, String tenant, Principal who, Map<String, String> q) {
+        DashboardDef def = engine.definitions().find(name).orElseThrow(() -> new ApiException(404,
+                "unknown dashboard '" + name + "'; GET /api/dashboards lists them"));
         String scope = who.scoped() ? who.scope() : q.getOrDefault("scope", "");
         String sub = who.scoped() ? who.subject() : q.getOrDefault("sub", "");
         if (who.scoped() && !def.scopes().containsKey(scope)) {
@@ -198,32 +210,53 @@ final class Api extends Handler.Abstract {
         return engine.definitions().key(def, tenant, scope, sub, q);
     }
 
-    private void events(Request request, Response response, Callback callback, String tenant) {
-        Principal who = principal(request, tenant);
-        Fields query = Request.extractQueryParameters(request);
+    /** What a client may watch: each dashboard's view key and each dataset, checked against the principal. */
+    record Watch(List<ViewKey> keys, List<String> datasets) {
+        boolean isEmpty() {
+            return keys.isEmpty() && datasets.isEmpty();
+        }
+    }
+
+    Watch watch(String tenant, Principal who, List<String> dashboards, List<String> datasetNames, Map<String, String> params) {
         List<ViewKey> keys = new ArrayList<>();
-        for (String name : list(query.getValue("dashboards"))) {
-            keys.add(viewKey(name, tenant, who, query));
+        for (String name : dashboards) {
+            keys.add(viewKey(name, tenant, who, params));
         }
         List<String> datasets = new ArrayList<>();
-        for (String d : list(query.getValue("datasets"))) {
+        for (String d : datasetNames) {
             catalog.find(d).orElseThrow(() -> new ApiException(404, "unknown dataset '" + d + "'"));
             datasets.add(d);
-        }
-        if (keys.isEmpty() && datasets.isEmpty()) {
-            throw new ApiException(400, "name what to stream: ?dashboards=calls and/or ?datasets=call_logs");
         }
         if (who.scoped() && !datasets.isEmpty()) {
             throw new ApiException(403, "a token confined to a scope may stream dashboards only, not raw datasets");
         }
+        return new Watch(List.copyOf(keys), List.copyOf(datasets));
+    }
+
+    private void events(Request request, Response response, Callback callback, String tenant) {
+        Principal who = principal(request, tenant);
+        Fields query = Request.extractQueryParameters(request);
+        Map<String, String> params = new LinkedHashMap<>();
+        query.forEach(f -> params.put(f.getName(), f.getValue()));
+        Watch w = watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params);
+        boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+        if (w.isEmpty() && !websocket) {
+            throw new ApiException(400, "name what to stream: ?dashboards=calls and/or ?datasets=call_logs");
+        }
         String last = Optional.ofNullable(request.getHeaders().get("Last-Event-ID")).orElse(query.getValue("lastEventId"));
-        Optional<Position> resume = last == null || last.isBlank() ? Optional.empty()
-                : Optional.of(Position.parse(last.trim()).orElse(new Position("unknown", 0)));
+        Optional<Position> resume = WsEndpoint.position(last);
+        if (websocket) {
+            WsEndpoint endpoint = new WsEndpoint(this, streams, sessions, tenant, who, w, resume);
+            if (!websockets.upgrade((rq, rs, cb) -> endpoint, request, response, callback)) {
+                throw new ApiException(400, "not a valid WebSocket upgrade request");
+            }
+            return;
+        }
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         response.getHeaders().put("X-Accel-Buffering", "no");
-        SseSession session = new SseSession(response, callback, streams.subscription(tenant, keys, datasets), SseSession.QUEUE);
+        SseSession session = new SseSession(response, callback, streams.subscription(tenant, w.keys(), w.datasets()), SseSession.QUEUE);
         request.addFailureListener(t -> session.close(Optional.of(t)));
         sessions.add(session);
         session.open(resume).whenComplete((ok, error) -> {
@@ -325,7 +358,7 @@ final class Api extends Handler.Abstract {
         return s;
     }
 
-    private static List<String> list(String csv) {
+    static List<String> list(String csv) {
         if (csv == null || csv.isBlank()) {
             return List.of();
         }

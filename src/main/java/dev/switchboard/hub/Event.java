@@ -26,6 +26,7 @@ public final class Event {
     private final String dashboard;
     private final String tenant;
     private final AtomicReferenceArray<ByteBuffer> frames = new AtomicReferenceArray<>(Codec.SLOTS);
+    private final AtomicReferenceArray<String> texts = new AtomicReferenceArray<>(Codec.SLOTS);
 
     public Event(String type, String topic, Position position, byte[] json) {
         this(type, topic, position, json, false, null, null, null);
@@ -122,6 +123,21 @@ public final class Event {
             b = frames.get(slot);
         }
         return b.duplicate();
+    }
+
+    /**
+     * The frame of {@code codec} as text, for transports whose API sends strings (WebSocket text
+     * messages): decoded once and shared like {@link #frame}.
+     */
+    public String text(Codec codec) {
+        int slot = codec.slot();
+        String t = texts.get(slot);
+        if (t == null) {
+            t = java.nio.charset.StandardCharsets.UTF_8.decode(frame(codec)).toString();
+            texts.compareAndSet(slot, null, t);
+            t = texts.get(slot);
+        }
+        return t;
     }
 
     @Override

@@ -58,7 +58,12 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private final Map<ViewKey, View> views = new HashMap<>();
     private final Map<String, Map<ViewKey, View>> viewsByTenant = new HashMap<>();
     private final Map<ViewKey, Boot> booting = new HashMap<>();
-    private final List<Opening<?>> openings = new ArrayList<>();
+    /** Openings waiting, each under the first of its views that is not ready. */
+    private final Map<ViewKey, List<Opening<?>>> waiting = new HashMap<>();
+    /** Views that may have become ready since the owner last looked: their openings are tried after the work. */
+    private final Set<ViewKey> woken = new HashSet<>();
+    /** Live views whose snapshot is ahead of the feed: ready once the feed passes it. */
+    private final Set<ViewKey> lagging = new HashSet<>();
     // ---- counters, readable anywhere ----
     private final AtomicLong reconcileMismatches = new AtomicLong();
     private final AtomicLong changesApplied = new AtomicLong();
@@ -112,20 +117,26 @@ public final class LiveEngine implements ChangeFeed.Listener {
      * the owner thread, exceptionally when a view cannot be opened within {@link #READY_TIMEOUT}.
      */
     public <T> CompletableFuture<T> open(List<ViewKey> keys, boolean subscribe, Function<List<State>, T> onOwner) {
+        return open(keys, subscribe, READY_TIMEOUT, onOwner);
+    }
+
+    /**
+     * {@link #open} waiting up to {@code timeout}: a stream, which holds no thread while it waits,
+     * may wait longer than a REST read (a reconnect storm queues many bootstraps).
+     */
+    public <T> CompletableFuture<T> open(List<ViewKey> keys, boolean subscribe, Duration timeout, Function<List<State>, T> onOwner) {
         for (ViewKey k : keys) {
             definitions.find(k.dashboard()).orElseThrow(() -> new IllegalArgumentException("unknown dashboard '" + k.dashboard() + "'"));
         }
         CompletableFuture<T> done = new CompletableFuture<>();
-        Opening<T> o = new Opening<>(List.copyOf(keys), subscribe, onOwner, done, System.nanoTime() + READY_TIMEOUT.toNanos());
+        Opening<T> o = new Opening<>(List.copyOf(keys), subscribe, onOwner, done, System.nanoTime() + timeout.toNanos());
         feed.execute(() -> {
             for (ViewKey k : o.keys) {
                 if (!views.containsKey(k) && !booting.containsKey(k)) {
                     boot(k);
                 }
             }
-            if (!tryOpen(o)) {
-                openings.add(o);
-            }
+            park(o);
         });
         return done;
     }
@@ -185,21 +196,60 @@ public final class LiveEngine implements ChangeFeed.Listener {
         return true;
     }
 
-    /** Completes the openings whose views are ready; fails those past their deadline. */
-    private void serveOpenings() {
-        if (openings.isEmpty()) {
-            return;
+    /** Serves {@code o} now if every view is ready, else waits under the first one that is not. */
+    private void park(Opening<?> o) {
+        for (ViewKey k : o.keys) {
+            if (!ready(k)) {
+                waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(o);
+                return;
+            }
         }
+        tryOpen(o);
+    }
+
+    /** Tries again the openings waiting on views that may have become ready. */
+    private void serveOpenings() {
+        while (!woken.isEmpty()) {
+            List<ViewKey> keys = List.copyOf(woken);
+            woken.clear();
+            for (ViewKey k : keys) {
+                if (!ready(k)) {
+                    continue;
+                }
+                List<Opening<?>> os = waiting.remove(k);
+                if (os != null) {
+                    os.forEach(this::park);
+                }
+            }
+        }
+    }
+
+    /** Fails the openings past their deadline (every tick). */
+    private void expireOpenings() {
         long nanos = System.nanoTime();
-        for (Iterator<Opening<?>> it = openings.iterator(); it.hasNext(); ) {
-            Opening<?> o = it.next();
-            if (tryOpen(o)) {
-                it.remove();
-            } else if (nanos - o.deadlineNanos > 0) {
-                it.remove();
-                String which = o.keys.stream().filter(k -> !ready(k)).map(ViewKey::topic).findFirst().orElse("?");
+        for (Iterator<Map.Entry<ViewKey, List<Opening<?>>>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<ViewKey, List<Opening<?>>> e = it.next();
+            e.getValue().removeIf(o -> {
+                if (nanos - o.deadlineNanos <= 0) {
+                    return false;
+                }
                 completions.execute(() -> o.done.completeExceptionally(new IllegalStateException(
-                        "view " + which + " was not ready within " + READY_TIMEOUT.toSeconds() + " s; retry")));
+                        "view " + e.getKey().topic() + " was not ready in time (this node is busy loading views); retry")));
+                return true;
+            });
+            if (e.getValue().isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    /** Fails the openings that wait for {@code key}, which could not be loaded. */
+    private void failOpenings(ViewKey key, RuntimeException cause) {
+        List<Opening<?>> os = waiting.remove(key);
+        if (os != null) {
+            for (Opening<?> o : os) {
+                completions.execute(() -> o.done.completeExceptionally(
+                        new IllegalStateException("view " + key.topic() + " could not be loaded: " + cause.getMessage(), cause)));
             }
         }
     }
@@ -254,6 +304,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
         view.readyAt = snap.position();
         if (feed.position().sameEpoch(view.readyAt) && feed.position().compareTo(view.readyAt) < 0) {
             view.alreadyIncluded = snap::includes;
+            lagging.add(key);
         }
         view.lastUsed = clock.millis();
         View old = views.get(key);
@@ -268,7 +319,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
         } else {
             publish(view, feed.position());
         }
-        serveOpenings();
+        woken.add(key);
     }
 
     private void bootFailed(ViewKey key, Boot b, RuntimeException e) {
@@ -278,14 +329,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
         booting.remove(key);
         bootingCount = booting.size();
         failed("bootstrapping view " + key.topic(), e);
-        for (Iterator<Opening<?>> it = openings.iterator(); it.hasNext(); ) {
-            Opening<?> o = it.next();
-            if (o.keys.contains(key)) {
-                it.remove();
-                completions.execute(() -> o.done.completeExceptionally(
-                        new IllegalStateException("view " + key.topic() + " could not be loaded: " + e.getMessage(), e)));
-            }
-        }
+        failOpenings(key, e);
         View old = views.get(key);
         if (old != null) {
             old.broken = true; // the next tick tries again
@@ -343,7 +387,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
                 feed.execute(() -> {
                     v.refilling = null;
                     failed("refilling lists of " + v.key.topic() + " (retried at the next tick)", e);
-                    serveOpenings();
+                    woken.add(v.key);
                 });
             }
         });
@@ -376,7 +420,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
         } else {
             publish(v, feed.position());
         }
-        serveOpenings();
+        woken.add(v.key);
     }
 
     // ------------------------------------------------------------------ the feed
@@ -405,9 +449,15 @@ public final class LiveEngine implements ChangeFeed.Listener {
                 apply(v, e.getValue(), at);
             }
         }
-        for (View v : views.values()) {
-            if (v.alreadyIncluded != View.NOTHING && at.sameEpoch(v.readyAt) && at.compareTo(v.readyAt) >= 0) {
+        for (Iterator<ViewKey> it = lagging.iterator(); it.hasNext(); ) {
+            ViewKey k = it.next();
+            View v = views.get(k);
+            if (v == null) {
+                it.remove();
+            } else if (!at.sameEpoch(v.readyAt) || at.compareTo(v.readyAt) >= 0) {
                 v.alreadyIncluded = View.NOTHING; // the feed has passed everything the snapshot held
+                it.remove();
+                woken.add(k);
             }
         }
     }
@@ -430,7 +480,12 @@ public final class LiveEngine implements ChangeFeed.Listener {
             return;
         }
         try {
-            if (v.apply(mine).isEmpty()) {
+            boolean touched = !v.apply(mine).isEmpty();
+            if (v.refilling != null) {
+                v.refilling.addAll(mine); // all of them: a row the short list lacks now may be in the refill's rows
+                return; // the refill publishes when it lands
+            }
+            if (!touched) {
                 return;
             }
         } catch (RuntimeException e) {
@@ -439,10 +494,6 @@ public final class LiveEngine implements ChangeFeed.Listener {
             v.broken = true;
             rebuild(v.key);
             return;
-        }
-        if (v.refilling != null) {
-            v.refilling.addAll(mine);
-            return; // the refill publishes when it lands
         }
         if (v.needsRefill()) {
             refill(v);
@@ -488,8 +539,9 @@ public final class LiveEngine implements ChangeFeed.Listener {
 
     private void tickOnOwner() {
         long now = clock.millis();
+        expireOpenings();
         Set<ViewKey> wanted = new HashSet<>();
-        openings.forEach(o -> wanted.addAll(o.keys));
+        waiting.values().forEach(os -> os.forEach(o -> wanted.addAll(o.keys)));
         for (View v : List.copyOf(views.values())) {
             if (v.subscribers == 0 && now - v.lastUsed > IDLE.toMillis() && !wanted.contains(v.key) && !booting.containsKey(v.key)) {
                 remove(v.key);

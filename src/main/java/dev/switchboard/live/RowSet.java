@@ -63,46 +63,50 @@ final class RowSet {
         return sql.toString();
     }
 
-    void apply(Row before, Row after) {
+    /** Applies one change; returns whether the set's rows changed (a row outside the filter changes nothing). */
+    boolean apply(Row before, Row after) {
+        boolean changed = false;
         if (before.present()) {
-            leave(before);
+            changed = leave(before);
         }
         if (after.present()) {
-            enter(after);
+            changed |= enter(after);
         }
+        return changed;
     }
 
-    private void enter(Row row) {
+    private boolean enter(Row row) {
         if (!filter.test(row)) {
-            return;
+            return false;
         }
         if (window.isNone()) {
             sinks.forEach(s -> s.enter(row));
-            return;
+            return true;
         }
         long t = time(row);
         if (t == Long.MIN_VALUE || t < lower) {
-            return;
+            return false;
         }
         retained.computeIfAbsent(t, k -> new HashMap<>(2)).put(key(row), row);
         if (t < upper) {
             sinks.forEach(s -> s.enter(row));
         }
+        return true;
     }
 
-    private void leave(Row row) {
+    private boolean leave(Row row) {
         if (!filter.test(row)) {
-            return;
+            return false;
         }
         if (window.isNone()) {
             sinks.forEach(s -> s.leave(row));
-            return;
+            return true;
         }
         long t = time(row);
         Map<String, Row> at = retained.get(t);
         Row stored = at == null ? null : at.remove(key(row));
         if (stored == null) {
-            return;
+            return false;
         }
         if (at.isEmpty()) {
             retained.remove(t);
@@ -110,6 +114,7 @@ final class RowSet {
         if (t < upper) {
             sinks.forEach(s -> s.leave(stored));
         }
+        return true;
     }
 
     /**

@@ -85,24 +85,28 @@ final class View {
         return widgetsByDataset.containsKey(dataset);
     }
 
-    /** Applies changes of this view's tenant; returns the names of datasets touched. */
+    /** Applies changes of this view's tenant; returns the names of datasets whose rows in this view changed. */
     Set<String> apply(List<Change> changes) {
         Set<String> touched = new HashSet<>();
         for (Change c : changes) {
             if (!c.tenant().equals(key.tenant()) || !widgetsByDataset.containsKey(c.dataset())) {
                 continue;
             }
-            touched.add(c.dataset());
-            changed();
+            boolean changed = false;
             for (RowSet set : sets) {
                 if (set.dataset.name().equals(c.dataset())) {
-                    set.apply(c.before(), c.after());
+                    changed |= set.apply(c.before(), c.after());
                 }
             }
             for (ListWidget l : lists) {
                 if (l.dataset().equals(c.dataset())) {
-                    l.apply(c.before(), c.after());
+                    changed |= l.apply(c.before(), c.after());
+                    changed |= l.stale();
                 }
+            }
+            if (changed) {
+                touched.add(c.dataset());
+                changed();
             }
         }
         return touched;

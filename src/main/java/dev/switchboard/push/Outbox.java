@@ -109,6 +109,15 @@ public final class Outbox {
         return true;
     }
 
+    /** Queues transport bytes (a pong, an error notice) behind what is queued; false when closed. */
+    public synchronized boolean control(ByteBuffer bytes) {
+        if (closed) {
+            return false;
+        }
+        append(new Slot(bytes, false));
+        return true;
+    }
+
     private void append(Slot s) {
         queue.addLast(s);
         live++;

@@ -30,7 +30,7 @@ public abstract class Session {
     /** Most items written in one go. */
     static final int WRITE_BATCH = 256;
 
-    private final Subscription subscription;
+    private volatile Subscription subscription;
     private final Outbox outbox;
     private final Codec codec;
     private final Pump pump = new Pump();
@@ -50,6 +50,51 @@ public abstract class Session {
 
     /** Writes {@code bytes}; calls {@code done} when the transport can take more. One call at a time. */
     protected abstract void write(ByteBuffer bytes, Callback done);
+
+    /**
+     * Writes what was queued: {@link Event}s and transport bytes, in order; calls {@code done}
+     * when the transport can take more. By default all of it in one write of the frames joined;
+     * message-framed transports override this.
+     */
+    protected void writeAll(List<Object> items, Callback done) {
+        write(join(items), done);
+    }
+
+    /** The codec of this session's transport. */
+    protected final Codec codec() {
+        return codec;
+    }
+
+    /** Queues transport bytes (a pong, an error notice) behind what is queued. */
+    protected void control(ByteBuffer bytes) {
+        if (!closed && outbox.control(bytes)) {
+            pump.iterate();
+        }
+    }
+
+    /**
+     * Watches {@code next} instead of the current subscription, continuing after the last event
+     * written: topics in {@code fresh} (new to this client) start with a snapshot, the others
+     * continue without a gap or a repeat. The old subscription's views are released.
+     */
+    protected CompletableFuture<Void> switchTo(Subscription next, Optional<Position> resume) {
+        Subscription old = subscription;
+        Link l = link;
+        subscription = next;
+        if (l != null) {
+            old.close(l);
+        }
+        outbox.hold();
+        if (resume.isPresent()) {
+            outbox.resumeFrom(resume);
+        }
+        return start(outbox.lastWritten(), List.of());
+    }
+
+    /** What this session watches now. */
+    public Subscription subscription() {
+        return subscription;
+    }
 
     /** Ends the transport: normally when {@code cause} is empty. */
     protected abstract void end(Optional<Throwable> cause);
@@ -75,6 +120,7 @@ public abstract class Session {
     private CompletableFuture<Void> start(Optional<Position> resume, List<ByteBuffer> first) {
         Link l = new Link();
         link = l;
+        Subscription subscription = this.subscription;
         return subscription.open(resume, l).handle((opening, error) -> {
             if (error != null) {
                 close(Optional.of(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error));
@@ -182,7 +228,7 @@ public abstract class Session {
             if (items.isEmpty()) {
                 return Action.IDLE;
             }
-            write(join(items), this);
+            writeAll(items, this);
             return Action.SCHEDULED;
         }
 
@@ -193,7 +239,7 @@ public abstract class Session {
     }
 
     /** The bytes of {@code items} in one buffer: each event's frame encoded once for the codec, copied. */
-    private ByteBuffer join(List<Object> items) {
+    protected final ByteBuffer join(List<Object> items) {
         if (items.size() == 1) {
             return bytes(items.get(0));
         }

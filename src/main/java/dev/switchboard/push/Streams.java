@@ -42,7 +42,16 @@ public final class Streams implements AutoCloseable {
 
     /** What one client watches for {@code tenant}. */
     public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets) {
-        return new Subscription(this, tenant, dashboards, datasets);
+        return new Subscription(this, tenant, dashboards, datasets, java.util.Set.of());
+    }
+
+    /** A subscription replacing {@code previous} for the same client: topics it did not watch start fresh. */
+    public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets, Subscription previous) {
+        java.util.Set<String> fresh = new java.util.HashSet<>();
+        Subscription probe = new Subscription(this, tenant, dashboards, datasets, java.util.Set.of());
+        fresh.addAll(probe.topics());
+        fresh.removeAll(previous.topics());
+        return new Subscription(this, tenant, dashboards, datasets, fresh);
     }
 
     /** Backfills from the change log served since start. */

@@ -29,16 +29,21 @@ import java.util.concurrent.CompletableFuture;
 public final class Subscription {
     /** How long an opening waits for this node to reach a resume position from a node further along. */
     static final Duration AHEAD_WAIT = Duration.ofSeconds(5);
+    /** How long an opening waits for its views to load before the client is told to retry. The default is 60 s. */
+    static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
 
     private final Streams streams;
     private final String tenant;
     private final List<ViewKey> dashboards;
     private final List<String> datasets;
+    /** Topics new to the client: they start with a snapshot (dashboards) or from now (datasets), never a replay or a reset. */
+    private final java.util.Set<String> fresh;
     private boolean subscribed;
     private boolean released;
 
-    Subscription(Streams streams, String tenant, List<ViewKey> dashboards, List<String> datasets) {
+    Subscription(Streams streams, String tenant, List<ViewKey> dashboards, List<String> datasets, java.util.Set<String> fresh) {
         this.streams = streams;
+        this.fresh = java.util.Set.copyOf(fresh);
         this.tenant = tenant;
         this.dashboards = List.copyOf(dashboards);
         this.datasets = List.copyOf(datasets);
@@ -60,7 +65,7 @@ public final class Subscription {
                 : CompletableFuture.completedFuture(true);
         return reached.thenComposeAsync(ok -> {
             Optional<Position> from = ok ? sameEpoch : Optional.empty();
-            return backfill(from).thenCompose(filled -> streams.engine.open(dashboards, needsSubscribe(),
+            return backfill(from).thenCompose(filled -> streams.engine.open(dashboards, needsSubscribe(), OPEN_TIMEOUT,
                     states -> register(states, from, filled, resume.isPresent(), subscriber)));
         }, streams.workers).thenApplyAsync(this::opening, streams.workers);
     }
@@ -78,16 +83,21 @@ public final class Subscription {
         Hub hub = streams.hub;
         List<Object> out = new ArrayList<>();
         for (LiveEngine.State st : states) {
-            Optional<List<Event>> missed = hub.subscribe(TopicKind.DASHBOARD, st.key().topic(), "", from, subscriber);
+            boolean isFresh = fresh.contains(st.key().topic());
+            Optional<List<Event>> missed = hub.subscribe(TopicKind.DASHBOARD, st.key().topic(), "", isFresh ? Optional.empty() : from, subscriber);
             if (missed.isPresent()) {
                 out.addAll(missed.get());
                 out.add(new Pending(st, "delta", false));
             } else {
-                out.add(new Pending(st, "snapshot", resumed));
+                out.add(new Pending(st, "snapshot", resumed && !isFresh));
             }
         }
         for (String d : datasets) {
             String topic = Hub.datasetTopic(tenant, d);
+            if (fresh.contains(topic)) {
+                hub.subscribe(TopicKind.DATASET, topic, d, Optional.empty(), subscriber);
+                continue;
+            }
             Optional<List<Event>> missed;
             Optional<Backfill> mine = filled.filter(b -> b.events.containsKey(d));
             if (mine.isPresent()) {
@@ -138,7 +148,7 @@ public final class Subscription {
         Position after = from.get();
         ChangeFeed feed = streams.feed;
         return feed.call(() -> {
-            List<String> behind = datasets.stream()
+            List<String> behind = datasets.stream().filter(d -> !fresh.contains(Hub.datasetTopic(tenant, d)))
                     .filter(d -> !streams.hub.reaches(TopicKind.DATASET, Hub.datasetTopic(tenant, d), after)).toList();
             return Map.entry(feed.position(), behind);
         }).thenApplyAsync(at -> {
@@ -219,5 +229,13 @@ public final class Subscription {
 
     public List<String> datasets() {
         return datasets;
+    }
+
+    /** The topic names this subscription watches. */
+    public java.util.Set<String> topics() {
+        java.util.Set<String> t = new java.util.LinkedHashSet<>();
+        dashboards.forEach(k -> t.add(k.topic()));
+        datasets.forEach(d -> t.add(Hub.datasetTopic(tenant, d)));
+        return t;
     }
 }

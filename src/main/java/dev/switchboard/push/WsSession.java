@@ -1,0 +1,112 @@
+package dev.switchboard.push;
+
+import dev.switchboard.change.Position;
+import dev.switchboard.hub.Codec;
+import dev.switchboard.hub.Event;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A {@link Session} over a WebSocket, one text message per event:
+ * {@code {"event": "snapshot|delta|change|reset", "id": "<position>", "data": {...}}} with the same
+ * {@code data} as the SSE event. What is queued is handed to Jetty at once (its flusher batches
+ * the frames); the next batch waits until Jetty took this one.
+ */
+public final class WsSession extends Session {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final byte[] HEARTBEAT = "{\"event\":\"heartbeat\"}".getBytes(StandardCharsets.UTF_8);
+
+    /** The WebSocket framing of an event (without {@code id} when ephemeral). */
+    public static final Codec CODEC = new Codec() {
+        @Override
+        public int slot() {
+            return 1;
+        }
+
+        @Override
+        public ByteBuffer encode(Event e) {
+            byte[] head = ("{\"event\":" + quote(e.type()) + (e.ephemeral() ? "" : ",\"id\":" + quote(e.position().toString())) + ",\"data\":")
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] json = e.json();
+            return ByteBuffer.allocate(head.length + json.length + 1).put(head).put(json).put((byte) '}').flip();
+        }
+    };
+
+    private final org.eclipse.jetty.websocket.api.Session ws;
+
+    public WsSession(org.eclipse.jetty.websocket.api.Session ws, Subscription subscription, int capacity) {
+        super(subscription, new Outbox(capacity), CODEC);
+        this.ws = ws;
+    }
+
+    private static String quote(String s) {
+        return JSON.writeValueAsString(s);
+    }
+
+    @Override
+    protected void write(ByteBuffer bytes, Callback done) {
+        writeAll(List.of(bytes), done);
+    }
+
+    @Override
+    protected void writeAll(List<Object> items, Callback done) {
+        List<String> texts = new ArrayList<>(items.size());
+        for (Object o : items) {
+            if (o instanceof Event e) {
+                texts.add(e.text(CODEC));
+            } else if (o instanceof ByteBuffer b) {
+                texts.add(StandardCharsets.UTF_8.decode(b.duplicate()).toString());
+            }
+        }
+        AtomicInteger left = new AtomicInteger(texts.size());
+        AtomicBoolean failed = new AtomicBoolean();
+        org.eclipse.jetty.websocket.api.Callback each = org.eclipse.jetty.websocket.api.Callback.from(() -> {
+            if (left.decrementAndGet() == 0 && !failed.get()) {
+                done.succeeded();
+            }
+        }, x -> {
+            if (failed.compareAndSet(false, true)) {
+                done.failed(x);
+            }
+        });
+        for (String t : texts) {
+            ws.sendText(t, each);
+        }
+    }
+
+    @Override
+    protected ByteBuffer heartbeatBytes() {
+        return ByteBuffer.wrap(HEARTBEAT);
+    }
+
+    /** Sends a control message (a pong, an error naming the problem) behind what is queued. */
+    public void send(String event, Optional<Object> data) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("event", event);
+        data.ifPresent(d -> m.put("data", d));
+        control(ByteBuffer.wrap(JSON.writeValueAsBytes(m)));
+    }
+
+    /** Watches {@code next} from now on, continuing after the last event written or from {@code since}. */
+    public CompletableFuture<Void> watch(Subscription next, Optional<Position> since) {
+        return switchTo(next, since);
+    }
+
+    @Override
+    protected void end(Optional<Throwable> cause) {
+        if (ws.isOpen()) {
+            ws.close(cause.isEmpty() ? StatusCode.NORMAL : StatusCode.SERVER_ERROR,
+                    cause.map(c -> "stream ended: " + c.getMessage()).orElse("bye"), org.eclipse.jetty.websocket.api.Callback.NOOP);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.switchboard;
+
+import static dev.switchboard.WsClient.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.live.Equality;
+import dev.switchboard.live.ViewKey;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The native WebSocket protocol over a real port with a real client (the JDK's). */
+class WsWireTest {
+    static final Duration WAIT = Duration.ofSeconds(15);
+    @TempDir
+    Path dir;
+
+    private static String call(String id) {
+        return "{\"id\":\"" + id + "\",\"status\":\"active\",\"started_at\":\"" + Instant.now().minusSeconds(60) + "\"}";
+    }
+
+    @Test
+    void stream_snapshotThenChangesAndDeltas_sameDataAsSse() throws Exception {
+        try (TestServer server = new TestServer(dir); WsClient ws = new WsClient(server.sb.port(), "/api/events/t1?dashboards=calls&datasets=call_logs")) {
+            JsonNode snap = ws.await(event("snapshot"), WAIT);
+            assertThat(snap.path("id").asString()).isEqualTo(snap.path("data").path("position").asString());
+            assertThat(snap.path("data").path("widgets").has("active_calls")).isTrue();
+            server.post("/api/ingest/t1/call_logs", call("w1"));
+            JsonNode change = ws.await(event("change"), WAIT);
+            assertThat(change.path("data").path("key").asString()).isEqualTo("w1");
+            assertThat(change.path("data").path("after").path("status").asString()).isEqualTo("active");
+            JsonNode delta = ws.await(event("delta"), WAIT);
+            assertThat(delta.path("data").path("widgets").path("active_calls").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void clientMessages_pingSubscribeUnsubscribe_andBadMessages_getAnErrorAndTheConnectionStays() throws Exception {
+        try (TestServer server = new TestServer(dir); WsClient ws = new WsClient(server.sb.port(), "/api/events/t1")) {
+            ws.send("{\"action\":\"ping\"}");
+            ws.await(event("pong"), WAIT);
+            for (String bad : List.of("not json", "[1,2]", "{\"action\":\"dance\"}", "{\"action\":\"subscribe\",\"dashboards\":\"calls\"}",
+                    "{\"action\":\"subscribe\",\"dashboards\":[\"nope\"]}", "{\"action\":\"resume\"}")) {
+                ws.send(bad);
+                JsonNode err = ws.await(event("error"), WAIT);
+                assertThat(err.path("data").path("error").asString()).as(bad).isNotBlank();
+                assertThat(err.path("data").path("status").asInt()).isBetween(400, 404);
+            }
+            ws.send("{\"action\":\"subscribe\",\"dashboards\":[\"calls\"],\"params\":{\"hours\":24}}");
+            JsonNode snap = ws.await(event("snapshot"), WAIT);
+            assertThat(snap.path("data").path("dashboard").asString()).isEqualTo("calls");
+            ws.send("{\"action\":\"subscribe\",\"datasets\":[\"call_logs\"]}");
+            ws.send("{\"action\":\"ping\"}");
+            ws.await(event("pong"), WAIT);
+            server.post("/api/ingest/t1/call_logs", call("s1"));
+            assertThat(ws.await(event("change"), WAIT).path("data").path("key").asString()).isEqualTo("s1");
+            ws.send("{\"action\":\"unsubscribe\",\"datasets\":[\"call_logs\"]}");
+            ws.send("{\"action\":\"ping\"}");
+            ws.await(event("pong"), WAIT);
+            int before = (int) ws.all().stream().filter(event("change")).count();
+            server.post("/api/ingest/t1/call_logs", call("s2"));
+            ws.await(n -> event("delta").test(n) && n.path("data").path("widgets").path("active_calls").asLong() == 2, WAIT);
+            assertThat(ws.all().stream().filter(event("change")).count()).isEqualTo(before);
+            // the dashboard stream continued across the changes of what it watches: one snapshot, no repeats
+            assertThat(ws.all().stream().filter(event("snapshot")).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void cutsAtRandom_whileChangesFlow_resumeWithLastId_everyChangeOnceInOrder_dashboardEqualsSql() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            String path = "/api/events/t1?dashboards=calls&datasets=call_logs";
+            List<String> keys = new ArrayList<>();
+            String last = null;
+            java.util.Map<String, Object> widgets = new java.util.LinkedHashMap<>();
+            int posted = 0;
+            for (int cut = 0; cut < 6; cut++) {
+                WsClient ws = new WsClient(server.sb.port(), last == null ? path : path + "&lastEventId=" + last);
+                ws.await(n -> event("snapshot").test(n) || event("delta").test(n) || event("change").test(n), WAIT);
+                int burst = ThreadLocalRandom.current().nextInt(5, 40);
+                for (int i = 0; i < burst; i++) {
+                    server.post("/api/ingest/t1/call_logs", call("r" + posted++));
+                }
+                Thread.sleep(ThreadLocalRandom.current().nextInt(0, 50)); // cut at a random moment, maybe mid-burst
+                ws.close();
+                for (JsonNode n : ws.all()) {
+                    if (n.has("id")) {
+                        last = n.path("id").asString();
+                    }
+                    switch (n.path("event").asString()) {
+                        case "change" -> keys.add(n.path("data").path("key").asString());
+                        case "snapshot" -> {
+                            widgets.clear();
+                            widgets.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
+                        }
+                        case "delta" -> widgets.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
+                        default -> { }
+                    }
+                }
+            }
+            try (WsClient ws = new WsClient(server.sb.port(), path + "&lastEventId=" + last)) {
+                int total = posted;
+                Awaitility.await().atMost(WAIT).until(() -> keys.size() + ws.all().stream().filter(event("change")).count() >= total);
+                Thread.sleep(300);
+                for (JsonNode n : ws.all()) {
+                    switch (n.path("event").asString()) {
+                        case "change" -> keys.add(n.path("data").path("key").asString());
+                        case "delta", "snapshot" -> widgets.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
+                        default -> { }
+                    }
+                }
+            }
+            List<String> want = new ArrayList<>();
+            for (int i = 0; i < posted; i++) {
+                want.add("r" + i);
+            }
+            assertThat(keys).containsExactlyElementsOf(want);
+            ViewKey k = server.sb.engine().definitions().key(server.sb.engine().definitions().find("calls").orElseThrow(), "t1", "", "", Map.of());
+            assertThat(Equality.sameValues(widgets, server.sb.engine().sqlValues(k, System.currentTimeMillis()))).isTrue();
+        }
+    }
+
+    @Test
+    void handshake_negotiatesPermessageDeflate() throws Exception {
+        try (TestServer server = new TestServer(dir); Socket s = new Socket("127.0.0.1", server.sb.port())) {
+            s.getOutputStream().write(("GET /api/events/t1?datasets=call_logs HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            assertThat(in.readLine()).contains("101");
+            List<String> headers = new ArrayList<>();
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                headers.add(line.toLowerCase());
+            }
+            assertThat(headers).anyMatch(h -> h.startsWith("sec-websocket-extensions:") && h.contains("permessage-deflate"));
+        }
+    }
+
+    @Test
+    void authorization_sameAsSse_otherTenantRefused_scopedViewerCannotSubscribeToDatasets() throws Exception {
+        try (TestServer server = new TestServer(dir, false, java.util.Optional.of(AuthTest.SECRET))) {
+            String tokenA = AuthTest.token("A", "u1", null, null, Instant.now().plusSeconds(600));
+            var refused = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + tokenA)
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + server.sb.port() + "/api/events/B?datasets=call_logs"),
+                            new java.net.http.WebSocket.Listener() { });
+            assertThat(refused).failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(java.net.http.WebSocketHandshakeException.class);
+            String scoped = AuthTest.token("A", "agent-1", "agent", null, Instant.now().plusSeconds(600));
+            try (WsClient ws = new WsClient(server.sb.port(), "/api/events/A?dashboards=calls&access_token=" + scoped)) {
+                JsonNode snap = ws.await(event("snapshot"), WAIT);
+                assertThat(snap.path("data").path("subject").asString()).isEqualTo("agent-1");
+                ws.send("{\"action\":\"subscribe\",\"datasets\":[\"call_logs\"]}");
+                assertThat(ws.await(event("error"), WAIT).path("data").path("status").asInt()).isEqualTo(403);
+                ws.send("{\"action\":\"ping\"}");
+                ws.await(event("pong"), WAIT);
+            }
+        }
+    }
+}
