@@ -79,7 +79,7 @@ public final class Switchboard implements AutoCloseable {
                 : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins());
+                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics);
         registerMetrics();
     }
 
@@ -96,11 +96,12 @@ public final class Switchboard implements AutoCloseable {
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
         Gauge.builder("switchboard_sse_sessions", http, h -> h.sessions().size()).description("Open SSE connections").register(metrics);
+        Metrics.bind(metrics, store, scheduler);
     }
 
     private static Store openStore(Config config) {
         if (config.database().isPresent()) {
-            return StoreFactory.postgres(config.database().get(), config.node());
+            return StoreFactory.postgres(config.database().get(), config.node(), config.pgPoolSize());
         }
         return SqliteStore.open(config.dataDir().resolve("switchboard.db"));
     }

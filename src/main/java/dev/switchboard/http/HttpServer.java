@@ -6,6 +6,8 @@ import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.hub.Hub;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -28,10 +30,30 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Sessions sessions = new Sessions();
 
+    /**
+     * Operator tunables of the HTTP server.
+     *
+     * @param maxThreads most worker threads; the default is 200
+     * @param idleTimeout idle time after which a connection is closed; the default is 60 seconds
+     */
+    public record Tuning(int maxThreads, Duration idleTimeout) {
+        /** The defaults. */
+        public static final Tuning DEFAULT = new Tuning(200, Duration.ofSeconds(60));
+    }
+
+    /** A server with the default tuning and no request metrics. */
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
                       Supplier<String> metrics, List<String> allowedOrigins) {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        this(host, port, store, catalog, engine, hub, feed, access, health, demo, metrics, allowedOrigins, Tuning.DEFAULT,
+                new SimpleMeterRegistry());
+    }
+
+    /** A server tuned by {@code tuning} that records request metrics in {@code registry}. */
+    public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
+                      Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
+                      Supplier<String> metrics, List<String> allowedOrigins, Tuning tuning, MeterRegistry registry) {
+        QueuedThreadPool threads = new QueuedThreadPool(tuning.maxThreads(), Math.min(8, tuning.maxThreads()));
         threads.setName("http");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
@@ -42,10 +64,10 @@ public final class HttpServer implements AutoCloseable {
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);
         connector.setReusePort(true);
-        connector.setIdleTimeout(60_000);
+        connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
         Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics);
-        server.setHandler(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
+        server.setHandler(new HttpMetrics(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins), registry));
         server.setStopTimeout(2000);
     }
 
