@@ -200,13 +200,8 @@ public final class Main implements Runnable {
 
     static int runServer(Config config) throws InterruptedException {
         Logs.configure(config.logFormat());
-        Switchboard sb;
-        try {
-            sb = Switchboard.start(config, Clock.systemUTC());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("switchboard: " + e.getMessage());
-            return 2;
-        }
+        // a settings or connection problem propagates to the handler in commandLine(): one line, exit 2
+        Switchboard sb = Switchboard.start(config, Clock.systemUTC());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sb.close();
