@@ -64,6 +64,8 @@ final class Api extends Handler.Abstract {
     private final Supplier<Map<String, Object>> demo;
     private final Supplier<String> metrics;
     private final StaticFiles files = new StaticFiles();
+    /** The OpenAPI 3 description of these routes ({@code api/openapi.json}); {@code OpenApiTest} checks it against them. */
+    private static final byte[] OPENAPI = resource("/api/openapi.json");
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
@@ -109,6 +111,11 @@ final class Api extends Handler.Abstract {
                         throw new ApiException(404, "/api/demo exists only in demo mode");
                     }
                     json(response, callback, 200, demo.get());
+                }
+                case "openapi.json" -> {
+                    requireGet(method);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                    response.write(true, ByteBuffer.wrap(OPENAPI), callback);
                 }
                 case "dashboards" -> dashboards(request, response, callback, parts, method);
                 case "events" -> {
@@ -363,4 +370,15 @@ final class Api extends Handler.Abstract {
         json(response, callback, status, body);
     }
 
+
+    private static byte[] resource(String name) {
+        try (var in = Api.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
 }

@@ -56,7 +56,8 @@ final class HttpMetrics extends Handler.Wrapper {
     private void record(String method, String route, int status, long start) {
         String code = Integer.toString(status);
         Timer.builder("http_server_requests").description("HTTP requests (streams: their connection's lifetime)")
-                .tags("method", method, "route", route, "status", code).register(registry)
+                .tags("method", method, "route", route, "status", code)
+                .publishPercentileHistogram().maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(registry)
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (status >= 400) {
             Counter.builder("switchboard_http_rejected").description("Requests answered with an error status, by route and status")
