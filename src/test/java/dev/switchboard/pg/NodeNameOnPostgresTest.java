@@ -22,6 +22,7 @@ class NodeNameOnPostgresTest {
         try (PgDatabase db = PgDatabase.create("nodename")) {
             try (Switchboard a = Nodes.inProcess(db, "node-a", dir.resolve("a"));
                  Switchboard underscore = Nodes.inProcess(db, "node_a", dir.resolve("u"))) {
+                assertThat(a.port()).isNotEqualTo(underscore.port());
                 assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'switchboard_node__a_" + db.name + "'"))
                         .as("node-a's slot").isEqualTo(1);
                 assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'switchboard_node_a_" + db.name + "'"))
