@@ -31,4 +31,14 @@ class MetricsTest {
                     .contains("switchboard_views");
         }
     }
+
+    @Test
+    void everyResponse_carriesARequestId_echoingAPlausibleOneGiven() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            assertThat(server.get("/api/health").headers().firstValue("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).isNotBlank());
+            assertThat(server.get("/api/health", "X-Request-Id", "lb-1234").headers().firstValue("X-Request-Id")).hasValue("lb-1234");
+            assertThat(server.get("/api/health", "X-Request-Id", "bad id with spaces").headers().firstValue("X-Request-Id"))
+                    .hasValueSatisfying(id -> assertThat(id).doesNotContain(" "));
+        }
+    }
 }

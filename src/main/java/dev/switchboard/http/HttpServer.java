@@ -67,7 +67,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
         Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics);
-        server.setHandler(new HttpMetrics(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins), registry));
+        server.setHandler(new RequestContext(new HttpMetrics(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins), registry)));
         server.setStopTimeout(2000);
     }
 
@@ -81,7 +81,7 @@ public final class HttpServer implements AutoCloseable {
         cors.setAllowedOriginPatterns(origins.stream().map(o -> o.equals("*") ? ".*" : Pattern.quote(o)).collect(Collectors.toSet()));
         cors.setAllowedMethods(Set.of("GET", "POST", "DELETE"));
         cors.setAllowedHeaders(Set.of("Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"));
-        cors.setExposedHeaders(Set.of("ETag"));
+        cors.setExposedHeaders(Set.of("ETag", "X-Request-Id"));
         cors.setAllowCredentials(false);
         cors.setPreflightMaxAge(Duration.ofMinutes(10));
         cors.setHandler(api);
