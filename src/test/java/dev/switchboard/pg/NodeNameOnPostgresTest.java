@@ -28,10 +28,14 @@ class NodeNameOnPostgresTest {
                 assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'switchboard_node_a_" + db.name + "'"))
                         .as("node_a keeps the slot name it always had").isEqualTo(1);
 
-                assertThatThrownBy(() -> Nodes.inProcess(db, "node-a", dir.resolve("a2")))
+                // the URL's own application_name must not hide the holder
+                String url = db.url + (db.url.contains("?") ? "&" : "?") + "ApplicationName=mine";
+                assertThatThrownBy(() -> dev.switchboard.Switchboard.start(new dev.switchboard.Config(false, "127.0.0.1", 0, dir.resolve("a2"),
+                        java.util.Optional.of(url), 0, java.util.Optional.empty(), java.util.Optional.empty(), true, "node-a"),
+                        java.time.Clock.systemUTC()))
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("node name 'node-a' is already in use by a running node on this database")
-                        .hasMessageContaining("PostgreSQL backend")
+                        .hasMessageMatching("(?s).*PostgreSQL backend [0-9]+ from .*, connected since 20.*")
                         .hasMessageContaining("give each node its own --node name");
             }
             // stopped nodes free their names: the same name starts again

@@ -41,7 +41,7 @@ final class NodeLock implements AutoCloseable {
             while (!tryLock(c, key)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("node name '" + node + "' is already in use by a running node on this database ("
-                            + holder(c, node) + "); give each node its own --node name, or stop the other one first");
+                            + holder(c, key) + "); give each node its own --node name, or stop the other one first");
                 }
                 Thread.sleep(200);
             }
@@ -66,15 +66,18 @@ final class NodeLock implements AutoCloseable {
         }
     }
 
-    /** Who holds the name, as far as {@code pg_stat_activity} tells. */
-    private static String holder(Connection c, String node) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pid, coalesce(host(client_addr), 'local socket'), "
-                + "to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM pg_stat_activity "
-                + "WHERE application_name = ? AND pid <> pg_backend_pid() ORDER BY backend_start LIMIT 1")) {
-            ps.setString(1, "switchboard node " + node);
+    /** Who holds the lock, as far as {@code pg_locks} and {@code pg_stat_activity} tell. */
+    private static String holder(Connection c, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, coalesce(host(a.client_addr), 'a local socket'), "
+                + "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+                + "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::text::bigint = ? "
+                + "AND l.objid::text::bigint = ? AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1")) {
+            ps.setLong(1, key >>> 32);
+            ps.setLong(2, key & 0xffffffffL);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? "PostgreSQL backend " + rs.getInt(1) + " from " + rs.getString(2) + ", connected since " + rs.getString(3)
-                        : "holder not visible to this user";
+                        : "its session is not visible to this user";
             }
         }
     }
