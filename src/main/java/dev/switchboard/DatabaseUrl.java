@@ -26,8 +26,9 @@ import org.postgresql.PGProperty;
  * {@code target_session_attrs}, ...) are mapped to pgjdbc's properties; pgjdbc's own property
  * names pass through; anything else is refused.
  *
- * <p>The password appears only in {@link #jdbcUrl()}, which goes to the driver and nowhere else;
- * {@link #toString()} and {@link #redacted()} mask it, and error messages never quote the URL.
+ * <p>The password (and {@code sslpassword}) travel only in {@link #credentials()}, never in
+ * {@link #jdbcUrl()} (pgjdbc reports its URL as given, and libraries log it); {@link #toString()}
+ * and {@link #redacted()} mask them, and error messages never quote the URL.
  *
  * @param hosts one or more {@code host:port} (IPv6 in brackets); the port defaults to 5432
  * @param database the database name
@@ -192,20 +193,43 @@ record DatabaseUrl(List<String> hosts, String database, Optional<String> user, O
         };
     }
 
-    /** The URL for pgjdbc, with every property (the password included) as a query parameter. */
+    /**
+     * The URL for pgjdbc with every property as a query parameter except the password, which
+     * goes in {@link #credentials()}: pgjdbc reports its URL as given (connection metadata), and
+     * libraries log it.
+     */
     String jdbcUrl() {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         user.ifPresent(u -> query.add("user=" + encode(u)));
-        password.ifPresent(p -> query.add("password=" + encode(p)));
-        properties.forEach((k, v) -> query.add(encode(k) + "=" + encode(v)));
+        properties.forEach((k, v) -> {
+            if (!secret(k)) {
+                query.add(encode(k) + "=" + encode(v));
+            }
+        });
         return "jdbc:postgresql://" + String.join(",", hosts) + "/" + encode(database) + query;
+    }
+
+    /** The connection properties kept out of {@link #jdbcUrl()}: the password and {@code sslpassword}, if any. */
+    java.util.Properties credentials() {
+        java.util.Properties p = new java.util.Properties();
+        password.ifPresent(pw -> p.setProperty("password", pw));
+        properties.forEach((k, v) -> {
+            if (secret(k)) {
+                p.setProperty(k, v);
+            }
+        });
+        return p;
+    }
+
+    private static boolean secret(String property) {
+        return property.toLowerCase(java.util.Locale.ROOT).contains("password");
     }
 
     /** The URL in libpq form with the password masked, for logs and {@code switchboard config}. */
     String redacted() {
         String userinfo = user.map(DatabaseUrl::encode).orElse("") + password.map(p -> ":****").orElse("");
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
-        properties.forEach((k, v) -> query.add(encode(k) + "=" + (k.toLowerCase(java.util.Locale.ROOT).contains("password") ? "****" : encode(v))));
+        properties.forEach((k, v) -> query.add(encode(k) + "=" + (secret(k) ? "****" : encode(v))));
         return "postgresql://" + (userinfo.isEmpty() ? "" : userinfo + "@") + String.join(",", hosts) + "/" + encode(database) + query;
     }
 

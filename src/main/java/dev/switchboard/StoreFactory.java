@@ -25,7 +25,7 @@ final class StoreFactory {
         DatabaseUrl parsed = DatabaseUrl.parse(url);
         probe(parsed);
         try {
-            return PostgresStore.open(parsed.jdbcUrl(), node, poolSize);
+            return PostgresStore.open(parsed.jdbcUrl(), parsed.credentials(), node, poolSize);
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("node name")) {
                 throw e;
@@ -36,7 +36,7 @@ final class StoreFactory {
 
     /** One connection first, so an unreachable database is one clear line rather than the pool's stack trace. */
     private static void probe(DatabaseUrl url) {
-        try (Connection c = DriverManager.getConnection(url.jdbcUrl())) {
+        try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.credentials())) {
             c.isValid(1);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot connect to PostgreSQL at " + url.target() + ": " + rootCause(e));

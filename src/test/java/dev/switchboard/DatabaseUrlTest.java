@@ -43,7 +43,9 @@ class DatabaseUrlTest {
         assertThat(parsed.password()).isEqualTo(Optional.ofNullable(password));
         assertThat(parsed.properties()).isEqualTo(props);
         assertThat(parsed.jdbcUrl()).startsWith("jdbc:postgresql://" + String.join(",", hosts) + "/");
+        assertThat(parsed.credentials().getProperty("password")).isEqualTo(password);
         if (password != null) {
+            assertThat(parsed.jdbcUrl()).doesNotContain("password=");
             assertThat(parsed.redacted()).contains(":****@").doesNotContain(password);
             assertThat(parsed.toString()).doesNotContain(password);
             assertThat(parsed.target()).doesNotContain(password);
@@ -52,13 +54,17 @@ class DatabaseUrlTest {
 
     @Test
     void jdbcUrl_roundTripsThroughPgjdbc_withSpecialCharactersInThePassword() throws Exception {
-        DatabaseUrl parsed = DatabaseUrl.parse("postgres://u:p@ss:w%2F%3F%26%25rd@h:6543/d?sslmode=require");
-        java.util.Properties props = org.postgresql.Driver.parseURL(parsed.jdbcUrl(), new java.util.Properties());
+        DatabaseUrl parsed = DatabaseUrl.parse("postgres://u:p@ss:w%2F%3F%26%25rd@h:6543/d?sslmode=require&sslpassword=k3y");
+        assertThat(parsed.jdbcUrl()).as("secrets stay out of the URL, which pgjdbc reports as given")
+                .doesNotContain("p%40ss").doesNotContain("p@ss").doesNotContain("k3y").doesNotContain("password");
+        java.util.Properties props = org.postgresql.Driver.parseURL(parsed.jdbcUrl(), parsed.credentials());
         assertThat(props.getProperty("password")).isEqualTo("p@ss:w/?&%rd");
         assertThat(props.getProperty("user")).isEqualTo("u");
         assertThat(props.getProperty("PGDBNAME")).isEqualTo("d");
         assertThat(props.getProperty("PGPORT")).isEqualTo("6543");
         assertThat(props.getProperty("sslmode")).isEqualTo("require");
+        assertThat(props.getProperty("sslpassword")).isEqualTo("k3y");
+        assertThat(parsed.redacted()).doesNotContain("k3y").contains("sslpassword=****");
     }
 
     static List<Arguments> bad() {

@@ -30,8 +30,9 @@ final class NodeLock implements AutoCloseable {
      * Takes the lock for {@code node}, waiting up to {@code waitMillis} for a holder that is going
      * away; refuses with an {@link IllegalStateException} naming the live holder otherwise.
      */
-    static NodeLock acquire(String url, String node, long waitMillis) throws SQLException {
+    static NodeLock acquire(String url, Properties credentials, String node, long waitMillis) throws SQLException {
         Properties props = new Properties();
+        props.putAll(credentials);
         props.setProperty("ApplicationName", "switchboard node " + node);
         Connection c = DriverManager.getConnection(url, props);
         try {

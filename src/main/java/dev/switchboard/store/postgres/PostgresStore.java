@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.OptionalLong;
 import org.flywaydb.core.Flyway;
 
@@ -41,6 +42,7 @@ public final class PostgresStore implements Store {
     public static final int DEFAULT_POOL_SIZE = 10;
 
     private final String url;
+    private final Properties credentials;
     private final String node;
     private final CaptureSettings settings;
     private final Clock clock;
@@ -50,7 +52,7 @@ public final class PostgresStore implements Store {
     private Capture capture;
     private volatile String slot = "";
 
-    private PostgresStore(String url, String node, int poolSize, CaptureSettings settings, Clock clock) {
+    private PostgresStore(String url, Properties credentials, String node, int poolSize, CaptureSettings settings, Clock clock) {
         if (node.isBlank()) {
             throw new IllegalArgumentException("node name must not be blank; each node sharing a database needs its own");
         }
@@ -58,16 +60,19 @@ public final class PostgresStore implements Store {
             throw new IllegalArgumentException("PostgreSQL pool size must be at least 1, was " + poolSize);
         }
         this.url = url;
+        this.credentials = new Properties();
+        this.credentials.putAll(credentials);
         this.node = node;
         this.settings = settings;
         this.clock = clock;
         try {
-            this.nodeLock = NodeLock.acquire(url, node, NODE_LOCK_WAIT_MILLIS);
+            this.nodeLock = NodeLock.acquire(url, this.credentials, node, NODE_LOCK_WAIT_MILLIS);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot connect to PostgreSQL: " + e.getMessage(), e);
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
+        config.setDataSourceProperties(this.credentials);
         config.setPoolName("switchboard-pg-" + node);
         config.setMaximumPoolSize(poolSize);
         config.setConnectionTimeout(10_000);
@@ -122,16 +127,20 @@ public final class PostgresStore implements Store {
      * same node name on this database; call {@link #migrate} next.
      */
     public static PostgresStore open(String jdbcUrl, String node) {
-        return open(jdbcUrl, node, DEFAULT_POOL_SIZE);
+        return open(jdbcUrl, new Properties(), node, DEFAULT_POOL_SIZE);
     }
 
-    /** As {@link #open(String, String)} with a pool of {@code poolSize} connections. */
-    public static PostgresStore open(String jdbcUrl, String node, int poolSize) {
-        return new PostgresStore(jdbcUrl, node, poolSize, CaptureSettings.defaults(), Clock.systemUTC());
+    /**
+     * As {@link #open(String, String)} with a pool of {@code poolSize} connections and further
+     * connection properties (e.g. {@code password}, kept out of the URL, which drivers and tools
+     * may log) for every connection the store opens.
+     */
+    public static PostgresStore open(String jdbcUrl, Properties credentials, String node, int poolSize) {
+        return new PostgresStore(jdbcUrl, credentials, node, poolSize, CaptureSettings.defaults(), Clock.systemUTC());
     }
 
     static PostgresStore open(String jdbcUrl, String node, CaptureSettings settings, Clock clock) {
-        return new PostgresStore(jdbcUrl, node, DEFAULT_POOL_SIZE, settings, clock);
+        return new PostgresStore(jdbcUrl, new Properties(), node, DEFAULT_POOL_SIZE, settings, clock);
     }
 
     @Override
@@ -152,7 +161,7 @@ public final class PostgresStore implements Store {
             Epoch epoch = capture != null ? capture.epoch : EpochStore.load(c);
             slot = SlotKeeper.slotName(node, currentDatabase(c));
             if (capture == null || !capture.datasets.equals(byName)) {
-                capture = Capture.start(capture, url, node, currentDatabase(c), pool, epoch, byName, settings, clock, this::stopCapture);
+                capture = Capture.start(capture, url, credentials, node, currentDatabase(c), pool, epoch, byName, settings, clock, this::stopCapture);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL migration failed: " + e.getMessage(), e);
