@@ -186,6 +186,21 @@ public final class Config {
         return new Config(demo, values, origins, false);
     }
 
+    /**
+     * {@code SWITCHBOARD_*} variables in {@code env} that set nothing (a typo, or a removed
+     * setting), each with a suggestion when one is close; {@code SWITCHBOARD_CONFIG} and the test
+     * suite's {@code SWITCHBOARD_PG_URL} are known.
+     */
+    static List<String> unknownEnvironment(Map<String, String> env) {
+        java.util.Set<String> known = new java.util.HashSet<>(List.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_PG_URL"));
+        known.addAll(ENV_ALIASES.keySet());
+        ALL.forEach(s -> known.add(s.env()));
+        return env.keySet().stream().filter(k -> k.startsWith("SWITCHBOARD_") && !known.contains(k)).sorted()
+                .map(k -> k + ALL.stream().filter(s -> distance(s.env(), k) <= 2).findFirst()
+                        .map(s -> " (did you mean " + s.env() + "?)").orElse(""))
+                .toList();
+    }
+
     /** This config, checked across settings (e.g. serve needs authentication). */
     Config validated() {
         return new Config(demo, values, origins, true);

@@ -113,6 +113,7 @@ public final class Main implements Runnable {
                     flags.put(s.key, v instanceof String[] a ? String.join(",", a) : String.valueOf(v));
                 }
             }
+            Config.unknownEnvironment(env).forEach(v -> spec.commandLine().getErr().println("switchboard: warning: ignoring unknown variable " + v));
             Optional<Path> file = configFile.or(() -> Optional.ofNullable(env.get("SWITCHBOARD_CONFIG")).filter(f -> !f.isBlank()).map(Path::of));
             return Config.resolve(demo, flags, env, file);
         }

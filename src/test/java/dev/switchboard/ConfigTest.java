@@ -132,4 +132,11 @@ class ConfigTest {
         assertThat(cmd.execute("--version")).isEqualTo(0);
         assertThat(version.toString()).startsWith("switchboard ").contains("(commit ");
     }
+
+    @Test
+    void unknownSwitchboardVariables_areReported_withASuggestion() {
+        assertThat(Config.unknownEnvironment(Map.of("SWITCHBOARD_PROT", "1", "SWITCHBOARD_PORT", "2", "SWITCHBOARD_CONFIG", "f",
+                "SWITCHBOARD_ALLOW_ORIGINS", "*", "HOME", "/root")))
+                .containsExactly("SWITCHBOARD_PROT (did you mean SWITCHBOARD_PORT?)");
+    }
 }
