@@ -47,6 +47,8 @@ public final class Switchboard implements AutoCloseable {
     private final long started;
     private final PrometheusMeterRegistry metrics;
     private Simulation simulation;
+    /** JVM, process, pool and capture-lag series ({@link Metrics}); closed with the server. */
+    private AutoCloseable processMetrics = () -> { };
 
     private Switchboard(Config config, Clock clock) {
         this.config = config;
@@ -96,7 +98,7 @@ public final class Switchboard implements AutoCloseable {
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
         Gauge.builder("switchboard_sse_sessions", http, h -> h.sessions().size()).description("Open SSE connections").register(metrics);
-        Metrics.bind(metrics, store, scheduler);
+        processMetrics = Metrics.bind(metrics, store);
     }
 
     private static Store openStore(Config config) {
@@ -195,5 +197,10 @@ public final class Switchboard implements AutoCloseable {
         http.close();
         feed.close();
         store.close();
+        try {
+            processMetrics.close();
+        } catch (Exception e) {
+            LOG.warn("closing metrics failed: {}", e.toString());
+        }
     }
 }
