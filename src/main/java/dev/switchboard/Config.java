@@ -86,6 +86,14 @@ public final class Config {
     static final Setting<Integer> PG_POOL_SIZE = def(Setting.integer("pg-pool-size", 10, 1, 1000,
             "PostgreSQL connection pool size (capture uses its own connections on top)."));
 
+    /**
+     * Settings that are declared and validated but not yet read by the engine (the core's wiring
+     * reads them as it is rewritten; remove a setting here when it takes effect). Setting one
+     * gives a warning rather than silently doing nothing.
+     */
+    static final java.util.Set<Setting<?>> NOT_YET_IN_EFFECT = java.util.Set.of(RING_SIZE, SSE_QUEUE, VIEW_IDLE, TOPIC_IDLE,
+            BACKFILL_MAX, HEARTBEAT, TICK, RECONCILE, SWEEP, SQLITE_MAINTENANCE, SQLITE_KEEP_CHANGES);
+
     /** Environment variables kept from earlier releases, and the setting each one sets (the new name wins). */
     static final Map<String, Setting<?>> ENV_ALIASES = Map.of("SWITCHBOARD_ALLOW_ORIGINS", ALLOW_ORIGIN);
 
@@ -198,6 +206,13 @@ public final class Config {
         return env.keySet().stream().filter(k -> k.startsWith("SWITCHBOARD_") && !known.contains(k)).sorted()
                 .map(k -> k + ALL.stream().filter(s -> distance(s.env(), k) <= 2).findFirst()
                         .map(s -> " (did you mean " + s.env() + "?)").orElse(""))
+                .toList();
+    }
+
+    /** Warnings for settings given a value (not the default) that is not in effect yet. */
+    List<String> notYetInEffect() {
+        return ALL.stream().filter(s -> NOT_YET_IN_EFFECT.contains(s) && !origins.getOrDefault(s, "default").equals("default"))
+                .map(s -> s.key + " is accepted but not in effect yet in this build (the default " + s.defaultText(demo) + " applies)")
                 .toList();
     }
 

@@ -115,7 +115,9 @@ public final class Main implements Runnable {
             }
             Config.unknownEnvironment(env).forEach(v -> spec.commandLine().getErr().println("switchboard: warning: ignoring unknown variable " + v));
             Optional<Path> file = configFile.or(() -> Optional.ofNullable(env.get("SWITCHBOARD_CONFIG")).filter(f -> !f.isBlank()).map(Path::of));
-            return Config.resolve(demo, flags, env, file);
+            Config config = Config.resolve(demo, flags, env, file);
+            config.notYetInEffect().forEach(w -> spec.commandLine().getErr().println("switchboard: warning: " + w));
+            return config;
         }
     }
 

@@ -139,4 +139,11 @@ class ConfigTest {
                 "SWITCHBOARD_ALLOW_ORIGINS", "*", "HOME", "/root")))
                 .containsExactly("SWITCHBOARD_PROT (did you mean SWITCHBOARD_PORT?)");
     }
+
+    @Test
+    void tunablesNotYetReadByTheEngine_warnWhenSet() {
+        Config c = Config.resolve(false, Map.of("ring-size", "8192"), Map.of(), Optional.empty());
+        assertThat(c.notYetInEffect()).singleElement().asString().startsWith("ring-size is accepted but not in effect yet");
+        assertThat(Config.resolve(false, Map.of("http-threads", "64"), Map.of(), Optional.empty()).notYetInEffect()).isEmpty();
+    }
 }
