@@ -60,4 +60,16 @@ class MainTest {
     void badPort_isRefused() {
         assertThat(run(2, "demo", "--port", "70000", "--data-dir", dir.toString())).contains("port (flag --port): must be 0-65535, was 70000");
     }
+
+    @Test
+    void everyCommandTheLauncherHandles_isListedByPicocliHelp() throws Exception {
+        String launcher = java.nio.file.Files.readString(Path.of("switchboard"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  ([a-z]+)\\)$").matcher(launcher);
+        java.util.List<String> commands = new java.util.ArrayList<>();
+        while (m.find()) {
+            commands.add(m.group(1));
+        }
+        assertThat(commands).as("the launcher's own commands").contains("test", "bench");
+        assertThat(Main.commandLine().getSubcommands().keySet()).containsAll(commands).contains("demo", "serve", "help", "config");
+    }
 }
