@@ -89,4 +89,30 @@ class OpenApiTest {
                     .anyMatch(p -> p.equals(route) || p.startsWith(route + "/"));
         }
     }
+
+    @Test
+    void everyReferenceInTheDocument_resolves() throws Exception {
+        JsonNode root = TestServer.JSON.readTree(getClass().getResourceAsStream("/api/openapi.json"));
+        java.util.List<String> refs = new java.util.ArrayList<>();
+        collectRefs(root, refs);
+        assertThat(refs).isNotEmpty();
+        for (String ref : refs) {
+            assertThat(ref).startsWith("#/");
+            assertThat(root.at(ref.substring(1)).isMissingNode()).as(ref).isFalse();
+        }
+    }
+
+    private static void collectRefs(JsonNode node, java.util.List<String> out) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> {
+                if (e.getKey().equals("$ref")) {
+                    out.add(e.getValue().asString());
+                } else {
+                    collectRefs(e.getValue(), out);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(n -> collectRefs(n, out));
+        }
+    }
 }
