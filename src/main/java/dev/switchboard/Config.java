@@ -84,7 +84,7 @@ public final class Config {
     static final Setting<Duration> HTTP_IDLE_TIMEOUT = def(Setting.duration("http-idle-timeout", Duration.ofSeconds(60), Duration.ofSeconds(1),
             Duration.ofHours(1), "Idle time after which an HTTP connection is closed (streams send heartbeats to stay open)."));
     static final Setting<Integer> PG_POOL_SIZE = def(Setting.integer("pg-pool-size", 10, 1, 1000,
-            "PostgreSQL connection pool size (capture uses its own connections on top)."));
+            "PostgreSQL connection pool size; each node opens 2 more (capture's replication stream and the node-name lock)."));
 
     /**
      * Settings that are declared and validated but not yet read by the engine (the core's wiring
