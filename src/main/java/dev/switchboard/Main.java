@@ -121,7 +121,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, description = "Server, embedded database, simulated traffic, open access.")
+    @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Server, embedded database, simulated traffic, open access.")
     static final class Demo extends Runner implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
@@ -129,7 +129,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Server only; tokens required unless --insecure-open-access.")
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Server only; tokens required unless --insecure-open-access.")
     static final class Serve extends Runner implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
@@ -137,7 +137,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "config", mixinStandardHelpOptions = true,
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Print the effective configuration of serve (or --demo) with secrets masked, and where each value came from.")
     static final class ShowConfig extends Runner implements Callable<Integer> {
         @Option(names = "--demo", description = "Show the demo's configuration instead of serve's.")
