@@ -1,27 +1,59 @@
 package dev.switchboard;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-/** The command line: {@code demo} and {@code serve}. */
-@Command(name = "switchboard", mixinStandardHelpOptions = true, version = "switchboard 0.1",
-        description = "Real-time dashboard server.", subcommands = {Main.Demo.class, Main.Serve.class})
+/**
+ * The command line: {@code demo}, {@code serve}, {@code config}, {@code help}, and the
+ * {@code test} and {@code bench} commands that the {@code ./switchboard} launcher runs from the
+ * source tree. Every {@link Config} setting is an option of {@code demo} and {@code serve}
+ * (and {@code config}), generated from its declaration.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Real-time dashboard server.",
+        subcommands = {Main.Demo.class, Main.Serve.class, Main.ShowConfig.class, Main.Test.class, Main.Bench.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static final String PRECEDENCE = "Every option is also an environment variable (SWITCHBOARD_<OPTION>, e.g. SWITCHBOARD_RING_SIZE) "
+            + "and a key of the YAML file given by --config (e.g. ring-size: 4096). Precedence: flag > environment > file > default.";
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(System.getenv()).execute(args));
     }
 
-    /** The command line, with settings errors reported as one line and exit code 2 rather than a stack trace. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+        return commandLine(System.getenv());
+    }
+
+    /**
+     * The command line reading {@code env} as its environment, with settings errors reported as one
+     * line and exit code 2 rather than a stack trace.
+     */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new Main());
+        for (String name : List.of("demo", "serve", "config")) {
+            CommandLine sub = cl.getSubcommands().get(name);
+            ((Runner) sub.getCommand()).env = env;
+            addSettings(sub.getCommandSpec(), name.equals("demo"));
+        }
+        return cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
                 cmd.getErr().println("switchboard: " + e.getMessage());
                 return 2;
@@ -30,74 +62,149 @@ public final class Main implements Runnable {
         });
     }
 
+    /** One option per setting that applies to the command, described with its variable and default. */
+    private static void addSettings(CommandSpec spec, boolean demo) {
+        boolean both = spec.name().equals("config");
+        for (Setting<?> s : Config.settings()) {
+            if (!both && !s.appliesTo(demo)) {
+                continue;
+            }
+            String def = s.defaultText(demo);
+            String aliases = Config.ENV_ALIASES.entrySet().stream().filter(a -> a.getValue() == s).map(a -> " or " + a.getKey())
+                    .collect(java.util.stream.Collectors.joining());
+            String scope = s.scope == Setting.Scope.ALL ? "" : " (" + s.scope.name().toLowerCase(java.util.Locale.ROOT) + " only)";
+            OptionSpec.Builder o = OptionSpec.builder(s.flag())
+                    .description(s.description + scope, "  Env: " + s.env() + aliases + (def.isEmpty() ? "" : "; default: " + def + "."));
+            if (s.booleanFlag) {
+                o.type(String.class).arity("0..1").fallbackValue("true").paramLabel("<true|false>");
+            } else if (s.key.equals("allow-origin")) {
+                o.type(String[].class).arity("1").paramLabel("<origin>");
+            } else {
+                o.type(String.class).arity("1").paramLabel("<" + s.key + ">");
+            }
+            spec.addOption(o.build());
+        }
+        spec.usageMessage().footer("", PRECEDENCE);
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
     }
 
-    static class Common {
-        @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
-        int port;
+    /** Shared by the commands that resolve a {@link Config}. */
+    abstract static class Runner {
+        Map<String, String> env = Map.of();
 
-        @Option(names = "--data-dir", defaultValue = "./data", description = "Folder of the SQLite database (default: ${DEFAULT-VALUE}).")
-        Path dataDir;
+        @Spec
+        CommandSpec spec;
 
-        @Option(names = "--dashboards", description = "Extra folder of dashboard definitions (*.yaml).")
-        Optional<Path> dashboards;
+        @Option(names = "--config", paramLabel = "<file>", description = {"YAML file of settings (keys as the option names).",
+                "  Env: SWITCHBOARD_CONFIG."})
+        Optional<Path> configFile;
 
-        @Option(names = "--node", defaultValue = "${env:SWITCHBOARD_NODE:-node1}", description = "This node's name (default: ${DEFAULT-VALUE}).")
-        String node;
-
-        @Option(names = "--allow-origin", split = ",", defaultValue = "${env:SWITCHBOARD_ALLOW_ORIGINS}",
-                description = "Web origins whose pages may use the API from a browser (CORS), e.g. https://app.example.com; "
-                        + "comma-separated or repeated; * for any. Default: none (same origin only).")
-        List<String> allowOrigins;
-
-        List<String> origins() {
-            return allowOrigins == null ? List.of() : allowOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+        Config resolve(boolean demo) {
+            ParseResult parsed = spec.commandLine().getParseResult();
+            Map<String, String> flags = new LinkedHashMap<>();
+            for (Setting<?> s : Config.settings()) {
+                OptionSpec o = parsed.matchedOption(s.flag());
+                if (o != null) {
+                    Object v = o.getValue();
+                    flags.put(s.key, v instanceof String[] a ? String.join(",", a) : String.valueOf(v));
+                }
+            }
+            Config.unknownEnvironment(env).forEach(v -> spec.commandLine().getErr().println("switchboard: warning: ignoring unknown variable " + v));
+            Optional<Path> file = configFile.or(() -> Optional.ofNullable(env.get("SWITCHBOARD_CONFIG")).filter(f -> !f.isBlank()).map(Path::of));
+            Config config = Config.resolve(demo, flags, env, file);
+            config.notYetInEffect().forEach(w -> spec.commandLine().getErr().println("switchboard: warning: " + w));
+            return config;
         }
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, description = "Server, embedded database, simulated traffic, open access.")
-    static final class Demo extends Common implements Callable<Integer> {
-        @Option(names = "--simulate-rate", defaultValue = "20", description = "Simulated events per second; 0 turns it off (default: ${DEFAULT-VALUE}).")
-        double rate;
-
-        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
-        String host;
-
+    @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Server, embedded database, simulated traffic, open access.")
+    static final class Demo extends Runner implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            return runServer(new Config(true, host, port, dataDir, Optional.empty(), rate, dashboards, Optional.empty(), false, node, origins()));
+            return runServer(resolve(true).validated());
         }
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Server only; tokens required unless --insecure-open-access.")
-    static final class Serve extends Common implements Callable<Integer> {
-        @Option(names = "--database", defaultValue = "${env:SWITCHBOARD_DATABASE}", description = "PostgreSQL URL; default is embedded SQLite.")
-        Optional<String> database;
-
-        @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
-        String host;
-
-        @Option(names = "--insecure-open-access", description = "Serve without authentication. Never on an untrusted network.")
-        boolean insecure;
-
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Server only; tokens required unless --insecure-open-access.")
+    static final class Serve extends Runner implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            Optional<String> secret = Optional.ofNullable(System.getenv("SWITCHBOARD_JWT_SECRET")).filter(s -> !s.isBlank());
-            return runServer(new Config(false, host, port, dataDir, database, 0, dashboards, secret, insecure, node, origins()));
+            return runServer(resolve(false).validated());
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Print the effective configuration of serve (or --demo) with secrets masked, and where each value came from.")
+    static final class ShowConfig extends Runner implements Callable<Integer> {
+        @Option(names = "--demo", description = "Show the demo's configuration instead of serve's.")
+        boolean demo;
+
+        @Override
+        public Integer call() {
+            Config config = resolve(demo);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("# switchboard " + (demo ? "demo" : "serve") + ": effective configuration (flag > env > file > default)");
+            config.describe().forEach(out::println);
+            out.flush();
+            try {
+                config.validated();
+                return 0;
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("switchboard: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    @Command(name = "test", description = "Run the whole test suite, as CI does (./switchboard test [maven args]; needs the source tree).")
+    static final class Test implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return launcherOnly("test");
+        }
+    }
+
+    @Command(name = "bench", description = "Run the benchmarks (./switchboard bench [...]; see BENCHMARKS.md; needs the source tree).")
+    static final class Bench implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return launcherOnly("bench");
+        }
+    }
+
+    private static int launcherOnly(String command) {
+        System.err.println("switchboard: '" + command + "' is run by the ./switchboard launcher in the source tree: ./switchboard " + command);
+        return 2;
+    }
+
+    /** Version and commit, baked in at build time ({@code switchboard-version.properties}, filtered by Maven). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/switchboard-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException ignored) {
+                // unknown then
+            }
+            return new String[] {"switchboard " + known(p.getProperty("version")) + " (commit " + known(p.getProperty("commit")) + ")"};
+        }
+
+        private static String known(String value) {
+            return value == null || value.isBlank() || value.contains("${") ? "unknown" : value;
         }
     }
 
     static int runServer(Config config) throws InterruptedException {
-        Switchboard sb;
-        try {
-            sb = Switchboard.start(config, Clock.systemUTC());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("switchboard: " + e.getMessage());
-            return 2;
-        }
+        Logs.configure(config.logFormat());
+        // a settings or connection problem propagates to the handler in commandLine(): one line, exit 2
+        Switchboard sb = Switchboard.start(config, Clock.systemUTC());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sb.close();
@@ -106,7 +213,8 @@ public final class Main implements Runnable {
         String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
         System.out.println();
         System.out.println("  Switchboard " + (config.demo() ? "demo" : "server") + " is running: http://" + host + ":" + sb.port() + "/");
-        System.out.println("  Store: " + sb.store().dialect().name() + (config.database().isEmpty() ? " at " + config.dataDir().resolve("switchboard.db") : ""));
+        System.out.println("  Store: " + sb.store().dialect().name() + (config.database().isEmpty()
+                ? " at " + config.dataDir().resolve("switchboard.db") : " at " + DatabaseUrl.parse(config.database().get()).target()));
         System.out.println("  Press Ctrl+C to stop.");
         System.out.println();
         stop.await();

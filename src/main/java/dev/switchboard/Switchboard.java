@@ -51,6 +51,8 @@ public final class Switchboard implements AutoCloseable {
     private final long started;
     private final PrometheusMeterRegistry metrics;
     private Simulation simulation;
+    /** JVM, process, pool and capture-lag series ({@link Metrics}); closed with the server. */
+    private AutoCloseable processMetrics = () -> { };
 
     private Switchboard(Config config, Clock clock) {
         this.config = config;
@@ -73,18 +75,18 @@ public final class Switchboard implements AutoCloseable {
             }
         }
         ChangeSource source = store.changes();
-        Position start = source.warmStart(WARM_CHANGES);
+        Position start = source.warmStart(config.ringSize());
         this.feed = new ChangeFeed(source, start);
-        this.hub = new Hub(feed, clock, Hub.RING, start);
-        this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub);
+        this.hub = new Hub(feed, clock, config.ringSize(), start, Math.max(1, Runtime.getRuntime().availableProcessors()), config.topicIdle());
+        this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub, config.viewIdle());
         feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
-        this.streams = new Streams(engine, hub, feed);
+        this.streams = new Streams(engine, hub, feed, Streams.BACKFILL_THREADS, config.backfillMax(), config.sseQueue());
         Access access = config.open() ? Access.anyone()
                 : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins());
+                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics);
         registerMetrics();
     }
 
@@ -101,11 +103,12 @@ public final class Switchboard implements AutoCloseable {
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
         Gauge.builder("switchboard_sse_sessions", http, h -> h.sessions().size()).description("Open SSE connections").register(metrics);
+        processMetrics = Metrics.bind(metrics, store);
     }
 
     private static Store openStore(Config config) {
         if (config.database().isPresent()) {
-            return StoreFactory.postgres(config.database().get(), config.node());
+            return StoreFactory.postgres(config.database().get(), config.node(), config.pgPoolSize());
         }
         return SqliteStore.open(config.dataDir().resolve("switchboard.db"));
     }
@@ -115,18 +118,23 @@ public final class Switchboard implements AutoCloseable {
         Switchboard sb = new Switchboard(config, clock);
         sb.feed.start();
         sb.http.start();
-        sb.scheduler.scheduleAtFixedRate(sb.guard("tick", sb.engine::tick), 1, 1, TimeUnit.SECONDS);
-        sb.scheduler.scheduleAtFixedRate(sb.guard("heartbeat", sb.http.sessions()::heartbeat), 15, 15, TimeUnit.SECONDS);
-        sb.scheduler.scheduleAtFixedRate(sb.guard("reconcile", sb.engine::reconcile), 5, 5, TimeUnit.MINUTES);
-        sb.scheduler.scheduleAtFixedRate(sb.guard("sweep", sb.hub::sweep), 1, 1, TimeUnit.MINUTES);
+        Config c = sb.config;
+        sb.every("tick", sb.engine::tick, c.tick());
+        sb.every("heartbeat", sb.http.sessions()::heartbeat, c.heartbeat());
+        sb.every("reconcile", sb.engine::reconcile, c.reconcile());
+        sb.every("sweep", sb.hub::sweep, c.sweep());
         if (sb.store instanceof SqliteStore sqlite) {
-            sb.scheduler.scheduleAtFixedRate(sb.guard("prune", () -> sqlite.pruneChanges(1_000_000)), 10, 10, TimeUnit.MINUTES);
-            sb.scheduler.scheduleAtFixedRate(sb.guard("optimize", sqlite::optimize), 10, 10, TimeUnit.MINUTES);
+            sb.every("prune", () -> sqlite.pruneChanges(c.sqliteKeepChanges()), c.sqliteMaintenance());
+            sb.every("optimize", sqlite::optimize, c.sqliteMaintenance());
         }
         if (sb.simulation != null) {
             sb.simulation.start();
         }
         return sb;
+    }
+
+    private void every(String what, Runnable task, java.time.Duration period) {
+        scheduler.scheduleAtFixedRate(guard(what, task), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private Runnable guard(String what, Runnable task) {
@@ -211,5 +219,10 @@ public final class Switchboard implements AutoCloseable {
         feed.close();
         hub.close();
         store.close();
+        try {
+            processMetrics.close();
+        } catch (Exception e) {
+            LOG.warn("closing metrics failed: {}", e.toString());
+        }
     }
 }

@@ -62,6 +62,8 @@ final class Api extends Handler.Abstract {
     private final Supplier<String> metrics;
     private final StaticFiles files = new StaticFiles();
     private org.eclipse.jetty.websocket.server.ServerWebSocketContainer websockets;
+    /** The OpenAPI 3 description of these routes ({@code api/openapi.json}); {@code OpenApiTest} checks it against them. */
+    private static final byte[] OPENAPI = resource("/api/openapi.json");
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
@@ -113,6 +115,11 @@ final class Api extends Handler.Abstract {
                         throw new ApiException(404, "/api/demo exists only in demo mode");
                     }
                     json(response, callback, 200, demo.get());
+                }
+                case "openapi.json" -> {
+                    requireGet(method);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                    response.write(true, ByteBuffer.wrap(OPENAPI), callback);
                 }
                 case "dashboards" -> dashboards(request, response, callback, parts, method);
                 case "events" -> {
@@ -256,7 +263,7 @@ final class Api extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         response.getHeaders().put("X-Accel-Buffering", "no");
-        SseSession session = new SseSession(response, callback, streams.subscription(tenant, w.keys(), w.datasets()), SseSession.QUEUE);
+        SseSession session = new SseSession(response, callback, streams.subscription(tenant, w.keys(), w.datasets()), streams.queue());
         request.addFailureListener(t -> session.close(Optional.of(t)));
         sessions.add(session);
         session.open(resume).whenComplete((ok, error) -> {
@@ -391,4 +398,15 @@ final class Api extends Handler.Abstract {
         json(response, callback, status, body);
     }
 
+
+    private static byte[] resource(String name) {
+        try (var in = Api.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
 }

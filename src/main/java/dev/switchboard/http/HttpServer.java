@@ -5,6 +5,8 @@ import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.push.Streams;
 import dev.switchboard.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -27,10 +29,30 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Sessions sessions = new Sessions();
 
+    /**
+     * Operator tunables of the HTTP server.
+     *
+     * @param maxThreads most worker threads; the default is 200
+     * @param idleTimeout idle time after which a connection is closed; the default is 60 seconds
+     */
+    public record Tuning(int maxThreads, Duration idleTimeout) {
+        /** The defaults. */
+        public static final Tuning DEFAULT = new Tuning(200, Duration.ofSeconds(60));
+    }
+
+    /** A server with the default tuning and no request metrics. */
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
                       Supplier<String> metrics, List<String> allowedOrigins) {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        this(host, port, store, catalog, engine, streams, access, health, demo, metrics, allowedOrigins, Tuning.DEFAULT,
+                new SimpleMeterRegistry());
+    }
+
+    /** A server tuned by {@code tuning} that records request metrics in {@code registry}. */
+    public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams,
+                      Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
+                      Supplier<String> metrics, List<String> allowedOrigins, Tuning tuning, MeterRegistry registry) {
+        QueuedThreadPool threads = new QueuedThreadPool(tuning.maxThreads(), Math.min(8, tuning.maxThreads()));
         threads.setName("http");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
@@ -41,10 +63,10 @@ public final class HttpServer implements AutoCloseable {
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);
         connector.setReusePort(true);
-        connector.setIdleTimeout(60_000);
+        connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
         Api api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics);
-        server.setHandler(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
+        server.setHandler(new RequestContext(new HttpMetrics(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins), registry)));
         server.setStopTimeout(2000);
     }
 
@@ -58,7 +80,7 @@ public final class HttpServer implements AutoCloseable {
         cors.setAllowedOriginPatterns(origins.stream().map(o -> o.equals("*") ? ".*" : Pattern.quote(o)).collect(Collectors.toSet()));
         cors.setAllowedMethods(Set.of("GET", "POST", "DELETE"));
         cors.setAllowedHeaders(Set.of("Content-Type", "Authorization", "Last-Event-ID", "If-None-Match"));
-        cors.setExposedHeaders(Set.of("ETag"));
+        cors.setExposedHeaders(Set.of("ETag", "X-Request-Id"));
         cors.setAllowCredentials(false);
         cors.setPreflightMaxAge(Duration.ofMinutes(10));
         cors.setHandler(api);

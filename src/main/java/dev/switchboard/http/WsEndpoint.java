@@ -61,7 +61,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session ws) {
         ws.setMaxTextMessageSize(MAX_MESSAGE);
-        session = new WsSession(ws, streams.subscription(tenant, watch.keys(), watch.datasets()), dev.switchboard.push.SseSession.QUEUE);
+        session = new WsSession(ws, streams.subscription(tenant, watch.keys(), watch.datasets()), streams.queue());
         sessions.add(session);
         session.open(resume);
     }

@@ -33,6 +33,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     static final Duration IDLE = Duration.ofMinutes(10);
 
     private final ChangeFeed feed;
+    private final Duration idle;
     private final Clock clock;
     private final int ring;
     private final Fanout fanout;
@@ -50,6 +51,12 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     }
 
     public Hub(ChangeFeed feed, Clock clock, int ring, Position start, int fanoutThreads) {
+        this(feed, clock, ring, start, fanoutThreads, IDLE);
+    }
+
+    /** A hub dropping topics without subscribers or events for {@code idle}. */
+    public Hub(ChangeFeed feed, Clock clock, int ring, Position start, int fanoutThreads, Duration idle) {
+        this.idle = idle;
         this.feed = feed;
         this.clock = clock;
         this.ring = ring;
@@ -215,7 +222,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     public void sweep() {
         long now = clock.millis();
         feed.execute(() -> {
-            if (topics.values().removeIf(t -> t.members.isEmpty() && now - t.lastActive > IDLE.toMillis())) {
+            if (topics.values().removeIf(t -> t.members.isEmpty() && now - t.lastActive > idle.toMillis())) {
                 horizon = feed.position();
             }
             topicCount = topics.size();

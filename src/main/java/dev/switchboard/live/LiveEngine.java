@@ -46,6 +46,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     /** Threads running database work for views. The default is 4. */
     static final int LOADERS = 4;
 
+    private final Duration idle;
     private final Definitions definitions;
     private final DatasetCatalog catalog;
     private final Store store;
@@ -89,13 +90,19 @@ public final class LiveEngine implements ChangeFeed.Listener {
                               long deadlineNanos) {}
 
     public LiveEngine(Definitions definitions, DatasetCatalog catalog, Store store, Clock clock, ChangeFeed feed, DeltaSink sink) {
+        this(definitions, catalog, store, clock, feed, sink, IDLE);
+    }
+
+    /** An engine evicting views unwatched for {@code idle}. */
+    public LiveEngine(Definitions definitions, DatasetCatalog catalog, Store store, Clock clock, ChangeFeed feed, DeltaSink sink, Duration idle) {
         this(definitions, catalog, store, clock, feed, sink, Executors.newFixedThreadPool(LOADERS,
-                Thread.ofPlatform().daemon().name("sb-loader-", 0).factory()));
+                Thread.ofPlatform().daemon().name("sb-loader-", 0).factory()), idle);
     }
 
     /** An engine whose database work runs on {@code loader}. */
     public LiveEngine(Definitions definitions, DatasetCatalog catalog, Store store, Clock clock, ChangeFeed feed, DeltaSink sink,
-                      Executor loader) {
+                      Executor loader, Duration idle) {
+        this.idle = idle;
         this.definitions = definitions;
         this.catalog = catalog;
         this.store = store;
@@ -543,7 +550,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
         Set<ViewKey> wanted = new HashSet<>();
         waiting.values().forEach(os -> os.forEach(o -> wanted.addAll(o.keys)));
         for (View v : List.copyOf(views.values())) {
-            if (v.subscribers == 0 && now - v.lastUsed > IDLE.toMillis() && !wanted.contains(v.key) && !booting.containsKey(v.key)) {
+            if (v.subscribers == 0 && now - v.lastUsed > idle.toMillis() && !wanted.contains(v.key) && !booting.containsKey(v.key)) {
                 remove(v.key);
             }
         }

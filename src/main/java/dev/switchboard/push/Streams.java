@@ -24,15 +24,22 @@ public final class Streams implements AutoCloseable {
     final Hub hub;
     final ChangeFeed feed;
     final int backfillMax;
+    private final int queue;
     final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     final ExecutorService backfillThreads;
     final AtomicLong backfills = new AtomicLong();
 
     public Streams(LiveEngine engine, Hub hub, ChangeFeed feed) {
-        this(engine, hub, feed, BACKFILL_THREADS, BACKFILL_MAX);
+        this(engine, hub, feed, BACKFILL_THREADS, BACKFILL_MAX, SseSession.QUEUE);
     }
 
-    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax) {
+    /**
+     * @param backfillThreads change-log reads at once
+     * @param backfillMax the most changes a backfill replays
+     * @param queue events a session may have queued before it is resynchronized
+     */
+    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax, int queue) {
+        this.queue = queue;
         this.engine = engine;
         this.hub = hub;
         this.feed = feed;
@@ -52,6 +59,11 @@ public final class Streams implements AutoCloseable {
         fresh.addAll(probe.topics());
         fresh.removeAll(previous.topics());
         return new Subscription(this, tenant, dashboards, datasets, fresh);
+    }
+
+    /** Events a session may have queued before it is resynchronized. The default is 1024. */
+    public int queue() {
+        return queue;
     }
 
     /** Backfills from the change log served since start. */

@@ -30,7 +30,7 @@ final class Capture {
      * Prepares the slot and starts streaming; replaces {@code previous} (may be null), keeping its
      * window and source. {@code closeSource} is what closing the source does: stop the current loop.
      */
-    static Capture start(Capture previous, String url, String node, String database, DataSource ds, Epoch epoch,
+    static Capture start(Capture previous, String url, java.util.Properties credentials, String node, String database, DataSource ds, Epoch epoch,
                          Map<String, Dataset> datasets, CaptureSettings settings, Clock clock, Runnable closeSource) throws SQLException {
         SlotKeeper keeper = new SlotKeeper(ds, SlotKeeper.slotName(node, database), node, epoch, settings);
         keeper.checkServer();
@@ -42,7 +42,7 @@ final class Capture {
             window = new ChangeWindow(keeper.prepare());
         }
         keeper.dropStaleSlots();
-        CaptureLoop loop = new CaptureLoop(url, keeper, window, epoch, datasets, settings, clock);
+        CaptureLoop loop = new CaptureLoop(url, credentials, keeper, window, epoch, datasets, settings, clock);
         loop.start();
         PgChangeSource source = previous != null ? previous.source : new PgChangeSource(epoch, window, closeSource);
         source.follow(loop::streaming);

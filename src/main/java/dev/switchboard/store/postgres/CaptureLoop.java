@@ -46,6 +46,8 @@ final class CaptureLoop implements Runnable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final String url;
+    /** Connection properties besides the URL's (the password, kept out of the URL). */
+    private final Properties credentials;
     private final SlotKeeper keeper;
     private final ChangeWindow window;
     private final Epoch epoch;
@@ -67,9 +69,10 @@ final class CaptureLoop implements Runnable {
     private Instant lastMaintain = Instant.EPOCH;
     private Instant lastHeartbeat = Instant.EPOCH;
 
-    CaptureLoop(String url, SlotKeeper keeper, ChangeWindow window, Epoch epoch, Map<String, Dataset> datasets,
+    CaptureLoop(String url, Properties credentials, SlotKeeper keeper, ChangeWindow window, Epoch epoch, Map<String, Dataset> datasets,
                 CaptureSettings settings, Clock clock) {
         this.url = url;
+        this.credentials = credentials;
         this.keeper = keeper;
         this.window = window;
         this.epoch = epoch;
@@ -144,7 +147,7 @@ final class CaptureLoop implements Runnable {
     }
 
     private void stream() throws SQLException {
-        try (var conn = DriverManager.getConnection(url, replicationProperties())) {
+        try (var conn = DriverManager.getConnection(url, replicationProperties(credentials))) {
             PGConnection pg = conn.unwrap(PGConnection.class);
             String live = keeper.slot() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong(0x100000, 0xFFFFFF));
             try (var st = conn.createStatement()) {
@@ -272,8 +275,9 @@ final class CaptureLoop implements Runnable {
         }
     }
 
-    private static Properties replicationProperties() {
+    private static Properties replicationProperties(Properties credentials) {
         Properties p = new Properties();
+        p.putAll(credentials);
         PGProperty.REPLICATION.set(p, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");

@@ -39,10 +39,13 @@ final class SlotKeeper {
 
     /**
      * A slot name unique per node and database, at most 56 characters: PostgreSQL allows 63, and
-     * the live copies of the slot append a 7-character suffix.
+     * the live copies of the slot append a 7-character suffix. Slot names allow only
+     * {@code [a-z0-9_]}: a hyphen in the node name becomes {@code __}, which no valid node name
+     * contains (see {@code Config}), so {@code node-a} and {@code node_a} get different slots and
+     * names without hyphens keep the slot names they always had.
      */
     static String slotName(String node, String database) {
-        String name = SLOT_PREFIX + sanitize(node) + "_" + sanitize(database);
+        String name = SLOT_PREFIX + sanitize(node.replace("-", "__")) + "_" + sanitize(database);
         if (name.length() <= 56) {
             return name;
         }

@@ -1,0 +1,44 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** After some traffic, /metrics carries JVM, process and HTTP series, with refused requests counted by status. */
+class MetricsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void metrics_afterTraffic_haveJvmHttpAndRejectedSeries() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            assertThat(server.post("/api/ingest/demo-call-center/call_logs",
+                    "{\"id\":\"m-1\",\"status\":\"active\",\"started_at\":\"2026-11-23T12:00:00.000Z\"}").statusCode()).isEqualTo(200);
+            assertThat(server.post("/api/ingest/demo-call-center/call_logs", "{\"id\":").statusCode()).isEqualTo(400);
+            assertThat(server.get("/api/nothing-here").statusCode()).isEqualTo(404);
+            String metrics = server.get("/metrics").body();
+            assertThat(metrics)
+                    .contains("jvm_memory_used_bytes{")
+                    .contains("jvm_gc_")
+                    .contains("jvm_threads_live_threads")
+                    .contains("process_uptime_seconds")
+                    .contains("process_cpu_usage")
+                    .containsPattern("http_server_requests_seconds_count\\{method=\"POST\",route=\"/api/ingest\",status=\"200\"} 1")
+                    .containsPattern("switchboard_http_rejected_total\\{route=\"/api/ingest\",status=\"400\"} 1")
+                    .containsPattern("switchboard_http_rejected_total\\{route=\"/api/other\",status=\"404\"} 1")
+                    .contains("switchboard_views");
+        }
+    }
+
+    @Test
+    void everyResponse_carriesARequestId_echoingAPlausibleOneGiven() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            assertThat(server.get("/api/health").headers().firstValue("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).isNotBlank());
+            assertThat(server.get("/api/health", "X-Request-Id", "lb-1234").headers().firstValue("X-Request-Id")).hasValue("lb-1234");
+            assertThat(server.get("/api/health", "X-Request-Id", "bad id with spaces").headers().firstValue("X-Request-Id"))
+                    .hasValueSatisfying(id -> assertThat(id).doesNotContain(" "));
+        }
+    }
+}
