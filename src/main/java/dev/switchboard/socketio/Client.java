@@ -145,7 +145,9 @@ final class Client implements EngineSession.Listener {
         if (server.settings().recovery()) {
             reply.put("pid", admission.recoveredFlag() && recovery.isPresent() ? recovery.get().pid() : SocketIoServer.randomId());
         }
-        socket.connected(new Packet(Packet.CONNECT, nsp, -1, reply, 0).encode());
+        if (!socket.connected(new Packet(Packet.CONNECT, nsp, -1, reply, 0).encode())) {
+            sockets.remove(nsp, socket);
+        }
     }
 
     private void refuse(String nsp, String message, Optional<JsonNode> data) {

@@ -361,6 +361,10 @@ final class EngineSession {
             return;
         }
         String t = f.text();
+        if (t.isEmpty()) {
+            close("parse error", Ending.ABORT);
+            return;
+        }
         switch (t.charAt(0)) {
             case '1' -> close("transport close", Ending.CLIENT);
             case '2' -> send(List.of(Frame.text("3" + t.substring(1))), false);

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -135,11 +136,12 @@ public final class Socket {
         long ackId = ackIds.getAndIncrement();
         CompletableFuture<List<JsonNode>> reply = new CompletableFuture<>();
         acks.put(ackId, reply);
-        client.engineTimers().schedule(() -> {
+        ScheduledFuture<?> timer = client.engineTimers().schedule(() -> {
             if (acks.remove(ackId) != null) {
                 reply.completeExceptionally(new TimeoutException("no acknowledgement of '" + event + "' within " + timeout));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        reply.whenComplete((r, e) -> timer.cancel(false));
         if (!send(new Packet(Packet.EVENT, namespace.name(), ackId, array(event, args), 0).encode())) {
             acks.remove(ackId);
             reply.completeExceptionally(new IllegalStateException("socket " + id + " has ended"));
@@ -149,9 +151,17 @@ public final class Socket {
 
     /** Joins a room of its namespace (idempotent). */
     public void join(String room) {
-        if (rooms.add(room)) {
-            namespace.join(room, this);
+        if (ended() || !rooms.add(room)) {
+            return;
         }
+        namespace.join(room, this);
+        if (ended()) {
+            namespace.leave(room, this); // ended meanwhile: its rooms may have been left before this one was joined
+        }
+    }
+
+    private synchronized boolean ended() {
+        return state == State.ENDED;
     }
 
     /** Leaves a room (idempotent). */
@@ -204,17 +214,22 @@ public final class Socket {
         return client.engine.send(frames, false);
     }
 
-    /** Accepted: the CONNECT reply, then what was emitted meanwhile, all allowed past the queue bound. */
-    void connected(List<Frame> reply) {
+    /**
+     * Accepted: the CONNECT reply, then what was emitted meanwhile, all allowed past the queue bound.
+     *
+     * @return false when the socket ended meanwhile (e.g. the connect handler disconnected it)
+     */
+    boolean connected(List<Frame> reply) {
         synchronized (this) {
             if (state != State.CONNECTING) {
-                return;
+                return false;
             }
             List<Frame> frames = new ArrayList<>(reply);
             frames.addAll(opening);
             opening.clear();
             state = State.CONNECTED;
             client.engine.send(frames, true);
+            return true;
         }
     }
 

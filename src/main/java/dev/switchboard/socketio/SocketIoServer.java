@@ -154,7 +154,9 @@ public final class SocketIoServer extends Handler.Abstract {
             return;
         }
         EngineSession engine = sessions.get(sid);
-        if (engine == null || engine.expired()) {
+        // a poll after the pong deadline finds the session gone even if the timer is late; a POST
+        // may carry the late pong itself, so it is let through while the timer has not closed it
+        if (engine == null || get && engine.expired()) {
             if (engine != null) {
                 engine.close("ping timeout", EngineSession.Ending.ABORT);
             }
