@@ -15,6 +15,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /** The real npm socket.io-client 4.8 (Node) against the server over a real port. */
@@ -61,6 +63,20 @@ class SocketIoClientTest {
             socket.on("ticks-later", (args, ack) -> {
                 later.schedule(() -> publish(main, args.get(0).asInt()), args.get(1).asInt(), TimeUnit.MILLISECONDS);
                 ack.send();
+            });
+            socket.on("stream", (args, ack) -> {
+                int n = args.get(0).asInt();
+                long everyMs = args.get(1).asLong();
+                Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < n; i++) {
+                        publish(main, 1);
+                        try {
+                            Thread.sleep(everyMs);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
             });
             // join the stream and replay under the publisher's lock: nothing falls between replay and live
             synchronized (ticks) {
@@ -140,6 +156,30 @@ class SocketIoClientTest {
         assertThat(r.at("/badToken/message").asString()).isEqualTo("not authorized");
         assertThat(r.at("/badToken/data/reason").asString()).isEqualTo("bad token");
         assertThat(r.at("/unknownNamespace/message").asString()).isEqualTo("Invalid namespace");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"polling", "websocket", "polling,websocket"})
+    void randomDrops_whileEventsFlow_clientEndsWithEveryEventOnceInOrder(String transports) throws Exception {
+        int n = 300;
+        JsonNode r = NodeClient.run("recorder.mjs", List.of("--url", "http://127.0.0.1:" + connector.getLocalPort() + "/",
+                "--auth", "{\"token\":\"good\"}", "--transports", transports, "--events", "tick", "--emit", "stream:[" + n + ",4]",
+                "--until-offset", String.valueOf(n), "--drops", "4", "--drop-min-ms", "80", "--drop-max-ms", "300",
+                "--seed", "7", "--timeout-ms", "60000"), 90);
+        assertThat(r.path("ok").asBoolean()).as("recorder: %s", r.path("error").asString("")).isTrue();
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            expected.add(String.valueOf(i));
+        }
+        List<String> offsets = new ArrayList<>();
+        r.get("offsets").forEach(o -> offsets.add(o.asString()));
+        System.out.printf("%s: %d events, %d drops, %d connections, recovered flags %s%n", transports, offsets.size(),
+                r.get("drops").asInt(), r.get("connections").size(), r.get("connections").findValuesAsString("recovered"));
+        assertThat(offsets).containsExactlyElementsOf(expected);
+        assertThat(r.get("drops").asInt()).as("the connection was cut while events flowed").isPositive();
+        for (int c = 1; c < r.get("connections").size(); c++) {
+            assertThat(r.get("connections").get(c).get("recovered").asBoolean()).as("reconnect %d recovered", c).isTrue();
+        }
     }
 
     @Test
