@@ -83,6 +83,7 @@ final class EngineSession {
     private boolean upgrading;
     private Poll poll;
     private boolean writing;
+    private boolean pumping;
     private boolean closed;
     private boolean closeWsWhenDrained;
     private Frame lingerReply;
@@ -229,34 +230,57 @@ final class EngineSession {
         return out;
     }
 
-    /** Sends queued frames over the WebSocket, one outstanding send at a time. */
+    /**
+     * Sends queued frames over the WebSocket, one outstanding send at a time. A send that
+     * completes inline only clears {@code writing}; the loop already running sends the next
+     * frame, so a long queue does not recurse.
+     */
     private void pump() {
+        synchronized (this) {
+            if (pumping) {
+                return;
+            }
+            pumping = true;
+        }
         for (;;) {
             Frame f;
             Session s;
+            boolean closeNow = false;
             synchronized (this) {
                 s = ws;
-                if (s == null || writing) {
-                    return;
-                }
-                f = queue.poll();
+                f = s == null || writing ? null : queue.poll();
                 if (f == null) {
-                    if (closeWsWhenDrained) {
+                    pumping = false;
+                    closeNow = s != null && !writing && closeWsWhenDrained;
+                    if (closeNow) {
                         closeWsWhenDrained = false;
-                        s.close(StatusCode.NORMAL, "closed", org.eclipse.jetty.websocket.api.Callback.NOOP);
                     }
-                    return;
+                } else {
+                    if (allowance > 0) {
+                        allowance--;
+                    }
+                    writing = true;
                 }
-                if (allowance > 0) {
-                    allowance--;
+            }
+            if (f == null) {
+                if (closeNow) {
+                    s.close(StatusCode.NORMAL, "closed", org.eclipse.jetty.websocket.api.Callback.NOOP);
                 }
-                writing = true;
+                return;
             }
             org.eclipse.jetty.websocket.api.Callback done = org.eclipse.jetty.websocket.api.Callback.from(this::written, this::failed);
-            if (f.isBinary()) {
-                s.sendBinary(ByteBuffer.wrap(f.binary()), done);
-            } else {
-                s.sendText(f.text(), done);
+            try {
+                if (f.isBinary()) {
+                    s.sendBinary(ByteBuffer.wrap(f.binary()), done);
+                } else {
+                    s.sendText(f.text(), done);
+                }
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    pumping = false;
+                }
+                failed(e);
+                return;
             }
         }
     }
