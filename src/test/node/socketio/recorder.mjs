@@ -83,12 +83,12 @@ socket.onAny((event, ...args) => {
   if (only && !only.has(event)) return;
   const last = args.length ? args[args.length - 1] : undefined;
   const offset = typeof last === "string" ? last : null;
-  events.push({ event, offset, ...(keepArgs ? { args } : {}), connection: connections.length });
+  events.push({ event, offset, ...(keepArgs ? { args } : {}), connection: connections.length, connected: socket.connected });
   if (events.length >= count || (untilOffset !== undefined && offset === untilOffset)) finish(true);
 });
 
 socket.on("connect", () => {
-  connections.push({ id: socket.id, recovered: Boolean(socket.recovered), transport: socket.io.engine.transport.name });
+  connections.push({ id: socket.id, recovered: Boolean(socket.recovered), transport: socket.io.engine.transport.name, at: Date.now() - started });
   if (connections.length === 1 && opts.emit) {
     const at = opts.emit.indexOf(":");
     const name = at < 0 ? opts.emit : opts.emit.slice(0, at);
@@ -96,7 +96,7 @@ socket.on("connect", () => {
     socket.emit(name, ...args);
   }
 });
-socket.on("disconnect", (reason) => disconnects.push(reason));
+socket.on("disconnect", (reason) => disconnects.push({ reason, lastOffset: socket._lastOffset ?? null, at: Date.now() - started }));
 socket.on("connect_error", (e) => {
   if (!socket.active) finish(false, `connect_error: ${e.message}`);
 });

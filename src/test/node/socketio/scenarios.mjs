@@ -113,7 +113,21 @@ async function recovery() {
   return result;
 }
 
+// The server disconnects the socket: the client hears "io server disconnect" and does not reconnect.
+async function serverDisconnect() {
+  const socket = io(url, { auth: { token: "good" }, forceNew: true, timeout: TIMEOUT });
+  await connected(socket);
+  const gone = once(socket, "disconnect");
+  socket.emit("kick-me");
+  const [reason] = await gone;
+  await sleep(300);
+  const result = { reason, active: socket.active, connected: socket.connected };
+  socket.close();
+  return result;
+}
+
 const scenarios = {
+  "server-disconnect": serverDisconnect,
   "transport-polling": () => transport(["polling"], false),
   "transport-websocket": () => transport(["websocket"], false),
   "transport-upgrade": () => transport(null, true),

@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * (the client reconnects, and may recover); the packets of a socket's opening (the replay before
  * a CONNECT reply) may exceed it, see {@link #send(List, boolean)}.
  *
+ * <p>While a WebSocket probes the upgrade, polls get no packets (only noops, so that the client
+ * can pause polling): socket.io-client completes the upgrade, and a close it was asked for
+ * meanwhile, in the same callback as the poll that let it pause, and it buffers the events of
+ * that poll past its disconnect, to emit them after its next CONNECT, which already carried an
+ * older offset; the events would be replayed twice. Held back, they go over the WebSocket after
+ * the upgrade, or to polling again if the probe fails.
+ *
  * <p>Heartbeat: the server pings every {@code pingInterval} (at a fixed rate from the open); a session that has not answered
  * {@code pingTimeout} after the ping is due is closed. The deadline is computed from when the ping
  * was due (or sent, when a busy timer sent it later), and requests check it too, so a late
@@ -203,7 +210,7 @@ final class EngineSession {
         boolean webSocket;
         synchronized (this) {
             webSocket = ws != null;
-            if (!webSocket && poll != null && !queue.isEmpty()) {
+            if (!webSocket && poll != null && !queue.isEmpty() && probe == null) {
                 answer = poll;
                 poll = null;
                 out = drain(settings.maxPayload());
@@ -323,7 +330,7 @@ final class EngineSession {
             } else if (poll != null) {
                 error = "a poll is already pending for this session (overlapping GET); the session is closed";
                 overlap = true;
-            } else if (!queue.isEmpty()) {
+            } else if (!queue.isEmpty() && probe == null) {
                 out = drain(settings.maxPayload());
             } else {
                 poll = mine;
@@ -431,6 +438,7 @@ final class EngineSession {
             endProbe();
         }
         s.close(StatusCode.NORMAL, "upgrade timeout", org.eclipse.jetty.websocket.api.Callback.NOOP);
+        flush();
     }
 
     private void endProbe() {
@@ -460,12 +468,12 @@ final class EngineSession {
     void wsClosed(Session s) {
         boolean active;
         synchronized (this) {
+            active = ws == s;
             if (probe == s) {
                 endProbe();
-                return;
             }
-            active = ws == s;
         }
+        flush(); // packets held back during the probe go to polling again
         if (active) {
             close("transport close", Ending.ABORT);
         }
@@ -503,22 +511,21 @@ final class EngineSession {
                 endProbe();
             }
             s.close(StatusCode.PROTOCOL, "unexpected packet during the upgrade", org.eclipse.jetty.websocket.api.Callback.NOOP);
+            flush();
         }
     }
 
-    /** While the client upgrades, its pending poll must return (with what waits, or a noop) so that it can send the upgrade packet. */
+    /** While the client upgrades, its pending poll must return so that it can pause polling and send the upgrade packet. */
     private void flushPollForUpgrade() {
         Poll answer;
-        List<Frame> out;
         synchronized (this) {
             if (!upgrading || poll == null) {
                 return;
             }
             answer = poll;
             poll = null;
-            out = queue.isEmpty() ? List.of(Frame.NOOP) : drain(settings.maxPayload());
         }
-        answer(answer, out);
+        answer(answer, List.of(Frame.NOOP));
     }
 
     /** Ends the session (once); the listener hears the reason. */

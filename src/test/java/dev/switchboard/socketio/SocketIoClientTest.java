@@ -64,6 +64,7 @@ class SocketIoClientTest {
                 later.schedule(() -> publish(main, args.get(0).asInt()), args.get(1).asInt(), TimeUnit.MILLISECONDS);
                 ack.send();
             });
+            socket.on("kick-me", (args, ack) -> socket.disconnect());
             socket.on("stream", (args, ack) -> {
                 int n = args.get(0).asInt();
                 long everyMs = args.get(1).asLong();
@@ -88,6 +89,9 @@ class SocketIoClientTest {
                     }
                     return Namespace.Admission.recovered();
                 }
+                // a fresh subscriber learns where it starts, so that even a client cut before
+                // the first tick has an offset to recover from (as an SSE snapshot carries its id)
+                socket.emit("position", String.valueOf(ticks.size()));
             }
             return Namespace.Admission.accept();
         });
@@ -158,6 +162,13 @@ class SocketIoClientTest {
         assertThat(r.at("/unknownNamespace/message").asString()).isEqualTo("Invalid namespace");
     }
 
+    @Test
+    void serverDisconnect_reachesTheClient_whichDoesNotReconnect() throws Exception {
+        JsonNode r = scenario("server-disconnect");
+        assertThat(r.get("reason").asString()).isEqualTo("io server disconnect");
+        assertThat(r.get("active").asBoolean()).isFalse();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"polling", "websocket", "polling,websocket"})
     void randomDrops_whileEventsFlow_clientEndsWithEveryEventOnceInOrder(String transports) throws Exception {
@@ -173,6 +184,7 @@ class SocketIoClientTest {
         }
         List<String> offsets = new ArrayList<>();
         r.get("offsets").forEach(o -> offsets.add(o.asString()));
+        System.out.println(transports + " summary: " + r + " recoveries " + recoveries);
         System.out.printf("%s: %d events, %d drops, %d connections, recovered flags %s%n", transports, offsets.size(),
                 r.get("drops").asInt(), r.get("connections").size(), r.get("connections").findValuesAsString("recovered"));
         assertThat(offsets).containsExactlyElementsOf(expected);

@@ -28,11 +28,15 @@ class WireTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private void start(int maxPayload) throws Exception {
+        start(maxPayload, List.of());
+    }
+
+    private void start(int maxPayload, List<String> origins) throws Exception {
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
-        SocketIoServer io = SocketIoServer.builder().maxPayload(maxPayload).build();
+        SocketIoServer io = SocketIoServer.builder().maxPayload(maxPayload).allowedOrigins(origins).build();
         io.of("/").onConnect((socket, auth, recovery) -> {
             for (int i = 0; i < EVENTS; i++) {
                 socket.emit("e", i); // a long opening: may exceed the queue bound, must arrive whole and in order
@@ -103,5 +107,47 @@ class WireTest {
             assertThat(packets.get(i + 1)).isEqualTo("42[\"e\"," + i + "]");
         }
         assertThat(polls).as("several packets per response").isLessThan(EVENTS / 10);
+    }
+
+    @Test
+    void origins_sameOriginAndConfiguredOnesAreServed_othersRefused_onBothTransports() throws Exception {
+        start(1_000_000, List.of("https://app.example.com"));
+        String host = "127.0.0.1:" + connector.getLocalPort();
+        var allowed = http.send(HttpRequest.newBuilder(URI.create(base() + "polling")).header("Origin", "https://app.example.com").build(),
+                BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+        var same = http.send(HttpRequest.newBuilder(URI.create(base() + "polling")).header("Origin", "http://" + host).build(),
+                BodyHandlers.ofString());
+        assertThat(same.statusCode()).isEqualTo(200);
+        var other = http.send(HttpRequest.newBuilder(URI.create(base() + "polling")).header("Origin", "https://evil.example").build(),
+                BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(other.body()).contains("\"status\":403", "https://evil.example");
+        var preflight = http.send(HttpRequest.newBuilder(URI.create(base() + "polling")).method("OPTIONS", BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com").header("Access-Control-Request-Headers", "content-type").build(),
+                BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValue("GET, POST");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("content-type");
+        var ws = http.newWebSocketBuilder().header("Origin", "https://evil.example")
+                .buildAsync(URI.create(base().replace("http", "ws") + "websocket"), new WebSocket.Listener() { });
+        assertThat(ws).failsWithin(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void badRequests_getJsonErrorsNamingTheProblem() throws Exception {
+        start(1_000_000);
+        String root = "http://127.0.0.1:" + connector.getLocalPort() + "/socket.io/";
+        for (String[] c : new String[][] {{"?transport=polling", "EIO=4"}, {"?EIO=3&transport=polling", "EIO=4"},
+                {"?EIO=4&transport=jsonp", "transport"}, {"?EIO=4&transport=polling&sid=nope", "Session ID unknown"},
+                {"?EIO=4&transport=websocket", "upgrade"}}) {
+            var r = http.send(HttpRequest.newBuilder(URI.create(root + c[0])).build(), BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+            assertThat(r.body()).as(c[0]).contains("\"status\":400", c[1]);
+        }
+        var other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/elsewhere")).build(),
+                BodyHandlers.ofString());
+        assertThat(other.statusCode()).as("other paths are declined").isEqualTo(404);
     }
 }
