@@ -34,10 +34,7 @@ import org.slf4j.LoggerFactory;
  * older offset; the events would be replayed twice. Held back, they go over the WebSocket after
  * the upgrade, or to polling again if the probe fails.
  *
- * <p>Heartbeat: the server pings every {@code pingInterval} (at a fixed rate from the open); a session that has not answered
- * {@code pingTimeout} after the ping is due is closed. The deadline is computed from when the ping
- * was due (or sent, when a busy timer sent it later), and requests check it too, so a late
- * timeout task cannot keep a dead session visible.
+ * <p>Heartbeat: see {@link Heartbeat}.
  *
  * <p>The listener is called outside this object's lock, on the thread that read the packet.
  */
@@ -80,6 +77,7 @@ final class EngineSession {
     private final Settings settings;
     private final ScheduledExecutorService timers;
     private final Consumer<EngineSession> removed;
+    private final Heartbeat heartbeat;
     private volatile Listener listener = NONE;
 
     // guarded by this
@@ -94,15 +92,15 @@ final class EngineSession {
     private boolean closed;
     private boolean closeWsWhenDrained;
     private Frame lingerReply;
-    private long deadline;
-    private long nextPing;
-    private ScheduledFuture<?> pingTask, timeoutTask, noopTask, lingerTask;
+    private ScheduledFuture<?> noopTask, lingerTask;
 
     EngineSession(String sid, Settings settings, ScheduledExecutorService timers, Consumer<EngineSession> removed) {
         this.sid = sid;
         this.settings = settings;
         this.timers = timers;
         this.removed = removed;
+        this.heartbeat = new Heartbeat(timers, settings.pingInterval(), settings.pingTimeout(),
+                () -> send(List.of(Frame.PING), false), () -> close("ping timeout", Ending.ABORT));
     }
 
     void listener(Listener l) {
@@ -119,59 +117,13 @@ final class EngineSession {
         if (webSocket != null) {
             queue.add(open);
         }
-        schedulePing(System.nanoTime() + settings.pingInterval().toNanos());
+        heartbeat.start();
         return open;
     }
 
-    /** Schedules the next ping at {@code due}; the client must answer it within pingTimeout of that. */
-    private void schedulePing(long due) {
-        long now = System.nanoTime();
-        nextPing = due - now < 0 ? now : due;
-        deadline = nextPing + settings.pingTimeout().toNanos();
-        pingTask = timers.schedule(this::ping, nextPing - now, TimeUnit.NANOSECONDS);
-        timeoutTask = timers.schedule(this::checkTimeout, deadline - now, TimeUnit.NANOSECONDS);
-    }
-
-    private void ping() {
-        synchronized (this) {
-            // a late timer must not leave the client less than pingTimeout to answer
-            long atLeast = System.nanoTime() + settings.pingTimeout().toNanos();
-            if (atLeast - deadline > 0) {
-                deadline = atLeast;
-            }
-        }
-        send(List.of(Frame.PING), false);
-    }
-
-    private void checkTimeout() {
-        boolean expired;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            long left = deadline - System.nanoTime();
-            expired = left <= 0;
-            if (!expired) {
-                timeoutTask = timers.schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
-            }
-        }
-        if (expired) {
-            close("ping timeout", Ending.ABORT);
-        }
-    }
-
     /** True when the peer missed its pong deadline (the timer may not have run yet). */
-    synchronized boolean expired() {
-        return !closed && deadline - System.nanoTime() <= 0;
-    }
-
-    /** Pings keep their rhythm (every pingInterval from the open), whenever the pong comes back. */
-    private synchronized void pong() {
-        cancel(pingTask);
-        cancel(timeoutTask);
-        if (!closed) {
-            schedulePing(nextPing + settings.pingInterval().toNanos());
-        }
+    boolean expired() {
+        return heartbeat.expired();
     }
 
     /**
@@ -386,7 +338,7 @@ final class EngineSession {
 
     /** One packet from the client over the current transport. */
     private void receive(Frame f) {
-        alive();
+        heartbeat.alive();
         if (f.isBinary()) {
             listener.onBinary(f.binary());
             return;
@@ -399,22 +351,13 @@ final class EngineSession {
         switch (t.charAt(0)) {
             case '1' -> close("transport close", Ending.CLIENT);
             case '2' -> send(List.of(Frame.text("3" + t.substring(1))), false);
-            case '3' -> pong();
+            case '3' -> heartbeat.pong();
             case '4' -> listener.onMessage(t.substring(1));
             case '6' -> { }
             default -> {
                 LOG.debug("session {}: unexpected packet {}, closing", sid, t.charAt(0));
                 close("parse error", Ending.ABORT);
             }
-        }
-    }
-
-    /** Incoming data shows the peer is alive: a pending pong deadline moves to at least pingTimeout from now. */
-    private synchronized void alive() {
-        long now = System.nanoTime();
-        long atLeast = now + settings.pingTimeout().toNanos();
-        if (atLeast - deadline > 0) {
-            deadline = atLeast;
         }
     }
 
@@ -541,8 +484,7 @@ final class EngineSession {
                 return;
             }
             closed = true;
-            cancel(pingTask);
-            cancel(timeoutTask);
+            heartbeat.stop();
             cancel(noopTask);
             closeProbe = probe;
             probe = null;
