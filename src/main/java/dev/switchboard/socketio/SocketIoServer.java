@@ -21,6 +21,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
@@ -171,14 +173,15 @@ public final class SocketIoServer extends Handler.Abstract {
                 engine.close("payload too large", EngineSession.Ending.ABORT);
                 return;
             }
-            Content.Source.asByteArrayAsync(request, settings.maxPayload()).whenComplete((bytes, failure) -> {
+            // BLOCKING: the packets are handled on the thread that completes the read
+            Content.Source.asByteArrayAsync(request, settings.maxPayload(), Promise.Invocable.from(InvocationType.BLOCKING, (bytes, failure) -> {
                 if (failure != null) {
                     error(response, callback, 413, "payload unreadable or larger than maxPayload (" + settings.maxPayload() + " bytes)");
                     engine.close("payload too large", EngineSession.Ending.ABORT);
                 } else {
                     engine.post(new String(bytes, StandardCharsets.UTF_8), response, callback);
                 }
-            });
+            }));
         } else {
             error(response, callback, 400, "polling takes GET or POST");
         }
@@ -411,7 +414,8 @@ public final class SocketIoServer extends Handler.Abstract {
         }
 
         @Override
-        public void onWebSocketClose(int statusCode, String reason) {
+        public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
+            callback.succeed();
             if (engine != null) {
                 engine.wsClosed(session);
             }

@@ -29,10 +29,10 @@
  * are sent right after the CONNECT reply and before anything emitted later, and may exceed the
  * outbound queue bound) and answers {@code Admission.recovered()} so that the client sees
  * {@code socket.recovered === true}, or {@code Admission.accept()} when it could not replay
- * (e.g. the offset is too old: then it sends a fresh state instead). On a fresh connect, emit
- * an event carrying the current offset (a snapshot): a client cut before its first event
- * otherwise has no offset to send back. Clients should drop events whose offset is not after
- * the last they applied (see docs/SOCKETIO.md for the client-side race this covers).
+ * (e.g. the offset is too old: then it sends a fresh state instead). A client cut before its
+ * first event has no offset to send back: let it put a starting position in its {@code auth}
+ * and replay from that when there is no {@code Recovery}. Clients should drop events whose
+ * offset is not after the last they applied (docs/SOCKETIO.md explains the client-side race).
  * To avoid a gap between replay and live events, join the rooms (or register the live
  * subscription) inside the handler before reading what to replay, and let the application
  * drop duplicates by offset, or register under the same lock the publisher holds.

@@ -55,8 +55,12 @@ public final class ConformanceFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the fixture", e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
