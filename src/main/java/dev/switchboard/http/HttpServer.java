@@ -66,7 +66,9 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
         Api api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics);
-        server.setHandler(new RequestContext(new HttpMetrics(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins), registry)));
+        Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins);
+        Handler routes = new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
+        server.setHandler(new RequestContext(new HttpMetrics(routes, registry)));
         server.setStopTimeout(2000);
     }
 

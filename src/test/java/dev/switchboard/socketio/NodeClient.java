@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  * dependencies live in {@code src/test/node/socketio}; they are copied to
  * {@code target/node-socketio} and installed there with {@code npm ci} on first use.
  */
-final class NodeClient {
+public final class NodeClient {
     private static final Path SOURCE = Path.of("src/test/node/socketio");
     private static final Path WORK = Path.of("target/node-socketio");
 
@@ -22,7 +22,7 @@ final class NodeClient {
     }
 
     /** Runs {@code node <script> <args...>} and parses its one line of JSON output. */
-    static JsonNode run(String script, List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
+    public static JsonNode run(String script, List<String> args, int timeoutSeconds) throws IOException, InterruptedException {
         install();
         List<String> command = new java.util.ArrayList<>(List.of("node", script));
         command.addAll(args);

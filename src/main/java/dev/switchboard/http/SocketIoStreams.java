@@ -1,0 +1,91 @@
+package dev.switchboard.http;
+
+import dev.switchboard.auth.Access;
+import dev.switchboard.auth.Principal;
+import dev.switchboard.change.Position;
+import dev.switchboard.push.SioSession;
+import dev.switchboard.push.Streams;
+import dev.switchboard.socketio.Namespace;
+import dev.switchboard.socketio.Recovery;
+import dev.switchboard.socketio.Socket;
+import dev.switchboard.socketio.SocketIoServer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Switchboard's streams over Socket.IO at {@code /socket.io/}: the handshake's {@code auth}
+ * carries the token, the tenant, and what to watch
+ * ({@code {"token": "...", "tenant": "t1", "dashboards": ["calls"], "datasets": ["call_logs"],
+ * "params": {"hours": 24}, "since": "<position>"}}); authorization is the same as on every
+ * transport (a refused handshake gets a {@code connect_error} naming the problem). Events carry
+ * the same data as SSE with the position as the offset, so Socket.IO's connection state recovery
+ * replays exactly what the client missed (from the rings or the change log), and a client without
+ * an offset may pass {@code since}. Rooms are the topics the socket watches.
+ */
+final class SocketIoStreams {
+    private SocketIoStreams() {}
+
+    static SocketIoServer create(Api api, Streams streams, Access access, Sessions sessions, List<String> allowedOrigins) {
+        SocketIoServer io = SocketIoServer.builder().connectionStateRecovery(true).allowedOrigins(allowedOrigins).build();
+        io.of("/").onConnect((socket, auth, recovery) -> connect(api, streams, access, sessions, socket, auth, recovery));
+        return io;
+    }
+
+    private static Namespace.Admission connect(Api api, Streams streams, Access access, Sessions sessions, Socket socket, JsonNode auth,
+                                               Optional<Recovery> recovery) {
+        try {
+            String tenant = auth.path("tenant").asString("");
+            if (tenant.isBlank()) {
+                return Namespace.Admission.refuse("name the tenant in auth: {\"tenant\": \"t1\", \"dashboards\": [...], \"datasets\": [...]}");
+            }
+            String token = auth.path("token").asString("");
+            Optional<Principal> who = access.authenticate(token);
+            if (who.isEmpty()) {
+                return Namespace.Admission.refuse(token.isEmpty() ? "authentication required: put the token in auth.token"
+                        : "the token is invalid or expired");
+            }
+            if (!who.get().allows(tenant)) {
+                return Namespace.Admission.refuse("this token does not grant access to tenant '" + tenant + "'");
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            auth.path("params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asString()));
+            Api.Watch w = api.watch(tenant, who.get(), names(auth, "dashboards"), names(auth, "datasets"), params);
+            if (w.isEmpty()) {
+                return Namespace.Admission.refuse("name what to stream in auth: \"dashboards\" and/or \"datasets\"");
+            }
+            var subscription = streams.subscription(tenant, w.keys(), w.datasets());
+            SioSession session = new SioSession(socket, subscription, streams.queue());
+            subscription.topics().forEach(socket::join);
+            sessions.add(session);
+            socket.onDisconnect(reason -> {
+                session.close(Optional.empty());
+                sessions.remove(session);
+            });
+            Optional<Position> resume = recovery.map(r -> WsEndpoint.position(r.offset()))
+                    .orElse(WsEndpoint.position(auth.path("since").asString("")));
+            session.open(resume);
+            return recovery.isPresent() ? Namespace.Admission.recovered() : Namespace.Admission.accept();
+        } catch (ApiException e) {
+            return Namespace.Admission.refuse(e.getMessage(), Map.of("status", e.status));
+        } catch (IllegalArgumentException e) {
+            return Namespace.Admission.refuse(e.getMessage(), Map.of("status", 400));
+        }
+    }
+
+    private static List<String> names(JsonNode auth, String field) {
+        JsonNode n = auth.path(field);
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) {
+            n.forEach(e -> out.add(e.asString()));
+        } else if (n.isString()) {
+            out.addAll(Api.list(n.asString()));
+        } else if (!n.isMissingNode()) {
+            throw new ApiException(400, "auth." + field + " must be an array of names");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.switchboard.push;
+
+import dev.switchboard.hub.Codec;
+import dev.switchboard.hub.Event;
+import dev.switchboard.socketio.Socket;
+import dev.switchboard.socketio.SocketIoServer;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A {@link Session} over a Socket.IO socket: each event is emitted under its type
+ * ({@code snapshot}, {@code delta}, {@code change}, {@code reset}) with the same JSON as the SSE
+ * {@code data} (embedded as raw JSON, encoded once per event) and its position as the last
+ * argument, which socket.io-client keeps as the offset it sends back when it reconnects.
+ */
+public final class SioSession extends Session {
+    /** The JSON body as text, shared by every Socket.IO subscriber of an event. */
+    static final Codec CODEC = new Codec() {
+        @Override
+        public int slot() {
+            return 2;
+        }
+
+        @Override
+        public ByteBuffer encode(Event e) {
+            return ByteBuffer.wrap(e.json());
+        }
+    };
+
+    private final Socket socket;
+
+    public SioSession(Socket socket, Subscription subscription, int capacity) {
+        super(subscription, new Outbox(capacity), CODEC);
+        this.socket = socket;
+    }
+
+    @Override
+    protected void write(ByteBuffer bytes, Callback done) {
+        done.succeeded(); // transport bytes (heartbeats) are Engine.IO's business
+    }
+
+    @Override
+    protected void writeAll(List<Object> items, Callback done) {
+        for (Object o : items) {
+            if (o instanceof Event e) {
+                var body = SocketIoServer.rawJson(e.text(CODEC));
+                if (e.ephemeral()) {
+                    socket.emit(e.type(), body);
+                } else {
+                    socket.emit(e.type(), body, e.position().toString());
+                }
+            }
+        }
+        done.succeeded(); // Socket.IO queues (bounded: overflow closes the connection, and the client recovers)
+    }
+
+    @Override
+    protected ByteBuffer heartbeatBytes() {
+        return ByteBuffer.allocate(0);
+    }
+
+    @Override
+    protected void end(Optional<Throwable> cause) {
+        if (socket.connected()) {
+            socket.disconnect();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.socketio.NodeClient;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Switchboard's streams over Socket.IO, with the real socket.io-client (Node): the same events as
+ * SSE, positions as offsets, and connection state recovery exact across random cuts, on polling,
+ * WebSocket and the upgrade between them.
+ */
+class SocketIoStreamsTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"polling", "websocket", "polling,websocket"})
+    void randomCuts_whileChangesFlow_everyChangeOnceInOrder(String transports) throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            String auth = "{\"tenant\":\"t1\",\"dashboards\":[\"calls\"],\"datasets\":[\"call_logs\"]}";
+            CompletableFuture<JsonNode> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth", auth, "--transports", transports,
+                            "--duration-ms", "9000", "--drops", "4", "--drop-min-ms", "300", "--drop-max-ms", "1500", "--keep-args",
+                            "--seed", String.valueOf(ThreadLocalRandom.current().nextInt(1_000_000))), 90);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1500); // the client is connecting (its opening snapshot carries the position it resumes from)
+            List<String> posted = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                String key = "k" + i;
+                server.post("/api/ingest/t1/call_logs", "{\"id\":\"" + key + "\",\"status\":\"active\",\"started_at\":\""
+                        + Instant.now().minusSeconds(30) + "\"}");
+                posted.add(key);
+                Thread.sleep(ThreadLocalRandom.current().nextInt(20, 100));
+            }
+            JsonNode out = run.get(120, TimeUnit.SECONDS);
+            assertThat(out.path("ok").asBoolean()).as(out.toString()).isTrue();
+            assertThat(out.path("drops").asInt()).isGreaterThan(0);
+            // (offsets repeat by design: a change and the delta it caused share a position)
+            List<String> keys = new ArrayList<>();
+            boolean snapshot = false;
+            for (JsonNode e : out.path("events")) {
+                switch (e.path("event").asString()) {
+                    case "change" -> keys.add(e.path("args").get(0).path("key").asString());
+                    case "snapshot" -> snapshot = true;
+                    default -> { }
+                }
+            }
+            assertThat(snapshot).isTrue();
+            assertThat(keys).containsExactlyElementsOf(posted);
+            assertThat(out.path("connections").size()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void handshake_forAnotherTenant_isRefusedWithAReason() throws Exception {
+        try (TestServer server = new TestServer(dir, false, Optional.of(AuthTest.SECRET))) {
+            String token = AuthTest.token("A", "u1", null, null, Instant.now().plusSeconds(600));
+            JsonNode out = NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth",
+                    "{\"token\":\"" + token + "\",\"tenant\":\"B\",\"datasets\":[\"call_logs\"]}", "--timeout-ms", "10000"), 60);
+            assertThat(out.path("ok").asBoolean()).isFalse();
+            assertThat(out.path("error").asString()).contains("tenant 'B'");
+            JsonNode ok = NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth",
+                    "{\"token\":\"" + token + "\",\"tenant\":\"A\",\"datasets\":[\"call_logs\"],\"dashboards\":[\"calls\"]}",
+                    "--count", "1"), 60);
+            assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
+            assertThat(ok.path("events").get(0).path("event").asString()).isEqualTo("snapshot");
+        }
+    }
+}
