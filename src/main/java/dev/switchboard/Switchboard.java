@@ -7,6 +7,7 @@ import dev.switchboard.change.Position;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.http.HttpServer;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.live.Definitions;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.store.Store;
@@ -48,7 +49,7 @@ public final class Switchboard implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private Simulation simulation;
 
-    private Switchboard(Config config, Clock clock) {
+    private Switchboard(Config config, Clock clock, Limits limits) {
         this.config = config;
         this.clock = clock;
         this.started = clock.millis();
@@ -79,7 +80,7 @@ public final class Switchboard implements AutoCloseable {
                 : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins());
+                metrics::scrape, config.allowedOrigins(), limits);
         registerMetrics();
     }
 
@@ -107,7 +108,12 @@ public final class Switchboard implements AutoCloseable {
 
     /** Builds and starts a server. */
     public static Switchboard start(Config config, Clock clock) {
-        Switchboard sb = new Switchboard(config, clock);
+        return start(config, clock, Limits.fromEnvironment(System.getenv()));
+    }
+
+    /** Builds and starts a server with the given abuse limits (docs/SECURITY.md). */
+    public static Switchboard start(Config config, Clock clock, Limits limits) {
+        Switchboard sb = new Switchboard(config, clock, limits);
         sb.feed.start();
         sb.http.start();
         sb.scheduler.scheduleAtFixedRate(sb.guard("tick", sb.engine::tick), 1, 1, TimeUnit.SECONDS);

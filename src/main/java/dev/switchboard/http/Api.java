@@ -8,6 +8,7 @@ import dev.switchboard.dataset.Dataset;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.dataset.RowValidator;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.live.DashboardDef;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
@@ -16,8 +17,6 @@ import dev.switchboard.push.Subscription;
 import dev.switchboard.store.IngestException;
 import dev.switchboard.store.IngestResult;
 import dev.switchboard.store.Store;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,15 +24,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -64,9 +67,11 @@ final class Api extends Handler.Abstract {
     private final Supplier<Map<String, Object>> demo;
     private final Supplier<String> metrics;
     private final StaticFiles files = new StaticFiles();
+    private final Limits limits;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
-        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
+        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits) {
+        this.limits = limits;
         this.store = store;
         this.catalog = catalog;
         this.engine = engine;
@@ -84,15 +89,36 @@ final class Api extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         String[] parts = path.split("/");
         String method = request.getMethod();
+        respond(method, path, response, callback, () -> route(request, response, callback, path, parts, method));
+        return true;
+    }
+
+    /** Runs one step of handling a request, turning what it throws into a JSON error response. */
+    private void respond(String method, String path, Response response, Callback callback, Runnable work) {
         try {
+            work.run();
+        } catch (ApiException e) {
+            e.headers.forEach((k, v) -> response.getHeaders().put(k, v));
+            error(response, callback, e.status, e.getMessage(), e.details);
+        } catch (IllegalArgumentException e) {
+            error(response, callback, 400, e.getMessage(), List.of());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", method, path, e);
+            error(response, callback, 500, "internal error: " + e.getMessage(), List.of());
+        }
+    }
+
+    private void route(Request request, Response response, Callback callback, String path, String[] parts, String method) {
+        {
             if (path.equals("/metrics")) {
                 requireGet(method);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 response.write(true, ByteBuffer.wrap(metrics.get().getBytes(StandardCharsets.UTF_8)), callback);
-                return true;
+                return;
             }
             if (!path.startsWith("/api/")) {
-                return serveFile(path, method, response, callback);
+                serveFile(path, method, response, callback);
+                return;
             }
             if (parts.length < 3) {
                 throw new ApiException(404, "no such endpoint: " + path);
@@ -114,32 +140,22 @@ final class Api extends Handler.Abstract {
                 case "events" -> {
                     requireGet(method);
                     events(request, response, callback, segment(parts, 3, "tenant"));
-                    return true;
                 }
                 case "ingest" -> ingest(request, response, callback, parts, method);
                 default -> throw new ApiException(404, "no such endpoint: " + path);
             }
-        } catch (ApiException e) {
-            error(response, callback, e.status, e.getMessage(), e.details);
-        } catch (IllegalArgumentException e) {
-            error(response, callback, 400, e.getMessage(), List.of());
-        } catch (RuntimeException e) {
-            LOG.error("{} {} failed", method, path, e);
-            error(response, callback, 500, "internal error: " + e.getMessage(), List.of());
         }
-        return true;
     }
 
-    private boolean serveFile(String path, String method, Response response, Callback callback) {
+    private void serveFile(String path, String method, Response response, Callback callback) {
         var file = files.find(path);
         if (file.isEmpty() || !(method.equals("GET") || method.equals("HEAD"))) {
             error(response, callback, 404, "not found: " + path, List.of());
-            return true;
+            return;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.get().type());
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, path.startsWith("/webjars/") ? "max-age=86400" : "no-cache");
         response.write(true, ByteBuffer.wrap(file.get().bytes()), callback);
-        return true;
     }
 
     private void dashboards(Request request, Response response, Callback callback, String[] parts, String method) {
@@ -246,33 +262,76 @@ final class Api extends Handler.Abstract {
             throw new ApiException(403, "this token may not write; ingest needs role 'writer'");
         }
         Dataset dataset = catalog.find(name).orElseThrow(() -> new ApiException(404, "unknown dataset '" + name + "'"));
-        IngestResult result;
         if (method.equals("DELETE")) {
-            result = store.delete(dataset, tenant, List.of(segment(parts, 5, "key")));
+            IngestResult result = store.delete(dataset, tenant, List.of(segment(parts, 5, "key")));
+            json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
         } else if (method.equals("POST") && parts.length == 5) {
-            result = upsert(request, dataset, tenant);
+            String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
+            if (!type.startsWith("application/json")) {
+                throw new ApiException(415, "send rows as Content-Type: application/json");
+            }
+            readBody(request, response, callback, bytes -> {
+                IngestResult result = upsert(bytes, dataset, tenant);
+                json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
+            });
         } else {
             throw new ApiException(405, "use POST /api/ingest/{tenant}/{dataset} or DELETE /api/ingest/{tenant}/{dataset}/{key}");
         }
-        json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
     }
 
-    private IngestResult upsert(Request request, Dataset dataset, String tenant) {
-        String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
-        if (!type.startsWith("application/json")) {
-            throw new ApiException(415, "send rows as Content-Type: application/json");
+    /**
+     * Reads the whole body without holding a thread while it arrives, then runs {@code then} on a
+     * pool thread. A body that pauses longer than the body idle limit, or arrives slower than the
+     * minimum rate (enforced by {@link HttpServer}'s data-rate handler), gets 408; a body over
+     * {@link #MAX_BODY} gets 413.
+     */
+    private void readBody(Request request, Response response, Callback callback, java.util.function.Consumer<byte[]> then) {
+        long declared = request.getLength();
+        if (declared > MAX_BODY) {
+            throw tooLarge();
         }
-        JsonNode body;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                throw new ApiException(413, "request body is larger than " + MAX_BODY + " bytes; split it into smaller batches");
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idle = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(limits.bodyIdle().toMillis());
+        String method = request.getMethod();
+        String path = Request.getPathInContext(request);
+        Content.Source.asByteArrayAsync(request, MAX_BODY + 1, Promise.Invocable.from(Invocable.InvocationType.BLOCKING, (bytes, failure) -> {
+            endPoint.setIdleTimeout(idle);
+            respond(method, path, response, callback, () -> {
+                if (failure != null) {
+                    throw bodyFailure(failure);
+                }
+                if (bytes.length > MAX_BODY) {
+                    throw tooLarge();
+                }
+                then.accept(bytes);
+            });
+        }));
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(413, "request body is larger than " + MAX_BODY + " bytes; split it into smaller batches");
+    }
+
+    private ApiException bodyFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return new ApiException(408, "the request body arrived too slowly (it must keep up at least " + limits.minBodyRate()
+                        + " bytes/s and pause no longer than " + limits.bodyIdle().toMillis() + " ms); nothing was written");
             }
+            if (t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("max")) {
+                return tooLarge();
+            }
+        }
+        return new ApiException(400, "could not read the request body: " + failure + "; nothing was written");
+    }
+
+    private IngestResult upsert(byte[] bytes, Dataset dataset, String tenant) {
+        JsonNode body;
+        try {
             body = JSON.readTree(bytes);
         } catch (JacksonException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ApiException(400, "could not read the request body: " + e.getMessage());
         }
         List<JsonNode> rows = new ArrayList<>();
         if (body == null || body.isMissingNode()) {

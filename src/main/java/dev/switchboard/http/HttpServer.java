@@ -4,6 +4,7 @@ import dev.switchboard.auth.Access;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.store.Store;
 import java.net.InetSocketAddress;
@@ -20,6 +21,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
+import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server: one connector, the API handler, nothing else. */
@@ -30,7 +32,7 @@ public final class HttpServer implements AutoCloseable {
 
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
-                      Supplier<String> metrics, List<String> allowedOrigins) {
+                      Supplier<String> metrics, List<String> allowedOrigins, Limits limits) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -44,8 +46,12 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
-        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics);
-        server.setHandler(allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
+        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics, limits);
+        Handler routes = allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins);
+        // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
+        // hold more than its share of requests in progress while it trickles bytes.
+        Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;
+        server.setHandler(new ClientConcurrency(rate, limits.requestsPerIp()));
         server.setStopTimeout(2000);
     }
 
