@@ -27,7 +27,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
@@ -50,6 +52,14 @@ import tools.jackson.databind.json.JsonMapper;
 final class Api extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    /**
+     * The web dashboard's policy: its own scripts only, no framing. Inline style attributes are
+     * allowed because the charts set widths and colours through them.
+     */
+    static final HttpField CSP = new PreEncodedHttpField("Content-Security-Policy", "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            + "form-action 'self'; frame-ancestors 'none'");
     /** Largest accepted request body. The default is 1 MiB. */
     static final int MAX_BODY = 1 << 20;
     /** Most rows in one ingest request. */
@@ -89,6 +99,7 @@ final class Api extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         String[] parts = path.split("/");
         String method = request.getMethod();
+        response.getHeaders().put(NOSNIFF);
         respond(method, path, response, callback, () -> route(request, response, callback, path, parts, method));
         return true;
     }
@@ -125,6 +136,7 @@ final class Api extends Handler.Abstract {
             }
             switch (parts[2]) {
                 case "health" -> {
+                    requireGet(method);
                     // 503 while degraded, so a load balancer or readiness probe can route around this node
                     Map<String, Object> h = health.get();
                     json(response, callback, "ok".equals(h.get("status")) ? 200 : 503, h);
@@ -139,6 +151,14 @@ final class Api extends Handler.Abstract {
                 case "dashboards" -> dashboards(request, response, callback, parts, method);
                 case "events" -> {
                     requireGet(method);
+                    if (method.equals("HEAD")) {
+                        // Answers whether a stream would open, without opening one.
+                        principal(request, response, segment(parts, 3, "tenant"));
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                        response.setStatus(200);
+                        callback.succeeded();
+                        return;
+                    }
                     events(request, response, callback, segment(parts, 3, "tenant"));
                 }
                 case "ingest" -> ingest(request, response, callback, parts, method);
@@ -154,6 +174,9 @@ final class Api extends Handler.Abstract {
             return;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.get().type());
+        response.getHeaders().put(CSP);
+        response.getHeaders().put("X-Frame-Options", "DENY");
+        response.getHeaders().put("Referrer-Policy", "no-referrer");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, path.startsWith("/webjars/") ? "max-age=86400" : "no-cache");
         response.write(true, ByteBuffer.wrap(file.get().bytes()), callback);
     }
@@ -180,13 +203,15 @@ final class Api extends Handler.Abstract {
         }
         String name = segment(parts, 3, "dashboard");
         String tenant = segment(parts, 4, "tenant");
-        Principal who = principal(request, tenant);
+        Principal who = principal(request, response, tenant);
         ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
         LiveEngine.State state = engine.state(key);
         String etag = "\"" + state.position() + "\"";
         String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
         response.getHeaders().put(HttpHeader.ETAG, etag);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        if (access.isOpen()) {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        }
         if (etag.equals(inm)) {
             response.setStatus(304);
             callback.succeeded();
@@ -257,7 +282,7 @@ final class Api extends Handler.Abstract {
     private void ingest(Request request, Response response, Callback callback, String[] parts, String method) {
         String tenant = segment(parts, 3, "tenant");
         String name = segment(parts, 4, "dataset");
-        Principal who = principal(request, tenant);
+        Principal who = principal(request, response, tenant);
         if (!who.write()) {
             throw new ApiException(403, "this token may not write; ingest needs role 'writer'");
         }
@@ -365,12 +390,27 @@ final class Api extends Handler.Abstract {
         }
     }
 
+    /**
+     * The caller, as {@link #principal(Request, String)}; and since what follows is private to the
+     * caller, the response must not be stored by any cache (unless access is open).
+     */
+    private Principal principal(Request request, Response response, String tenant) {
+        if (!access.isOpen()) {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, no-store");
+        }
+        return principal(request, tenant);
+    }
+
     private Principal principal(Request request, String tenant) {
-        String auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
-        String token = auth.startsWith("Bearer ") ? auth.substring(7).trim()
+        String auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("").trim();
+        // The auth scheme is case-insensitive (RFC 9110, 11.1)
+        String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim()
                 : Optional.ofNullable(Request.extractQueryParameters(request).getValue("access_token")).orElse("");
-        Principal who = access.authenticate(token).orElseThrow(() -> new ApiException(401,
-                token.isEmpty() ? "authentication required: send Authorization: Bearer <token>" : "the token is invalid or expired"));
+        Principal who = access.authenticate(token).orElseThrow(() -> token.isEmpty()
+                ? new ApiException(401, "authentication required: send Authorization: Bearer <token>", List.of(),
+                        Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\""))
+                : new ApiException(401, "the token is invalid or expired", List.of(),
+                        Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"")));
         if (!who.allows(tenant)) {
             // Same answer as for a tenant that does not exist: no way to probe other tenants.
             throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
@@ -405,6 +445,7 @@ final class Api extends Handler.Abstract {
     static void json(Response response, Callback callback, int status, Object body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(NOSNIFF);
         response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
     }
 

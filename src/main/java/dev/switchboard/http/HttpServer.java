@@ -52,6 +52,7 @@ public final class HttpServer implements AutoCloseable {
         // hold more than its share of requests in progress while it trickles bytes.
         Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;
         server.setHandler(new ClientConcurrency(rate, limits.requestsPerIp()));
+        server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2000);
     }
 
