@@ -42,6 +42,7 @@ import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,7 +52,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Api extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Rejects duplicate fields: {@code {"id":"a","id":"b"}} is ambiguous, not "the last one wins". */
+    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     /**
      * The web dashboard's policy: its own scripts only, no framing. Inline style attributes are
@@ -114,8 +116,10 @@ final class Api extends Handler.Abstract {
         } catch (IllegalArgumentException e) {
             error(response, callback, 400, e.getMessage(), List.of());
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", method, path, e);
-            error(response, callback, 500, "internal error: " + e.getMessage(), List.of());
+            // The cause may hold SQL or internals: it goes to the log, the client gets a reference to it.
+            String ref = java.util.UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("{} {} failed (ref {})", method, path, ref, e);
+            error(response, callback, 500, "internal error (ref " + ref + " in the server log)", List.of());
         }
     }
 
@@ -288,11 +292,11 @@ final class Api extends Handler.Abstract {
         }
         Dataset dataset = catalog.find(name).orElseThrow(() -> new ApiException(404, "unknown dataset '" + name + "'"));
         if (method.equals("DELETE")) {
-            IngestResult result = store.delete(dataset, tenant, List.of(segment(parts, 5, "key")));
+            IngestResult result = store.delete(dataset, tenant, List.of(key(parts)));
             json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
         } else if (method.equals("POST") && parts.length == 5) {
             String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
-            if (!type.startsWith("application/json")) {
+            if (!type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
                 throw new ApiException(415, "send rows as Content-Type: application/json");
             }
             readBody(request, response, callback, bytes -> {
@@ -427,6 +431,18 @@ final class Api extends Handler.Abstract {
             throw new ApiException(400, what + " '" + s + "' must be 1-128 letters, digits or _ . : @ -");
         }
         return s;
+    }
+
+    /** The row key of a DELETE URL, under the same rule as ingest's keys. */
+    private static String key(String[] parts) {
+        if (parts.length <= 5 || parts[5].isEmpty()) {
+            throw new ApiException(404, "the URL is missing the key");
+        }
+        String key = java.net.URLDecoder.decode(parts[5], StandardCharsets.UTF_8);
+        RowValidator.keyProblem(key).ifPresent(m -> {
+            throw new ApiException(400, m);
+        });
+        return key;
     }
 
     private static List<String> list(String csv) {
