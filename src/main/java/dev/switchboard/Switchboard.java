@@ -77,7 +77,7 @@ public final class Switchboard implements AutoCloseable {
         feed.addListener(hub);
         feed.addListener(engine);
         Access access = config.open() ? Access.anyone()
-                : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
+                : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime());
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
                 metrics::scrape, config.allowedOrigins(), limits);

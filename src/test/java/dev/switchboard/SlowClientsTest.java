@@ -35,7 +35,7 @@ class SlowClientsTest {
 
     @BeforeEach
     void start() {
-        server = new TestServer(dir, true, Optional.empty(), new Limits(1024, Duration.ofSeconds(2), PER_CLIENT, 64 * 1024));
+        server = new TestServer(dir, true, Optional.empty(), Limits.fromEnvironment(Map.of("SWITCHBOARD_BODY_IDLE_MS", "2000", "SWITCHBOARD_REQUESTS_PER_IP", "" + PER_CLIENT, "SWITCHBOARD_RATE_PER_IP", "0")));
     }
 
     @AfterEach

@@ -413,7 +413,8 @@ final class Api extends Handler.Abstract {
         Principal who = access.authenticate(token).orElseThrow(() -> token.isEmpty()
                 ? new ApiException(401, "authentication required: send Authorization: Bearer <token>", List.of(),
                         Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\""))
-                : new ApiException(401, "the token is invalid or expired", List.of(),
+                : new ApiException(401, "the token is invalid or expired (it must be an HS256 JWT signed with this server's secret, "
+                        + "with exp in the future, nbf and iat not in the future, and a lifetime within the server's maximum)", List.of(),
                         Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"")));
         if (!who.allows(tenant)) {
             // Same answer as for a tenant that does not exist: no way to probe other tenants.
