@@ -128,6 +128,42 @@ class AuthTest {
                 .as("admin names no single tenant").isEqualTo(401);
     }
 
+    /** Issue 12, finding 12. */
+    @Test
+    void scopedWriter_writesAndDeletesOnlyItsOwnRows() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        String svc = bearer(token("a", "svc", null, "writer", later));
+        String agent1 = bearer(token("a", "agent-1", "agent", "writer", later));
+        assertThat(server.post("/api/ingest/a/call_logs", SseWireTest.call("theirs", "active", null, 0).replace("agent-1", "agent-2"),
+                "Authorization", svc).statusCode()).isEqualTo(200);
+
+        assertThat(server.post("/api/ingest/a/call_logs", SseWireTest.call("mine", "active", null, 0), "Authorization", agent1).statusCode())
+                .isEqualTo(200);
+        var other = server.post("/api/ingest/a/call_logs", SseWireTest.call("x", "active", null, 0).replace("agent-1", "agent-2"),
+                "Authorization", agent1);
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(other.body()).contains("agent_config_id").contains("nothing was written");
+        assertThat(server.post("/api/ingest/a/call_logs", "{\"id\":\"mine\",\"status\":\"ended\"}", "Authorization", agent1)
+                .statusCode()).as("a row must name its subject").isEqualTo(403);
+        // Taking over another agent's row by naming oneself is refused too.
+        var takeover = server.post("/api/ingest/a/call_logs", SseWireTest.call("theirs", "ended", "completed", 5), "Authorization", agent1);
+        assertThat(takeover.statusCode()).isEqualTo(403);
+        assertThat(takeover.body()).contains("another agent");
+        assertThat(delete("/api/ingest/a/call_logs/theirs", agent1)).isEqualTo(403);
+        assertThat(server.post("/api/ingest/a/tickets", "{\"id\":\"k\",\"status\":\"open\",\"created_at\":\"2026-01-01T00:00:00Z\"}",
+                "Authorization", agent1).statusCode()).as("a dataset the scope does not cover").isEqualTo(403);
+        assertThat(delete("/api/ingest/a/call_logs/mine", agent1)).isEqualTo(200);
+
+        var full = TestServer.json(server.get("/api/dashboards/calls/a", "Authorization", bearer(token("a", "boss", null, null, later))));
+        assertThat(full.path("widgets").path("total_calls").asLong()).isEqualTo(1);
+        assertThat(full.path("widgets").toString()).contains("agent-2").doesNotContain("\"agent-1\"");
+    }
+
+    int delete(String path, String auth) throws Exception {
+        return server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + path)).header("Authorization", auth)
+                .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     @Test
     void scopedToken_seesOnlyItsSlice_andNoRawChanges() throws Exception {
         Instant later = Instant.now().plus(Duration.ofHours(1));

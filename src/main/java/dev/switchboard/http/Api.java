@@ -80,10 +80,12 @@ final class Api extends Handler.Abstract {
     private final Supplier<String> metrics;
     private final StaticFiles files = new StaticFiles();
     private final Limits limits;
+    private final ScopedWrites scopedWrites;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits) {
         this.limits = limits;
+        this.scopedWrites = new ScopedWrites(List.copyOf(engine.definitions().all()), store);
         this.store = store;
         this.catalog = catalog;
         this.engine = engine;
@@ -292,15 +294,18 @@ final class Api extends Handler.Abstract {
         }
         Dataset dataset = catalog.find(name).orElseThrow(() -> new ApiException(404, "unknown dataset '" + name + "'"));
         if (method.equals("DELETE")) {
-            IngestResult result = store.delete(dataset, tenant, List.of(key(parts)));
+            String key = key(parts);
+            scopedWrites.checkDelete(who, dataset, tenant, key);
+            IngestResult result = store.delete(dataset, tenant, List.of(key));
             json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
         } else if (method.equals("POST") && parts.length == 5) {
             String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
             if (!type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
                 throw new ApiException(415, "send rows as Content-Type: application/json");
             }
+            scopedWrites.guard(who, dataset);
             readBody(request, response, callback, bytes -> {
-                IngestResult result = upsert(bytes, dataset, tenant);
+                IngestResult result = upsert(bytes, dataset, tenant, who);
                 json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
             });
         } else {
@@ -355,7 +360,7 @@ final class Api extends Handler.Abstract {
         return new ApiException(400, "could not read the request body: " + failure + "; nothing was written");
     }
 
-    private IngestResult upsert(byte[] bytes, Dataset dataset, String tenant) {
+    private IngestResult upsert(byte[] bytes, Dataset dataset, String tenant, Principal who) {
         JsonNode body;
         try {
             body = JSON.readTree(bytes);
@@ -386,6 +391,7 @@ final class Api extends Handler.Abstract {
                     + first.message() + (details.size() > 1 ? " (and " + (details.size() - 1) + " more problems)" : "")
                     + "; nothing was written", details);
         }
+        scopedWrites.checkRows(who, dataset, tenant, validated.rows());
         try {
             return store.ingest(dataset, tenant, validated.rows());
         } catch (IngestException e) {
