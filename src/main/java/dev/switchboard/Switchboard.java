@@ -7,6 +7,7 @@ import dev.switchboard.change.Position;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.http.HttpServer;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.limits.Admission;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.live.Definitions;
 import dev.switchboard.live.LiveEngine;
@@ -80,7 +81,7 @@ public final class Switchboard implements AutoCloseable {
                 : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime());
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins(), limits);
+                metrics::scrape, config.allowedOrigins(), limits, new Admission(limits, clock, metrics));
         registerMetrics();
     }
 

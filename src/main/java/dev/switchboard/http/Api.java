@@ -8,7 +8,9 @@ import dev.switchboard.dataset.Dataset;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.dataset.RowValidator;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.limits.Admission;
 import dev.switchboard.limits.Limits;
+import dev.switchboard.limits.Rejection;
 import dev.switchboard.live.DashboardDef;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
@@ -81,10 +83,13 @@ final class Api extends Handler.Abstract {
     private final StaticFiles files = new StaticFiles();
     private final Limits limits;
     private final ScopedWrites scopedWrites;
+    private final Admission admission;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
-        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits) {
+        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits,
+        Admission admission) {
         this.limits = limits;
+        this.admission = admission;
         this.scopedWrites = new ScopedWrites(List.copyOf(engine.definitions().all()), store);
         this.store = store;
         this.catalog = catalog;
@@ -165,7 +170,7 @@ final class Api extends Handler.Abstract {
                         callback.succeeded();
                         return;
                     }
-                    events(request, response, callback, segment(parts, 3, "tenant"));
+                    stream(request, response, callback, segment(parts, 3, "tenant"));
                 }
                 case "ingest" -> ingest(request, response, callback, parts, method);
                 default -> throw new ApiException(404, "no such endpoint: " + path);
@@ -247,6 +252,35 @@ final class Api extends Handler.Abstract {
             throw new ApiException(403, "your token is confined to scope '" + scope + "', which dashboard " + name + " does not define");
         }
         return engine.definitions().key(def, tenant, scope, sub, q);
+    }
+
+    /**
+     * Admits a stream under the per-address, per-subject and per-tenant stream limits, then opens
+     * it with {@link #events}; the admission is released exactly once, when the stream's callback
+     * completes or opening it fails.
+     */
+    private void stream(Request request, Response response, Callback callback, String tenant) {
+        Principal who = principal(request, response, tenant);
+        String ip = Request.getRemoteAddr(request);
+        admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
+            throw tooMany(r);
+        });
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                admission.releaseStream(ip, tenant, who.subject());
+            }
+        };
+        try {
+            events(request, response, Callback.from(callback, release), tenant);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    static ApiException tooMany(Rejection r) {
+        return new ApiException(429, r.message(), List.of(), Map.of("Retry-After", Long.toString(r.retryAfterSeconds())));
     }
 
     private void events(Request request, Response response, Callback callback, String tenant) {
@@ -401,14 +435,19 @@ final class Api extends Handler.Abstract {
     }
 
     /**
-     * The caller, as {@link #principal(Request, String)}; and since what follows is private to the
-     * caller, the response must not be stored by any cache (unless access is open).
+     * The caller, as {@link #principal(Request, String)}, admitted under the per-tenant and
+     * per-subject request rates; and since what follows is private to the caller, the response
+     * must not be stored by any cache (unless access is open).
      */
     private Principal principal(Request request, Response response, String tenant) {
         if (!access.isOpen()) {
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, no-store");
         }
-        return principal(request, tenant);
+        Principal who = principal(request, tenant);
+        admission.tryRequest(tenant, who.subject()).ifPresent(r -> {
+            throw tooMany(r);
+        });
+        return who;
     }
 
     private Principal principal(Request request, String tenant) {

@@ -1,6 +1,9 @@
 package dev.switchboard.http;
 
+import dev.switchboard.limits.Admission;
+import dev.switchboard.limits.Rejection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
@@ -14,24 +17,36 @@ import org.eclipse.jetty.util.Callback;
  * response is complete), so that one client holding many slow requests cannot occupy the server
  * for everyone. Streams ({@code /api/events}) are long-lived by design and are not counted here;
  * neither is {@code /api/health}, which is cheap and must answer probes while a client misbehaves.
- * A request over the cap gets 429 with {@code Retry-After} and does no work.
+ * A request over the cap gets 429 with {@code Retry-After} and does no work. Every request but
+ * health is also admitted under the address's request rate ({@link Admission#tryRequest(String)}).
  */
 final class ClientConcurrency extends Handler.Wrapper {
     private final int perClient;
+    private final Admission admission;
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
 
-    ClientConcurrency(Handler next, int perClient) {
+    ClientConcurrency(Handler next, int perClient, Admission admission) {
         super(next);
         this.perClient = perClient;
+        this.admission = admission;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
-        if (path.startsWith("/api/events/") || path.equals("/api/health")) {
+        if (path.equals("/api/health")) {
             return super.handle(request, response, callback);
         }
         String ip = Request.getRemoteAddr(request);
+        Optional<Rejection> rate = admission.tryRequest(ip);
+        if (rate.isPresent()) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(rate.get().retryAfterSeconds()));
+            Api.error(response, callback, 429, rate.get().message(), List.of());
+            return true;
+        }
+        if (path.startsWith("/api/events/")) {
+            return super.handle(request, response, callback);
+        }
         if (!acquire(ip)) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             Api.error(response, callback, 429, "too many requests in progress from " + ip + " (limit " + perClient

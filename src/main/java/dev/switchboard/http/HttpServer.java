@@ -4,6 +4,7 @@ import dev.switchboard.auth.Access;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.limits.Admission;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.store.Store;
@@ -32,7 +33,8 @@ public final class HttpServer implements AutoCloseable {
 
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
-                      Supplier<String> metrics, List<String> allowedOrigins, Limits limits) {
+                      Supplier<String> metrics, List<String> allowedOrigins, Limits limits,
+                      Admission admission) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -46,12 +48,12 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
-        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics, limits);
+        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics, limits, admission);
         Handler routes = allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins);
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
         // hold more than its share of requests in progress while it trickles bytes.
         Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;
-        server.setHandler(new ClientConcurrency(rate, limits.requestsPerIp()));
+        server.setHandler(new ClientConcurrency(rate, limits.requestsPerIp(), admission));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2000);
     }
