@@ -98,6 +98,17 @@ class HttpHardeningTest {
         assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     }
 
+    /** Issue 12, finding 18. */
+    @Test
+    void metrics_needAnAdminTokenInServe() throws Exception {
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(server.get("/metrics", "Authorization", "Bearer " + viewer).statusCode()).isEqualTo(403);
+        String admin = AuthTest.token("*", "ops", null, "admin", Instant.now().plus(Duration.ofHours(1)));
+        var ok = server.get("/metrics", "Authorization", "Bearer " + admin);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("switchboard_views");
+    }
+
     @Test
     void health_answersGetAndHeadOnly() throws Exception {
         assertThat(server.get("/api/health").statusCode()).isEqualTo(200);

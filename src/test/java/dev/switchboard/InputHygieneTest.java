@@ -96,6 +96,17 @@ class InputHygieneTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Issue 12, finding 18: a row is fanned out to every subscriber, so its size is bounded. */
+    @Test
+    void oversizedRow_isRefusedWith413_namingTheRow() throws Exception {
+        String big = call("c2", T, ",\"metadata\":{\"blob\":\"" + "x".repeat(100_000) + "\"}");
+        var r = server.post("/api/ingest/t1/call_logs", "[" + call("c1", T, "") + "," + big + "]");
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(TestServer.json(r).path("error").asString()).startsWith("row 1 ").contains("limit per row is 65536");
+        assertThat(total()).isZero();
+        assertThat(server.get("/metrics").statusCode()).as("demo: open access").isEqualTo(200);
+    }
+
     long total() throws Exception {
         return TestServer.json(server.get("/api/dashboards/calls/t1")).path("widgets").path("total_calls").asLong();
     }

@@ -134,6 +134,7 @@ final class Api extends Handler.Abstract {
         {
             if (path.equals("/metrics")) {
                 requireGet(method);
+                requireAdmin(request, response);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 response.write(true, ByteBuffer.wrap(metrics.get().getBytes(StandardCharsets.UTF_8)), callback);
                 return;
@@ -416,6 +417,16 @@ final class Api extends Handler.Abstract {
         if (rows.size() > MAX_ROWS) {
             throw new ApiException(413, rows.size() + " rows in one request; the limit is " + MAX_ROWS);
         }
+        for (int i = 0; i < rows.size(); i++) {
+            // Every row is fanned out to every subscriber of its tenant: its size multiplies.
+            int size = JSON.writeValueAsBytes(rows.get(i)).length;
+            if (size > limits.maxRowBytes()) {
+                String message = "is " + size + " bytes as JSON; the limit per row is " + limits.maxRowBytes()
+                        + " bytes (keep large payloads elsewhere and store a link)";
+                throw new ApiException(413, "row " + i + " " + message + "; nothing was written",
+                        List.of(Map.of("row", i, "field", "", "message", message)));
+            }
+        }
         var validated = RowValidator.validate(dataset, tenant, rows);
         if (!validated.ok()) {
             List<Map<String, Object>> details = new ArrayList<>();
@@ -466,6 +477,17 @@ final class Api extends Handler.Abstract {
             throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
         }
         return who;
+    }
+
+    /** Operator routes: with tokens, only the admin grant ({@code tenant: "*"}, {@code role: admin}) may read them. */
+    private void requireAdmin(Request request, Response response) {
+        if (access.isOpen()) {
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, no-store");
+        if (!principal(request, "*").admin()) {
+            throw new ApiException(403, "this route needs an admin token (tenant \"*\", role \"admin\")");
+        }
     }
 
     private static String segment(String[] parts, int i, String what) {
