@@ -63,6 +63,10 @@ public interface Access {
         if (secret.length < 32) {
             throw new IllegalArgumentException("the JWT secret must be at least 32 bytes, got " + secret.length);
         }
+        if (Secrets.weak(secret)) {
+            org.slf4j.LoggerFactory.getLogger(Access.class).warn("the JWT secret looks weak (few distinct characters); "
+                    + "use 32 random bytes, e.g. openssl rand -hex 32");
+        }
         MACVerifier verifier;
         try {
             verifier = new MACVerifier(secret);

@@ -53,7 +53,8 @@ public final class HttpServer implements AutoCloseable {
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
         // hold more than its share of requests in progress while it trickles bytes.
         Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;
-        server.setHandler(new ClientConcurrency(rate, limits.requestsPerIp(), admission));
+        Handler limited = new ClientConcurrency(rate, limits.requestsPerIp(), admission);
+        server.setHandler(access.isOpen() && isLoopback(host) ? new LoopbackHost(limited) : limited);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2000);
     }
@@ -73,6 +74,14 @@ public final class HttpServer implements AutoCloseable {
         cors.setPreflightMaxAge(Duration.ofMinutes(10));
         cors.setHandler(api);
         return cors;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public void start() {
