@@ -7,6 +7,7 @@ import dev.switchboard.change.Position;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.http.HttpServer;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.keys.ApiKeys;
 import dev.switchboard.limits.Admission;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.live.Definitions;
@@ -77,11 +78,13 @@ public final class Switchboard implements AutoCloseable {
         this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub);
         feed.addListener(hub);
         feed.addListener(engine);
+        ApiKeys keys = new ApiKeys(store, clock);
         Access access = config.open() ? Access.anyone()
-                : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime());
+                : Access.withKeys(Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime()),
+                        ApiKeys.PREFIX, keys::authenticate);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, hub, feed, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins(), limits, new Admission(limits, clock, metrics));
+                metrics::scrape, config.allowedOrigins(), limits, new Admission(limits, clock, metrics), keys);
         registerMetrics();
     }
 

@@ -53,6 +53,22 @@ public interface Access {
         };
     }
 
+    /**
+     * Credentials starting with {@code prefix} (API keys) are checked by {@code keys}, all others
+     * by {@code tokens}.
+     */
+    static Access withKeys(Access tokens, String prefix, java.util.function.Function<String, Optional<Principal>> keys) {
+        return new Access() {
+            public Optional<Principal> authenticate(String token) {
+                return token.startsWith(prefix) ? keys.apply(token) : tokens.authenticate(token);
+            }
+
+            public boolean isOpen() {
+                return tokens.isOpen();
+            }
+        };
+    }
+
     /** HS256 tokens signed with {@code secret} (at least 32 bytes), living at most {@link #DEFAULT_MAX_LIFETIME}. */
     static Access jwt(byte[] secret, Clock clock) {
         return jwt(secret, clock, DEFAULT_MAX_LIFETIME);

@@ -8,6 +8,7 @@ import dev.switchboard.dataset.Dataset;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.dataset.RowValidator;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.keys.ApiKeys;
 import dev.switchboard.limits.Admission;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.limits.Rejection;
@@ -84,10 +85,12 @@ final class Api extends Handler.Abstract {
     private final Limits limits;
     private final ScopedWrites scopedWrites;
     private final Admission admission;
+    private final ApiKeys keys;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits,
-        Admission admission) {
+        Admission admission, ApiKeys keys) {
+        this.keys = keys;
         this.limits = limits;
         this.admission = admission;
         this.scopedWrites = new ScopedWrites(List.copyOf(engine.definitions().all()), store);
@@ -174,6 +177,7 @@ final class Api extends Handler.Abstract {
                     stream(request, response, callback, segment(parts, 3, "tenant"));
                 }
                 case "ingest" -> ingest(request, response, callback, parts, method);
+                case "keys" -> keys(request, response, callback, parts, method);
                 default -> throw new ApiException(404, "no such endpoint: " + path);
             }
         }
@@ -477,6 +481,41 @@ final class Api extends Handler.Abstract {
             throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
         }
         return who;
+    }
+
+    /**
+     * API keys of a tenant, for the admin grant: {@code POST /api/keys/{tenant}} with
+     * {@code {"role": "writer", "name": "..."}} issues one (201; the key is shown only here),
+     * {@code GET} lists them, {@code DELETE /api/keys/{tenant}/{id}} revokes one.
+     */
+    private void keys(Request request, Response response, Callback callback, String[] parts, String method) {
+        if (access.isOpen()) {
+            throw new ApiException(404, "API keys exist only when tokens are required (serve)");
+        }
+        requireAdmin(request, response);
+        String tenant = segment(parts, 3, "tenant");
+        switch (method) {
+            case "GET" -> json(response, callback, 200, Map.of("tenant", tenant, "keys", keys.list(tenant)));
+            case "DELETE" -> {
+                String id = segment(parts, 4, "key id");
+                if (!keys.revoke(tenant, id)) {
+                    throw new ApiException(404, "tenant '" + tenant + "' has no unrevoked key '" + id + "'");
+                }
+                json(response, callback, 200, Map.of("revoked", id));
+            }
+            case "POST" -> readBody(request, response, callback, bytes -> {
+                JsonNode body;
+                try {
+                    body = JSON.readTree(bytes);
+                } catch (JacksonException e) {
+                    throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+                }
+                ApiKeys.Issued k = keys.issue(tenant, body.path("role").asString("writer"), body.path("name").asString(""));
+                json(response, callback, 201, Map.of("id", k.id(), "tenant", k.tenant(), "role", k.role(), "name", k.name(), "key", k.key(),
+                        "note", "store the key now: it is not shown again"));
+            });
+            default -> throw new ApiException(405, "use GET or POST /api/keys/{tenant}, or DELETE /api/keys/{tenant}/{id}");
+        }
     }
 
     /** Operator routes: with tokens, only the admin grant ({@code tenant: "*"}, {@code role: admin}) may read them. */

@@ -4,6 +4,7 @@ import dev.switchboard.auth.Access;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.keys.ApiKeys;
 import dev.switchboard.limits.Admission;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.live.LiveEngine;
@@ -34,7 +35,7 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Hub hub, ChangeFeed feed,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
                       Supplier<String> metrics, List<String> allowedOrigins, Limits limits,
-                      Admission admission) {
+                      Admission admission, ApiKeys keys) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -48,7 +49,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
-        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics, limits, admission);
+        Api api = new Api(store, catalog, engine, hub, feed, access, sessions, health, demo, metrics, limits, admission, keys);
         Handler routes = allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins);
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
         // hold more than its share of requests in progress while it trickles bytes.

@@ -10,6 +10,7 @@ import dev.switchboard.store.IngestException;
 import dev.switchboard.store.IngestResult;
 import dev.switchboard.store.Store;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -147,6 +148,18 @@ public final class PostgresStore implements Store {
             return new IngestException(400, -1, "", "the database refused the rows: " + e.getMessage());
         }
         return new IllegalStateException("PostgreSQL write failed: " + e.getMessage(), e);
+    }
+
+    @Override
+    public int updateOwn(String sql, List<Object> params) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("update failed: " + e.getMessage(), e);
+        }
     }
 
     @Override

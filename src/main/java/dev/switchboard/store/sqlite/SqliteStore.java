@@ -191,6 +191,20 @@ public final class SqliteStore implements Store {
         }
     }
 
+    @Override
+    public int updateOwn(String sql, List<Object> params) {
+        synchronized (writeLock) {
+            try (PreparedStatement ps = writer.prepareStatement(sql)) {
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("update failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The writer's turns (tests hold one to stand for a long write). */
     TenantTurns turns() {
         return turns;
