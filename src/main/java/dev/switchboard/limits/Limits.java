@@ -17,13 +17,14 @@ import java.util.Map;
  *     every subscriber; a larger one gets 413. The default is 64 KiB
  * @param maxTokenLifetime longest accepted token lifetime ({@code exp} minus {@code iat}, or minus
  *     now without {@code iat}). The default is 24 hours
- * @param streamsPerIp open streams of one client address. The default is 100
+ * @param streamsPerIp open streams of one client address (an office behind one NAT address has
+ *     many browsers). The default is 500
  * @param streamsPerSubject open streams of one token subject (per tenant). The default is 20
  * @param streamsPerTenant open streams of one tenant. The default is 2000
  * @param ratePerIp requests per second of one client address (a token bucket holding two
- *     seconds' worth); 0 turns it off. The default is 100
- * @param ratePerSubject requests per second of one token subject (per tenant). The default is 50
- * @param ratePerTenant requests per second of one tenant. The default is 500
+ *     seconds' worth); 0 turns it off. The default is 1000
+ * @param ratePerSubject requests per second of one token subject (per tenant). The default is 200
+ * @param ratePerTenant requests per second of one tenant. The default is 2000
  */
 public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int maxRowBytes, Duration maxTokenLifetime,
                      int streamsPerIp, int streamsPerSubject, int streamsPerTenant,
@@ -31,7 +32,7 @@ public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int
 
     /** The defaults. */
     public static final Limits DEFAULTS = new Limits(1024, Duration.ofSeconds(10), 64, 64 * 1024, Duration.ofHours(24),
-            100, 20, 2000, 100, 50, 500);
+            500, 20, 2000, 1000, 200, 2000);
 
     public Limits {
         atLeast("SWITCHBOARD_MIN_BODY_RATE", minBodyRate, 0);
