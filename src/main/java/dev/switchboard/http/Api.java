@@ -57,6 +57,7 @@ final class Api extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     /** Rejects duplicate fields: {@code {"id":"a","id":"b"}} is ambiguous, not "the last one wins". */
     static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final String BODY_READ = "switchboard.bodyRead";
     static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
     /**
      * The web dashboard's policy: its own scripts only, no framing. Inline style attributes are
@@ -112,8 +113,27 @@ final class Api extends Handler.Abstract {
         String[] parts = path.split("/");
         String method = request.getMethod();
         response.getHeaders().put(NOSNIFF);
-        respond(method, path, response, callback, () -> route(request, response, callback, path, parts, method));
+        respond(method, path, response, callback, () -> {
+            try {
+                route(request, response, callback, path, parts, method);
+            } catch (RuntimeException e) {
+                if (request.getAttribute(BODY_READ) == null) {
+                    closeIfBodyUnread(request, response);
+                }
+                throw e;
+            }
+        });
         return true;
+    }
+
+    /**
+     * Refusing a request before reading its body leaves the body on the connection, where it
+     * would be taken for the next request; so the answer closes the connection instead.
+     */
+    static void closeIfBodyUnread(Request request, Response response) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
     }
 
     /** Runs one step of handling a request, turning what it throws into a JSON error response. */
@@ -363,6 +383,7 @@ final class Api extends Handler.Abstract {
         if (declared > MAX_BODY) {
             throw tooLarge();
         }
+        request.setAttribute(BODY_READ, Boolean.TRUE);
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         long idle = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(limits.bodyIdle().toMillis());

@@ -41,6 +41,7 @@ final class ClientConcurrency extends Handler.Wrapper {
         Optional<Rejection> rate = admission.tryRequest(ip);
         if (rate.isPresent()) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(rate.get().retryAfterSeconds()));
+            Api.closeIfBodyUnread(request, response);
             Api.error(response, callback, 429, rate.get().message(), List.of());
             return true;
         }
@@ -49,6 +50,7 @@ final class ClientConcurrency extends Handler.Wrapper {
         }
         if (!acquire(ip)) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            Api.closeIfBodyUnread(request, response);
             Api.error(response, callback, 429, "too many requests in progress from " + ip + " (limit " + perClient
                     + "); wait for some to finish, then retry", List.of());
             return true;

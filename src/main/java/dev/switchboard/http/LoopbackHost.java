@@ -23,6 +23,7 @@ final class LoopbackHost extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String host = Request.getServerName(request);
         if (!loopback(host)) {
+            Api.closeIfBodyUnread(request, response);
             Api.error(response, callback, 403, "this open-access server answers only requests for localhost or 127.0.0.1, not '"
                     + host + "' (protection against DNS rebinding); open it as http://127.0.0.1:" + Request.getLocalPort(request) + "/",
                     List.of());
