@@ -201,6 +201,14 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Where the server really listens: a wildcard bind says so rather than printing localhost. */
+    static String listening(String host, int port) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            return "http://0.0.0.0:" + port + "/ (every interface; e.g. http://127.0.0.1:" + port + "/ from this machine)";
+        }
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
+    }
+
     static int runServer(Config config) throws InterruptedException {
         Logs.configure(config.logFormat());
         // a settings or connection problem propagates to the handler in commandLine(): one line, exit 2
@@ -210,9 +218,11 @@ public final class Main implements Runnable {
             sb.close();
             stop.countDown();
         }));
-        String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
         System.out.println();
-        System.out.println("  Switchboard " + (config.demo() ? "demo" : "server") + " is running: http://" + host + ":" + sb.port() + "/");
+        System.out.println("  Switchboard " + (config.demo() ? "demo" : "server") + " is running: " + listening(config.host(), sb.port()));
+        if (config.open()) {
+            System.out.println("  Open access: no tokens; anyone who can reach this address can read and write every tenant.");
+        }
         System.out.println("  Store: " + sb.store().dialect().name() + (config.database().isEmpty()
                 ? " at " + config.dataDir().resolve("switchboard.db") : " at " + DatabaseUrl.parse(config.database().get()).target()));
         System.out.println("  Press Ctrl+C to stop.");

@@ -7,6 +7,9 @@ import dev.switchboard.change.Position;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.http.HttpServer;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.keys.ApiKeys;
+import dev.switchboard.limits.Admission;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.live.Definitions;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.push.Streams;
@@ -54,7 +57,7 @@ public final class Switchboard implements AutoCloseable {
     /** JVM, process, pool and capture-lag series ({@link Metrics}); closed with the server. */
     private AutoCloseable processMetrics = () -> { };
 
-    private Switchboard(Config config, Clock clock) {
+    private Switchboard(Config config, Clock clock, Limits limits) {
         this.config = config;
         this.clock = clock;
         this.started = clock.millis();
@@ -82,11 +85,14 @@ public final class Switchboard implements AutoCloseable {
         feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
         this.streams = new Streams(engine, hub, feed, Streams.BACKFILL_THREADS, config.backfillMax(), config.sseQueue());
+        ApiKeys keys = new ApiKeys(store, clock);
         Access access = config.open() ? Access.anyone()
-                : Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock);
+                : Access.withKeys(Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime()),
+                        ApiKeys.PREFIX, keys::authenticate);
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics);
+                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics,
+                limits, new Admission(limits, clock, metrics), keys);
         registerMetrics();
     }
 
@@ -115,7 +121,12 @@ public final class Switchboard implements AutoCloseable {
 
     /** Builds and starts a server. */
     public static Switchboard start(Config config, Clock clock) {
-        Switchboard sb = new Switchboard(config, clock);
+        return start(config, clock, Limits.fromEnvironment(System.getenv()));
+    }
+
+    /** Builds and starts a server with the given abuse limits (docs/SECURITY.md). */
+    public static Switchboard start(Config config, Clock clock, Limits limits) {
+        Switchboard sb = new Switchboard(config, clock, limits);
         sb.feed.start();
         sb.http.start();
         Config c = sb.config;

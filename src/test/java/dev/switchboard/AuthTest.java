@@ -37,13 +37,21 @@ class AuthTest {
     }
 
     static String token(String tenant, String sub, String scope, String role, Instant exp) throws Exception {
-        var claims = new JWTClaimsSet.Builder().claim("tenant", tenant).subject(sub).expirationTime(Date.from(exp));
+        return sign(claims(tenant, sub, scope, role).expirationTime(Date.from(exp)));
+    }
+
+    static JWTClaimsSet.Builder claims(String tenant, String sub, String scope, String role) {
+        var claims = new JWTClaimsSet.Builder().claim("tenant", tenant).subject(sub);
         if (scope != null) {
             claims.claim("scope", scope);
         }
         if (role != null) {
             claims.claim("role", role);
         }
+        return claims;
+    }
+
+    static String sign(JWTClaimsSet.Builder claims) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         jwt.sign(new MACSigner(SECRET.getBytes()));
         return jwt.serialize();
@@ -77,6 +85,83 @@ class AuthTest {
         assertThat(server.get("/api/dashboards/calls/a", "Authorization", bearer(token("a", "u1", null, null, Instant.now().minusSeconds(5)))).statusCode()).isEqualTo(401);
         assertThat(server.get("/api/dashboards/calls/a", "Authorization", "Bearer not.a.token").statusCode()).isEqualTo(401);
         assertThat(server.get("/api/demo").statusCode()).isEqualTo(404);
+    }
+
+    int status(String token) throws Exception {
+        return server.get("/api/dashboards/calls/a", "Authorization", bearer(token)).statusCode();
+    }
+
+    /** Issue 12, finding 10. */
+    @Test
+    void tokenTimes_areEnforced_withASmallSkew_andABoundedLifetime() throws Exception {
+        Instant now = Instant.now();
+        Date inAnHour = Date.from(now.plus(Duration.ofHours(1)));
+        assertThat(status(sign(claims("a", "u", null, null).expirationTime(inAnHour)))).isEqualTo(200);
+        assertThat(status(sign(claims("a", "u", null, null)))).as("no exp").isEqualTo(401);
+        assertThat(status(sign(claims("a", "u", null, null).expirationTime(inAnHour).notBeforeTime(Date.from(now.plusSeconds(600))))))
+                .as("future nbf").isEqualTo(401);
+        assertThat(status(sign(claims("a", "u", null, null).expirationTime(inAnHour).issueTime(Date.from(now.plusSeconds(600))))))
+                .as("future iat").isEqualTo(401);
+        assertThat(status(sign(claims("a", "u", null, null).expirationTime(inAnHour).notBeforeTime(Date.from(now.plusSeconds(20)))
+                .issueTime(Date.from(now.plusSeconds(20)))))).as("within the clock skew").isEqualTo(200);
+        assertThat(status(sign(claims("a", "u", null, null).expirationTime(Date.from(now.plus(Duration.ofDays(30)))))))
+                .as("lives longer than the maximum").isEqualTo(401);
+        assertThat(status(sign(claims("a", "u", null, null).issueTime(Date.from(now.minus(Duration.ofHours(23))))
+                .expirationTime(Date.from(now.plus(Duration.ofHours(2))))))).as("iat to exp is 25 h").isEqualTo(401);
+        var why = server.get("/api/dashboards/calls/a", "Authorization", bearer(sign(claims("a", "u", null, null))));
+        assertThat(why.body()).contains("exp");
+    }
+
+    /** Issue 12, finding 11: "*" is the admin grant, never by accident. */
+    @Test
+    void allTenants_onlyWithTheAdminRole() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(token("*", "ops", null, null, later))).statusCode())
+                .isEqualTo(401);
+        assertThat(server.post("/api/ingest/b/call_logs", SseWireTest.call("b1", "active", null, 0), "Authorization",
+                bearer(token("*", "ops", null, "writer", later))).statusCode()).isEqualTo(401);
+        String admin = token("*", "ops", null, "admin", later);
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(admin)).statusCode()).isEqualTo(200);
+        assertThat(server.post("/api/ingest/b/call_logs", SseWireTest.call("b1", "active", null, 0), "Authorization", bearer(admin))
+                .statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(token("b", "ops", null, "admin", later))).statusCode())
+                .as("admin names no single tenant").isEqualTo(401);
+    }
+
+    /** Issue 12, finding 12. */
+    @Test
+    void scopedWriter_writesAndDeletesOnlyItsOwnRows() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        String svc = bearer(token("a", "svc", null, "writer", later));
+        String agent1 = bearer(token("a", "agent-1", "agent", "writer", later));
+        assertThat(server.post("/api/ingest/a/call_logs", SseWireTest.call("theirs", "active", null, 0).replace("agent-1", "agent-2"),
+                "Authorization", svc).statusCode()).isEqualTo(200);
+
+        assertThat(server.post("/api/ingest/a/call_logs", SseWireTest.call("mine", "active", null, 0), "Authorization", agent1).statusCode())
+                .isEqualTo(200);
+        var other = server.post("/api/ingest/a/call_logs", SseWireTest.call("x", "active", null, 0).replace("agent-1", "agent-2"),
+                "Authorization", agent1);
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(other.body()).contains("agent_config_id").contains("nothing was written");
+        assertThat(server.post("/api/ingest/a/call_logs", "{\"id\":\"mine\",\"status\":\"ended\"}", "Authorization", agent1)
+                .statusCode()).as("a row must name its subject").isEqualTo(403);
+        // Taking over another agent's row by naming oneself is refused too.
+        var takeover = server.post("/api/ingest/a/call_logs", SseWireTest.call("theirs", "ended", "completed", 5), "Authorization", agent1);
+        assertThat(takeover.statusCode()).isEqualTo(403);
+        assertThat(takeover.body()).contains("another agent");
+        assertThat(delete("/api/ingest/a/call_logs/theirs", agent1)).isEqualTo(403);
+        assertThat(server.post("/api/ingest/a/tickets", "{\"id\":\"k\",\"status\":\"open\",\"created_at\":\"2026-01-01T00:00:00Z\"}",
+                "Authorization", agent1).statusCode()).as("a dataset the scope does not cover").isEqualTo(403);
+        assertThat(delete("/api/ingest/a/call_logs/mine", agent1)).isEqualTo(200);
+
+        var full = TestServer.json(server.get("/api/dashboards/calls/a", "Authorization", bearer(token("a", "boss", null, null, later))));
+        assertThat(full.path("widgets").path("total_calls").asLong()).isEqualTo(1);
+        assertThat(full.path("widgets").toString()).contains("agent-2").doesNotContain("\"agent-1\"");
+    }
+
+    int delete(String path, String auth) throws Exception {
+        return server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + path)).header("Authorization", auth)
+                .DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     @Test

@@ -27,7 +27,7 @@ class BackpressureTest {
         try (TestServer server = new TestServer(dir); Socket socket = new Socket()) {
             socket.setReceiveBufferSize(2048);
             socket.connect(new InetSocketAddress("127.0.0.1", server.sb.port()));
-            socket.getOutputStream().write(("GET /api/events/t1?dashboards=calls&datasets=call_logs HTTP/1.0\r\nHost: x\r\n\r\n")
+            socket.getOutputStream().write(("GET /api/events/t1?dashboards=calls&datasets=call_logs HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             long before = SseSession.overflows();
             String started = Instant.now().minusSeconds(30).toString();

@@ -79,7 +79,10 @@ class ReconnectStormTest {
     void twoThousandClients_reconnectAtOnce_everyStreamExact_otherTenantKeepsFlowing() throws Exception {
         int n = Integer.getInteger("storm.clients", 2000);
         int subjects = Math.max(1, n / 5);
-        try (TestServer server = new TestServer(dir)) {
+        // one address and one (anonymous) subject hold every stream here: raise the per-client stream caps
+        var limits = new dev.switchboard.limits.Limits(1024, Duration.ofSeconds(10), 64, 64 * 1024, Duration.ofHours(24),
+                100_000, 100_000, 100_000, 0, 0, 0);
+        try (TestServer server = new TestServer(dir, true, java.util.Optional.empty(), limits)) {
             Client.port = server.sb.port();
             AtomicBoolean writing = new AtomicBoolean(true);
             Map<String, Long> postedAt = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.limits.Limits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,9 +25,13 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dataDir, boolean demo, Optional<String> secret) {
+        this(dataDir, demo, secret, Limits.DEFAULTS);
+    }
+
+    TestServer(Path dataDir, boolean demo, Optional<String> secret, Limits limits) {
         this.dataDir = dataDir;
         this.sb = Switchboard.start(new Config(demo, "127.0.0.1", 0, dataDir, Optional.empty(), 0, Optional.empty(), secret,
-                false, "test"), Clock.systemUTC());
+                false, "test"), Clock.systemUTC(), limits);
     }
 
     Path db() {

@@ -7,6 +7,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -16,9 +18,22 @@ import java.util.Set;
 /**
  * Turns a request's credentials into a {@link Principal}. Production uses HS256 JWTs with claims
  * {@code tenant} (or {@code tenants}), {@code sub}, optional {@code scope} and {@code role}
- * ({@code viewer} default, {@code writer} may ingest); demo mode lets everyone in.
+ * ({@code viewer} default, {@code writer} may ingest, {@code admin} see below); demo mode lets
+ * everyone in.
+ *
+ * <p>Token rules: {@code exp} is required and must not have passed; {@code nbf} and {@code iat},
+ * when present, must not lie more than {@link #CLOCK_SKEW} in the future; the lifetime
+ * ({@code exp} minus {@code iat}, or minus now without {@code iat}) must not exceed the maximum
+ * lifetime. The tenant {@code *} (all tenants) is the admin grant: it is accepted only with
+ * {@code role: admin}, which may also write and read {@code /metrics}.
  */
 public interface Access {
+
+    /** How far in the future {@code nbf} and {@code iat} may lie, for clocks that differ a little. */
+    Duration CLOCK_SKEW = Duration.ofSeconds(60);
+
+    /** The longest token lifetime accepted by {@link #jwt(byte[], Clock)}. */
+    Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
 
     /** The caller for a bearer token (empty when none was sent), or empty when it is not valid. */
     Optional<Principal> authenticate(String token);
@@ -38,10 +53,35 @@ public interface Access {
         };
     }
 
-    /** HS256 tokens signed with {@code secret} (at least 32 bytes). */
+    /**
+     * Credentials starting with {@code prefix} (API keys) are checked by {@code keys}, all others
+     * by {@code tokens}.
+     */
+    static Access withKeys(Access tokens, String prefix, java.util.function.Function<String, Optional<Principal>> keys) {
+        return new Access() {
+            public Optional<Principal> authenticate(String token) {
+                return token.startsWith(prefix) ? keys.apply(token) : tokens.authenticate(token);
+            }
+
+            public boolean isOpen() {
+                return tokens.isOpen();
+            }
+        };
+    }
+
+    /** HS256 tokens signed with {@code secret} (at least 32 bytes), living at most {@link #DEFAULT_MAX_LIFETIME}. */
     static Access jwt(byte[] secret, Clock clock) {
+        return jwt(secret, clock, DEFAULT_MAX_LIFETIME);
+    }
+
+    /** HS256 tokens signed with {@code secret} (at least 32 bytes), living at most {@code maxLifetime}. */
+    static Access jwt(byte[] secret, Clock clock, Duration maxLifetime) {
         if (secret.length < 32) {
             throw new IllegalArgumentException("the JWT secret must be at least 32 bytes, got " + secret.length);
+        }
+        if (Secrets.weak(secret)) {
+            org.slf4j.LoggerFactory.getLogger(Access.class).warn("the JWT secret looks weak (few distinct characters); "
+                    + "use 32 random bytes, e.g. openssl rand -hex 32");
         }
         MACVerifier verifier;
         try {
@@ -60,8 +100,7 @@ public interface Access {
                         return Optional.empty();
                     }
                     JWTClaimsSet c = jwt.getJWTClaimsSet();
-                    Date exp = c.getExpirationTime();
-                    if (exp != null && exp.toInstant().isBefore(clock.instant())) {
+                    if (!timely(c, clock.instant(), maxLifetime)) {
                         return Optional.empty();
                     }
                     Set<String> tenants = new HashSet<>();
@@ -78,8 +117,13 @@ public interface Access {
                     if (!scope.isEmpty() && sub.isEmpty()) {
                         return Optional.empty();
                     }
-                    boolean write = "writer".equals(c.getStringClaim("role"));
-                    return Optional.of(new Principal(tenants, sub, scope, write));
+                    String role = Optional.ofNullable(c.getStringClaim("role")).orElse("viewer");
+                    boolean admin = "admin".equals(role);
+                    if (tenants.contains(Principal.ALL_TENANTS) != admin) {
+                        // "*" without the admin role is a mistake, not a grant; an admin token names no tenant but all
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Principal(tenants, sub, scope, admin || "writer".equals(role)));
                 } catch (ParseException | JOSEException e) {
                     return Optional.empty();
                 }
@@ -89,5 +133,21 @@ public interface Access {
                 return false;
             }
         };
+    }
+
+    /** Whether the token's times allow it now: see the class comment. */
+    private static boolean timely(JWTClaimsSet c, Instant now, Duration maxLifetime) {
+        Date exp = c.getExpirationTime();
+        if (exp == null || !exp.toInstant().isAfter(now)) {
+            return false;
+        }
+        Instant latest = now.plus(CLOCK_SKEW);
+        Date nbf = c.getNotBeforeTime();
+        Date iat = c.getIssueTime();
+        if ((nbf != null && nbf.toInstant().isAfter(latest)) || (iat != null && iat.toInstant().isAfter(latest))) {
+            return false;
+        }
+        Instant from = iat == null ? now : iat.toInstant();
+        return !Duration.between(from, exp.toInstant()).minus(maxLifetime).isPositive();
     }
 }

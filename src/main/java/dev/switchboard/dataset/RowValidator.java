@@ -1,10 +1,15 @@
 package dev.switchboard.dataset;
 
 import dev.switchboard.change.Times;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -12,7 +17,27 @@ import tools.jackson.databind.JsonNode;
  * Times are normalized to the canonical stored form; JSON columns are stored as their text.
  */
 public final class RowValidator {
+    /**
+     * The one rule for row keys, shared by ingest and {@code DELETE /api/ingest/.../{key}}: 1-128
+     * letters, digits or {@code _ . : @ -}, starting with a letter or digit. A key outside it could
+     * be written but not addressed in a URL (empty, NUL, quotes, spaces, slashes).
+     */
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
+    private static final Pattern CLOCK = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[T ](\\d{2}):(\\d{2})(?::(\\d{2}))?.*");
+
     private RowValidator() {}
+
+    /** Why {@code key} cannot be a row key, or empty when it can. */
+    public static Optional<String> keyProblem(String key) {
+        if (KEY.matcher(key).matches()) {
+            return Optional.empty();
+        }
+        String shown = key.length() > 40 ? key.substring(0, 40) + "..." : key;
+        return Optional.of("key \"" + shown.replace("\u0000", "\\u0000") + "\" must be 1-128 letters, digits or _ . : @ - "
+                + "(starting with a letter or digit), so that it can be addressed in a URL");
+    }
 
     /** One problem with one field of one row, phrased for the person who sent it. */
     public record Problem(int row, String field, String message) {}
@@ -55,6 +80,11 @@ public final class RowValidator {
             Object key = row.get(dataset.key());
             if (key == null) {
                 problems.add(new Problem(i, dataset.key(), "is required (the row's key)"));
+            } else {
+                Optional<String> bad = keyProblem(String.valueOf(key));
+                if (bad.isPresent()) {
+                    problems.add(new Problem(i, dataset.key(), bad.get()));
+                }
             }
             Object rowTenant = row.get(dataset.tenant());
             if (rowTenant != null && !rowTenant.equals(tenant)) {
@@ -86,7 +116,12 @@ public final class RowValidator {
                 if (!v.isNumber()) {
                     throw new IllegalArgumentException("must be a number, got " + describe(v));
                 }
-                yield inRange(c, v.asDouble());
+                double d = v.asDouble();
+                if (!Double.isFinite(d)) {
+                    throw new IllegalArgumentException("is " + describe(v) + ", which is out of range for a number "
+                            + "(finite double-precision values only)");
+                }
+                yield inRange(c, d);
             }
             case BOOLEAN -> {
                 if (!v.isBoolean()) {
@@ -98,11 +133,55 @@ public final class RowValidator {
                 if (!v.isString()) {
                     throw new IllegalArgumentException("must be an ISO-8601 time string like 2025-10-30T12:34:56Z, got " + describe(v));
                 }
-                yield Times.parse(v.asString()).map(Times::format).orElseThrow(() ->
-                        new IllegalArgumentException("must be an ISO-8601 time like 2025-10-30T12:34:56Z, got \"" + v.asString() + "\""));
+                yield time(v.asString());
             }
-            case JSON -> v.toString();
+            case JSON -> {
+                if (!finite(v)) {
+                    throw new IllegalArgumentException("holds a number out of range (finite double-precision values only)");
+                }
+                yield v.toString();
+            }
         };
+    }
+
+    /**
+     * A time as stored: a real calendar date and clock time (no February 30 or 24:00, which lenient
+     * parsers roll over), between years 1 and 9999 in UTC.
+     */
+    private static String time(String s) {
+        IllegalArgumentException bad = new IllegalArgumentException("must be an ISO-8601 time like 2025-10-30T12:34:56Z, got \""
+                + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"");
+        Instant t = Times.parse(s).orElseThrow(() -> bad);
+        var clock = CLOCK.matcher(s.trim());
+        if (!clock.matches()) {
+            throw bad;
+        }
+        try {
+            LocalDate.parse(s.trim().substring(0, 10));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("is \"" + s.trim().substring(0, 10) + "\", which is not a calendar date");
+        }
+        if (Integer.parseInt(clock.group(1)) > 23 || Integer.parseInt(clock.group(2)) > 59
+                || (clock.group(3) != null && Integer.parseInt(clock.group(3)) > 59)) {
+            throw new IllegalArgumentException("has the clock time " + s.trim().substring(11, clock.group(3) == null ? 16 : 19)
+                    + ", which is not a time of day (00:00:00 to 23:59:59)");
+        }
+        if (t.isBefore(FIRST) || t.isAfter(LAST)) {
+            throw new IllegalArgumentException("is " + s + "; times must fall between years 0001 and 9999 (UTC)");
+        }
+        return Times.format(t);
+    }
+
+    private static boolean finite(JsonNode v) {
+        if (v.isNumber()) {
+            return !v.isFloatingPointNumber() || Double.isFinite(v.asDouble());
+        }
+        for (JsonNode child : v) {
+            if (!finite(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(Column c, JsonNode v) {

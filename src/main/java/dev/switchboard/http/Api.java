@@ -6,6 +6,10 @@ import dev.switchboard.change.Position;
 import dev.switchboard.dataset.Dataset;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.dataset.RowValidator;
+import dev.switchboard.keys.ApiKeys;
+import dev.switchboard.limits.Admission;
+import dev.switchboard.limits.Limits;
+import dev.switchboard.limits.Rejection;
 import dev.switchboard.live.DashboardDef;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
@@ -14,8 +18,6 @@ import dev.switchboard.push.Streams;
 import dev.switchboard.store.IngestException;
 import dev.switchboard.store.IngestResult;
 import dev.switchboard.store.Store;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,18 +25,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,7 +53,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Api extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Rejects duplicate fields: {@code {"id":"a","id":"b"}} is ambiguous, not "the last one wins". */
+    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final String BODY_READ = "switchboard.bodyRead";
+    static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    /**
+     * The web dashboard's policy: its own scripts only, no framing. Inline style attributes are
+     * allowed because the charts set widths and colours through them.
+     */
+    static final HttpField CSP = new PreEncodedHttpField("Content-Security-Policy", "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            + "form-action 'self'; frame-ancestors 'none'");
     /** Largest accepted request body. The default is 1 MiB. */
     static final int MAX_BODY = 1 << 20;
     /** Most rows in one ingest request. */
@@ -64,9 +83,18 @@ final class Api extends Handler.Abstract {
     private org.eclipse.jetty.websocket.server.ServerWebSocketContainer websockets;
     /** The OpenAPI 3 description of these routes ({@code api/openapi.json}); {@code OpenApiTest} checks it against them. */
     private static final byte[] OPENAPI = resource("/api/openapi.json");
+    private final Limits limits;
+    private final ScopedWrites scopedWrites;
+    private final Admission admission;
+    private final ApiKeys keys;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams, Access access, Sessions sessions,
-        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics) {
+        Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits,
+        Admission admission, ApiKeys keys) {
+        this.keys = keys;
+        this.limits = limits;
+        this.admission = admission;
+        this.scopedWrites = new ScopedWrites(List.copyOf(engine.definitions().all()), store);
         this.store = store;
         this.catalog = catalog;
         this.engine = engine;
@@ -90,21 +118,66 @@ final class Api extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         String[] parts = path.split("/");
         String method = request.getMethod();
+        response.getHeaders().put(NOSNIFF);
+        respond(method, path, response, callback, () -> {
+            try {
+                route(request, response, callback, path, parts, method);
+            } catch (RuntimeException e) {
+                if (request.getAttribute(BODY_READ) == null) {
+                    closeIfBodyUnread(request, response);
+                }
+                throw e;
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Refusing a request before reading its body leaves the body on the connection, where it
+     * would be taken for the next request; so the answer closes the connection instead.
+     */
+    static void closeIfBodyUnread(Request request, Response response) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+    }
+
+    /** Runs one step of handling a request, turning what it throws into a JSON error response. */
+    private void respond(String method, String path, Response response, Callback callback, Runnable work) {
         try {
+            work.run();
+        } catch (ApiException e) {
+            e.headers.forEach((k, v) -> response.getHeaders().put(k, v));
+            error(response, callback, e.status, e.getMessage(), e.details);
+        } catch (IllegalArgumentException e) {
+            error(response, callback, 400, e.getMessage(), List.of());
+        } catch (RuntimeException e) {
+            // The cause may hold SQL or internals: it goes to the log, the client gets a reference to it.
+            String ref = java.util.UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("{} {} failed (ref {})", method, path, ref, e);
+            error(response, callback, 500, "internal error (ref " + ref + " in the server log)", List.of());
+        }
+    }
+
+    private void route(Request request, Response response, Callback callback, String path, String[] parts, String method) {
+        {
             if (path.equals("/metrics")) {
                 requireGet(method);
+                requireAdmin(request, response);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 response.write(true, ByteBuffer.wrap(metrics.get().getBytes(StandardCharsets.UTF_8)), callback);
-                return true;
+                return;
             }
             if (!path.startsWith("/api/")) {
-                return serveFile(path, method, response, callback);
+                serveFile(path, method, response, callback);
+                return;
             }
             if (parts.length < 3) {
                 throw new ApiException(404, "no such endpoint: " + path);
             }
             switch (parts[2]) {
                 case "health" -> {
+                    requireGet(method);
                     // 503 while degraded, so a load balancer or readiness probe can route around this node
                     Map<String, Object> h = health.get();
                     json(response, callback, "ok".equals(h.get("status")) ? 200 : 503, h);
@@ -124,33 +197,35 @@ final class Api extends Handler.Abstract {
                 case "dashboards" -> dashboards(request, response, callback, parts, method);
                 case "events" -> {
                     requireGet(method);
-                    events(request, response, callback, segment(parts, 3, "tenant"));
-                    return true;
+                    if (method.equals("HEAD")) {
+                        // Answers whether a stream would open, without opening one.
+                        principal(request, response, segment(parts, 3, "tenant"));
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                        response.setStatus(200);
+                        callback.succeeded();
+                        return;
+                    }
+                    stream(request, response, callback, segment(parts, 3, "tenant"));
                 }
                 case "ingest" -> ingest(request, response, callback, parts, method);
+                case "keys" -> keys(request, response, callback, parts, method);
                 default -> throw new ApiException(404, "no such endpoint: " + path);
             }
-        } catch (ApiException e) {
-            error(response, callback, e.status, e.getMessage(), e.details);
-        } catch (IllegalArgumentException e) {
-            error(response, callback, 400, e.getMessage(), List.of());
-        } catch (RuntimeException e) {
-            LOG.error("{} {} failed", method, path, e);
-            error(response, callback, 500, "internal error: " + e.getMessage(), List.of());
         }
-        return true;
     }
 
-    private boolean serveFile(String path, String method, Response response, Callback callback) {
+    private void serveFile(String path, String method, Response response, Callback callback) {
         var file = files.find(path);
         if (file.isEmpty() || !(method.equals("GET") || method.equals("HEAD"))) {
             error(response, callback, 404, "not found: " + path, List.of());
-            return true;
+            return;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.get().type());
+        response.getHeaders().put(CSP);
+        response.getHeaders().put("X-Frame-Options", "DENY");
+        response.getHeaders().put("Referrer-Policy", "no-referrer");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, path.startsWith("/webjars/") ? "max-age=86400" : "no-cache");
         response.write(true, ByteBuffer.wrap(file.get().bytes()), callback);
-        return true;
     }
 
     private void dashboards(Request request, Response response, Callback callback, String[] parts, String method) {
@@ -175,13 +250,15 @@ final class Api extends Handler.Abstract {
         }
         String name = segment(parts, 3, "dashboard");
         String tenant = segment(parts, 4, "tenant");
-        Principal who = principal(request, tenant);
+        Principal who = principal(request, response, tenant);
         ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
         LiveEngine.State state = engine.state(key);
         String etag = "\"" + state.position() + "\"";
         String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
         response.getHeaders().put(HttpHeader.ETAG, etag);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        if (access.isOpen()) {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        }
         if (etag.equals(inm)) {
             response.setStatus(304);
             callback.succeeded();
@@ -215,6 +292,35 @@ final class Api extends Handler.Abstract {
             throw new ApiException(403, "your token is confined to scope '" + scope + "', which dashboard " + name + " does not define");
         }
         return engine.definitions().key(def, tenant, scope, sub, q);
+    }
+
+    /**
+     * Admits a stream under the per-address, per-subject and per-tenant stream limits, then opens
+     * it with {@link #events}; the admission is released exactly once, when the stream's callback
+     * completes or opening it fails.
+     */
+    private void stream(Request request, Response response, Callback callback, String tenant) {
+        Principal who = principal(request, response, tenant);
+        String ip = Request.getRemoteAddr(request);
+        admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
+            throw tooMany(r);
+        });
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                admission.releaseStream(ip, tenant, who.subject());
+            }
+        };
+        try {
+            events(request, response, Callback.from(callback, release), tenant);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    static ApiException tooMany(Rejection r) {
+        return new ApiException(429, r.message(), List.of(), Map.of("Retry-After", Long.toString(r.retryAfterSeconds())));
     }
 
     /** What a client may watch: each dashboard's view key and each dataset, checked against the principal. */
@@ -276,38 +382,85 @@ final class Api extends Handler.Abstract {
     private void ingest(Request request, Response response, Callback callback, String[] parts, String method) {
         String tenant = segment(parts, 3, "tenant");
         String name = segment(parts, 4, "dataset");
-        Principal who = principal(request, tenant);
+        Principal who = principal(request, response, tenant);
         if (!who.write()) {
             throw new ApiException(403, "this token may not write; ingest needs role 'writer'");
         }
         Dataset dataset = catalog.find(name).orElseThrow(() -> new ApiException(404, "unknown dataset '" + name + "'"));
-        IngestResult result;
         if (method.equals("DELETE")) {
-            result = store.delete(dataset, tenant, List.of(segment(parts, 5, "key")));
+            String key = key(parts);
+            scopedWrites.checkDelete(who, dataset, tenant, key);
+            IngestResult result = store.delete(dataset, tenant, List.of(key));
+            json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
         } else if (method.equals("POST") && parts.length == 5) {
-            result = upsert(request, dataset, tenant);
+            String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
+            if (!type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
+                throw new ApiException(415, "send rows as Content-Type: application/json");
+            }
+            scopedWrites.guard(who, dataset);
+            readBody(request, response, callback, bytes -> {
+                IngestResult result = upsert(bytes, dataset, tenant, who);
+                json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
+            });
         } else {
             throw new ApiException(405, "use POST /api/ingest/{tenant}/{dataset} or DELETE /api/ingest/{tenant}/{dataset}/{key}");
         }
-        json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
     }
 
-    private IngestResult upsert(Request request, Dataset dataset, String tenant) {
-        String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
-        if (!type.startsWith("application/json")) {
-            throw new ApiException(415, "send rows as Content-Type: application/json");
+    /**
+     * Reads the whole body without holding a thread while it arrives, then runs {@code then} on a
+     * pool thread. A body that pauses longer than the body idle limit, or arrives slower than the
+     * minimum rate (enforced by {@link HttpServer}'s data-rate handler), gets 408; a body over
+     * {@link #MAX_BODY} gets 413.
+     */
+    private void readBody(Request request, Response response, Callback callback, java.util.function.Consumer<byte[]> then) {
+        long declared = request.getLength();
+        if (declared > MAX_BODY) {
+            throw tooLarge();
         }
-        JsonNode body;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                throw new ApiException(413, "request body is larger than " + MAX_BODY + " bytes; split it into smaller batches");
+        request.setAttribute(BODY_READ, Boolean.TRUE);
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idle = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(limits.bodyIdle().toMillis());
+        String method = request.getMethod();
+        String path = Request.getPathInContext(request);
+        Content.Source.asByteArrayAsync(request, MAX_BODY + 1, Promise.Invocable.from(Invocable.InvocationType.BLOCKING, (bytes, failure) -> {
+            endPoint.setIdleTimeout(idle);
+            respond(method, path, response, callback, () -> {
+                if (failure != null) {
+                    throw bodyFailure(failure);
+                }
+                if (bytes.length > MAX_BODY) {
+                    throw tooLarge();
+                }
+                then.accept(bytes);
+            });
+        }));
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(413, "request body is larger than " + MAX_BODY + " bytes; split it into smaller batches");
+    }
+
+    private ApiException bodyFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return new ApiException(408, "the request body arrived too slowly (it must keep up at least " + limits.minBodyRate()
+                        + " bytes/s and pause no longer than " + limits.bodyIdle().toMillis() + " ms); nothing was written");
             }
+            if (t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("max")) {
+                return tooLarge();
+            }
+        }
+        return new ApiException(400, "could not read the request body: " + failure + "; nothing was written");
+    }
+
+    private IngestResult upsert(byte[] bytes, Dataset dataset, String tenant, Principal who) {
+        JsonNode body;
+        try {
             body = JSON.readTree(bytes);
         } catch (JacksonException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ApiException(400, "could not read the request body: " + e.getMessage());
         }
         List<JsonNode> rows = new ArrayList<>();
         if (body == null || body.isMissingNode()) {
@@ -324,6 +477,16 @@ final class Api extends Handler.Abstract {
         if (rows.size() > MAX_ROWS) {
             throw new ApiException(413, rows.size() + " rows in one request; the limit is " + MAX_ROWS);
         }
+        for (int i = 0; i < rows.size(); i++) {
+            // Every row is fanned out to every subscriber of its tenant: its size multiplies.
+            int size = JSON.writeValueAsBytes(rows.get(i)).length;
+            if (size > limits.maxRowBytes()) {
+                String message = "is " + size + " bytes as JSON; the limit per row is " + limits.maxRowBytes()
+                        + " bytes (keep large payloads elsewhere and store a link)";
+                throw new ApiException(413, "row " + i + " " + message + "; nothing was written",
+                        List.of(Map.of("row", i, "field", "", "message", message)));
+            }
+        }
         var validated = RowValidator.validate(dataset, tenant, rows);
         if (!validated.ok()) {
             List<Map<String, Object>> details = new ArrayList<>();
@@ -333,6 +496,7 @@ final class Api extends Handler.Abstract {
                     + first.message() + (details.size() > 1 ? " (and " + (details.size() - 1) + " more problems)" : "")
                     + "; nothing was written", details);
         }
+        scopedWrites.checkRows(who, dataset, tenant, validated.rows());
         try {
             return store.ingest(dataset, tenant, validated.rows());
         } catch (IngestException e) {
@@ -341,17 +505,84 @@ final class Api extends Handler.Abstract {
         }
     }
 
+    /**
+     * The caller, as {@link #principal(Request, String)}, admitted under the per-tenant and
+     * per-subject request rates; and since what follows is private to the caller, the response
+     * must not be stored by any cache (unless access is open).
+     */
+    private Principal principal(Request request, Response response, String tenant) {
+        if (!access.isOpen()) {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, no-store");
+        }
+        Principal who = principal(request, tenant);
+        admission.tryRequest(tenant, who.subject()).ifPresent(r -> {
+            throw tooMany(r);
+        });
+        return who;
+    }
+
     private Principal principal(Request request, String tenant) {
-        String auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
-        String token = auth.startsWith("Bearer ") ? auth.substring(7).trim()
+        String auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("").trim();
+        // The auth scheme is case-insensitive (RFC 9110, 11.1)
+        String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim()
                 : Optional.ofNullable(Request.extractQueryParameters(request).getValue("access_token")).orElse("");
-        Principal who = access.authenticate(token).orElseThrow(() -> new ApiException(401,
-                token.isEmpty() ? "authentication required: send Authorization: Bearer <token>" : "the token is invalid or expired"));
+        Principal who = access.authenticate(token).orElseThrow(() -> token.isEmpty()
+                ? new ApiException(401, "authentication required: send Authorization: Bearer <token>", List.of(),
+                        Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\""))
+                : new ApiException(401, "the token is invalid or expired (it must be an HS256 JWT signed with this server's secret, "
+                        + "with exp in the future, nbf and iat not in the future, and a lifetime within the server's maximum)", List.of(),
+                        Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"")));
         if (!who.allows(tenant)) {
             // Same answer as for a tenant that does not exist: no way to probe other tenants.
             throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
         }
         return who;
+    }
+
+    /**
+     * API keys of a tenant, for the admin grant: {@code POST /api/keys/{tenant}} with
+     * {@code {"role": "writer", "name": "..."}} issues one (201; the key is shown only here),
+     * {@code GET} lists them, {@code DELETE /api/keys/{tenant}/{id}} revokes one.
+     */
+    private void keys(Request request, Response response, Callback callback, String[] parts, String method) {
+        if (access.isOpen()) {
+            throw new ApiException(404, "API keys exist only when tokens are required (serve)");
+        }
+        requireAdmin(request, response);
+        String tenant = segment(parts, 3, "tenant");
+        switch (method) {
+            case "GET" -> json(response, callback, 200, Map.of("tenant", tenant, "keys", keys.list(tenant)));
+            case "DELETE" -> {
+                String id = segment(parts, 4, "key id");
+                if (!keys.revoke(tenant, id)) {
+                    throw new ApiException(404, "tenant '" + tenant + "' has no unrevoked key '" + id + "'");
+                }
+                json(response, callback, 200, Map.of("revoked", id));
+            }
+            case "POST" -> readBody(request, response, callback, bytes -> {
+                JsonNode body;
+                try {
+                    body = JSON.readTree(bytes);
+                } catch (JacksonException e) {
+                    throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+                }
+                ApiKeys.Issued k = keys.issue(tenant, body.path("role").asString("writer"), body.path("name").asString(""));
+                json(response, callback, 201, Map.of("id", k.id(), "tenant", k.tenant(), "role", k.role(), "name", k.name(), "key", k.key(),
+                        "note", "store the key now: it is not shown again"));
+            });
+            default -> throw new ApiException(405, "use GET or POST /api/keys/{tenant}, or DELETE /api/keys/{tenant}/{id}");
+        }
+    }
+
+    /** Operator routes: with tokens, only the admin grant ({@code tenant: "*"}, {@code role: admin}) may read them. */
+    private void requireAdmin(Request request, Response response) {
+        if (access.isOpen()) {
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, no-store");
+        if (!principal(request, "*").admin()) {
+            throw new ApiException(403, "this route needs an admin token (tenant \"*\", role \"admin\")");
+        }
     }
 
     private static String segment(String[] parts, int i, String what) {
@@ -363,6 +594,18 @@ final class Api extends Handler.Abstract {
             throw new ApiException(400, what + " '" + s + "' must be 1-128 letters, digits or _ . : @ -");
         }
         return s;
+    }
+
+    /** The row key of a DELETE URL, under the same rule as ingest's keys. */
+    private static String key(String[] parts) {
+        if (parts.length <= 5 || parts[5].isEmpty()) {
+            throw new ApiException(404, "the URL is missing the key");
+        }
+        String key = java.net.URLDecoder.decode(parts[5], StandardCharsets.UTF_8);
+        RowValidator.keyProblem(key).ifPresent(m -> {
+            throw new ApiException(400, m);
+        });
+        return key;
     }
 
     static List<String> list(String csv) {
@@ -381,6 +624,7 @@ final class Api extends Handler.Abstract {
     static void json(Response response, Callback callback, int status, Object body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(NOSNIFF);
         response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
     }
 

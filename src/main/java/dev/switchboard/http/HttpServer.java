@@ -2,6 +2,9 @@ package dev.switchboard.http;
 
 import dev.switchboard.auth.Access;
 import dev.switchboard.dataset.DatasetCatalog;
+import dev.switchboard.keys.ApiKeys;
+import dev.switchboard.limits.Admission;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.push.Streams;
 import dev.switchboard.store.Store;
@@ -21,6 +24,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
+import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server: one connector, the API handler, nothing else. */
@@ -43,15 +47,8 @@ public final class HttpServer implements AutoCloseable {
     /** A server with the default tuning and no request metrics. */
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
-                      Supplier<String> metrics, List<String> allowedOrigins) {
-        this(host, port, store, catalog, engine, streams, access, health, demo, metrics, allowedOrigins, Tuning.DEFAULT,
-                new SimpleMeterRegistry());
-    }
-
-    /** A server tuned by {@code tuning} that records request metrics in {@code registry}. */
-    public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams,
-                      Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
-                      Supplier<String> metrics, List<String> allowedOrigins, Tuning tuning, MeterRegistry registry) {
+                      Supplier<String> metrics, List<String> allowedOrigins, Tuning tuning, MeterRegistry registry, Limits limits,
+                      Admission admission, ApiKeys keys) {
         QueuedThreadPool threads = new QueuedThreadPool(tuning.maxThreads(), Math.min(8, tuning.maxThreads()));
         threads.setName("http");
         server = new Server(threads);
@@ -65,10 +62,15 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
-        Api api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics);
+        Api api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys);
         Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins);
         Handler routes = new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
-        server.setHandler(new RequestContext(new HttpMetrics(routes, registry)));
+        // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
+        // hold more than its share of requests in progress while it trickles bytes.
+        Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;
+        Handler limited = new ClientConcurrency(rate, limits.requestsPerIp(), admission);
+        server.setHandler(new RequestContext(new HttpMetrics(access.isOpen() && isLoopback(host) ? new LoopbackHost(limited) : limited, registry)));
+        server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2000);
     }
 
@@ -87,6 +89,14 @@ public final class HttpServer implements AutoCloseable {
         cors.setPreflightMaxAge(Duration.ofMinutes(10));
         cors.setHandler(api);
         return cors;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public void start() {

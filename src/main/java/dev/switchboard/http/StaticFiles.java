@@ -6,13 +6,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Serves the web dashboard and WebJars from the classpath, cached in memory. */
+/**
+ * Serves the web dashboard and WebJars from the classpath, cached in memory. Only files that
+ * exist are cached, so the cache is bounded by what the jar holds: a miss is looked up again
+ * each time rather than remembered, since any client can ask for endless distinct missing paths.
+ */
 final class StaticFiles {
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
             "svg", "image/svg+xml", "png", "image/png", "json", "application/json", "md", "text/markdown; charset=utf-8",
             "ico", "image/x-icon");
-    private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     record File(byte[] bytes, String type) {}
 
@@ -32,7 +36,21 @@ final class StaticFiles {
             return Optional.empty();
         }
         String ext = resource.substring(resource.lastIndexOf('.') + 1);
-        return cache.computeIfAbsent(resource, StaticFiles::load).map(b -> new File(b, TYPES.getOrDefault(ext, "application/octet-stream")));
+        byte[] bytes = cache.get(resource);
+        if (bytes == null) {
+            Optional<byte[]> loaded = load(resource);
+            if (loaded.isEmpty()) {
+                return Optional.empty();
+            }
+            bytes = loaded.get();
+            cache.putIfAbsent(resource, bytes);
+        }
+        return Optional.of(new File(bytes, TYPES.getOrDefault(ext, "application/octet-stream")));
+    }
+
+    /** Files held in memory. */
+    int cached() {
+        return cache.size();
     }
 
     private static Optional<byte[]> load(String resource) {

@@ -32,6 +32,12 @@ public interface Store extends AutoCloseable {
     IngestResult delete(Dataset dataset, String tenant, List<String> keys);
 
     /**
+     * Runs one statement on Switchboard's own tables (such as {@code sb_api_keys}), never a
+     * dataset's: nothing is captured. Parameters bind to {@code ?}. Returns the rows changed.
+     */
+    int updateOwn(String sql, List<Object> params);
+
+    /**
      * Runs {@code reader} on a consistent snapshot of the database: its queries all see the same
      * committed state, and {@link Snapshot#includes} tells which changes that state already holds.
      */

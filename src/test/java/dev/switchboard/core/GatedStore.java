@@ -93,6 +93,11 @@ final class GatedStore implements Store {
     }
 
     @Override
+    public int updateOwn(String sql, List<Object> params) {
+        return store.updateOwn(sql, params);
+    }
+
+    @Override
     public void close() {
         store.close();
     }

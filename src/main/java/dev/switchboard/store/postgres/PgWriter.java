@@ -40,17 +40,29 @@ final class PgWriter {
             }
         }
         Map<String, String> owners = owners(c, ds, rows.stream().map(r -> r.get(ds.key())).toList());
+        // Every row is checked before the first statement is sent: a batch that fails at its last
+        // row writes (and locks) nothing more than the key lookup.
+        Map<String, String> planned = new HashMap<>(owners);
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Object> row = new LinkedHashMap<>(rows.get(i));
+            row.put(ds.tenant(), tenant);
+            String key = String.valueOf(row.get(ds.key()));
+            String owner = planned.get(key);
+            if (owner != null && !owner.equals(tenant)) {
+                throw new IngestException(409, i, ds.key(), "row " + i + ": " + ds.key() + " '" + key + "' is already used by another tenant; choose another key");
+            }
+            if (owner == null) {
+                requireComplete(ds, row, i);
+                planned.put(key, tenant);
+            }
+        }
         Batches batches = new Batches(c);
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> row = new LinkedHashMap<>(rows.get(i));
             row.put(ds.tenant(), tenant);
             String key = String.valueOf(row.get(ds.key()));
             String owner = owners.get(key);
-            if (owner != null && !owner.equals(tenant)) {
-                throw new IngestException(409, i, ds.key(), "row " + i + ": " + ds.key() + " '" + key + "' is already used by another tenant; choose another key");
-            }
             if (owner == null) {
-                requireComplete(ds, row, i);
                 owners.put(key, tenant);
                 batches.add(insertSql(ds, row), values(row, new ArrayList<>(row.keySet())), i);
             } else {

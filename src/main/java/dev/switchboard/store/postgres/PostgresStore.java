@@ -224,6 +224,18 @@ public final class PostgresStore implements Store {
     }
 
     @Override
+    public int updateOwn(String sql, List<Object> params) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("update failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public <T> T read(SnapshotReader<T> reader) {
         Capture cap = requireCapture();
         try (Connection c = pool.getConnection()) {

@@ -26,7 +26,9 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The default store: one SQLite file. Writes go through one connection under a lock (SQLite
- * allows one writer anyway, and this keeps our own writers from spinning on busy timeouts);
+ * allows one writer anyway, and this keeps our own writers from spinning on busy timeouts),
+ * handed to tenants in turn ({@link TenantTurns}) after each batch was checked on a read
+ * connection, so one tenant's large or failing batches cannot starve another's;
  * reads use a small pool and see consistent snapshots thanks to WAL mode.
  */
 public final class SqliteStore implements Store {
@@ -51,6 +53,7 @@ public final class SqliteStore implements Store {
     private final Connection writer;
     private final SqliteChangeSource changes;
     private final Object writeLock = new Object();
+    private final TenantTurns turns = new TenantTurns();
 
     private SqliteStore(HikariDataSource pool, Connection writer) {
         this.pool = pool;
@@ -125,12 +128,19 @@ public final class SqliteStore implements Store {
 
     @Override
     public IngestResult ingest(Dataset dataset, String tenant, List<Map<String, Object>> rows) {
-        return write(conn -> new Upsert(conn, dataset, tenant).apply(rows));
+        // Refuse a bad batch on a read connection, before queueing for the writer: a batch that
+        // fails at its last row then costs other tenants nothing. The writer checks again.
+        try (Connection conn = pool.getConnection()) {
+            new Upsert(conn, dataset, tenant).check(rows);
+        } catch (SQLException e) {
+            throw new IllegalStateException("ingest check failed: " + e.getMessage(), e);
+        }
+        return write(tenant, conn -> new Upsert(conn, dataset, tenant).apply(rows));
     }
 
     @Override
     public IngestResult delete(Dataset dataset, String tenant, List<String> keys) {
-        return write(conn -> {
+        return write(tenant, conn -> {
             int n = 0;
             String sql = "DELETE FROM " + dataset.name() + " WHERE " + dataset.key() + " = ? AND " + dataset.tenant() + " = ?";
             try (PreparedStatement ps = conn.prepareStatement(sql)) {
@@ -142,6 +152,21 @@ public final class SqliteStore implements Store {
             }
             return n;
         });
+    }
+
+    /** Runs one write transaction in {@code tenant}'s turn at the single writer ({@link TenantTurns}). */
+    private IngestResult write(String tenant, SqlWork<Integer> work) {
+        try {
+            turns.acquire(tenant);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to write", e);
+        }
+        try {
+            return write(work);
+        } finally {
+            turns.release();
+        }
     }
 
     private IngestResult write(SqlWork<Integer> work) {
@@ -164,6 +189,25 @@ public final class SqliteStore implements Store {
                 throw new IllegalStateException("write failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    @Override
+    public int updateOwn(String sql, List<Object> params) {
+        synchronized (writeLock) {
+            try (PreparedStatement ps = writer.prepareStatement(sql)) {
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("update failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The writer's turns (tests hold one to stand for a long write). */
+    TenantTurns turns() {
+        return turns;
     }
 
     @Override

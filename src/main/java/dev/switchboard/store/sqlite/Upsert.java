@@ -29,7 +29,20 @@ final class Upsert {
         this.tenant = tenant;
     }
 
+    /** Applies {@link #check}'s rules row by row and writes each row. */
     int apply(List<Map<String, Object>> rows) throws SQLException {
+        return run(rows, true);
+    }
+
+    /**
+     * Every check of {@link #apply} (a key of another tenant is 409, a new row needs its required
+     * columns), writing nothing: run on a read connection before waiting for the writer.
+     */
+    void check(List<Map<String, Object>> rows) throws SQLException {
+        run(rows, false);
+    }
+
+    private int run(List<Map<String, Object>> rows, boolean write) throws SQLException {
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> row = rows.get(i);
             String key = String.valueOf(row.get(dataset.key()));
@@ -44,6 +57,10 @@ final class Upsert {
             } else if (!owner.equals(tenant)) {
                 throw new IngestException(409, i, dataset.key(), "row " + i + ": " + dataset.key() + " '" + key
                         + "' is already used by another tenant; choose another key");
+            }
+            if (!write) {
+                owners.put(key, tenant);
+                continue;
             }
             if (owner == null) {
                 insert(row);

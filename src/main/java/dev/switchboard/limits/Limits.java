@@ -1,0 +1,96 @@
+package dev.switchboard.limits;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every abuse limit of one server, immutable and validated once. Each default is documented next
+ * to its component and in docs/SECURITY.md; {@link #fromEnvironment} reads overrides from
+ * {@code SWITCHBOARD_*} variables (the names are in {@link #fromEnvironment}).
+ *
+ * @param minBodyRate slowest accepted request body, in bytes per second, measured from the first
+ *     read; a slower upload is cut with 408. 0 turns it off. The default is 1024
+ * @param bodyIdle longest pause inside a request body before it is cut with 408. The default is 10 s
+ * @param requestsPerIp most requests of one client address being handled at once (streams and
+ *     health are not counted here); more get 429. The default is 64
+ * @param maxRowBytes largest row accepted by ingest, as JSON, since every row is fanned out to
+ *     every subscriber; a larger one gets 413. The default is 64 KiB
+ * @param maxTokenLifetime longest accepted token lifetime ({@code exp} minus {@code iat}, or minus
+ *     now without {@code iat}). The default is 24 hours
+ * @param streamsPerIp open streams of one client address (an office behind one NAT address has
+ *     many browsers). The default is 500
+ * @param streamsPerSubject open streams of one token subject (per tenant). The default is 20
+ * @param streamsPerTenant open streams of one tenant. The default is 2000
+ * @param ratePerIp requests per second of one client address (a token bucket holding two
+ *     seconds' worth); 0 turns it off. The default is 1000
+ * @param ratePerSubject requests per second of one token subject (per tenant). The default is 200
+ * @param ratePerTenant requests per second of one tenant. The default is 2000
+ */
+public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int maxRowBytes, Duration maxTokenLifetime,
+                     int streamsPerIp, int streamsPerSubject, int streamsPerTenant,
+                     int ratePerIp, int ratePerSubject, int ratePerTenant) {
+
+    /** The defaults. */
+    public static final Limits DEFAULTS = new Limits(1024, Duration.ofSeconds(10), 64, 64 * 1024, Duration.ofHours(24),
+            500, 20, 2000, 1000, 200, 2000);
+
+    public Limits {
+        atLeast("SWITCHBOARD_MIN_BODY_RATE", minBodyRate, 0);
+        atLeast("SWITCHBOARD_BODY_IDLE_MS", bodyIdle.toMillis(), 1);
+        atLeast("SWITCHBOARD_REQUESTS_PER_IP", requestsPerIp, 1);
+        atLeast("SWITCHBOARD_MAX_ROW_BYTES", maxRowBytes, 256);
+        atLeast("SWITCHBOARD_MAX_TOKEN_LIFETIME_S", maxTokenLifetime.toSeconds(), 1);
+        atLeast("SWITCHBOARD_STREAMS_PER_IP", streamsPerIp, 1);
+        atLeast("SWITCHBOARD_STREAMS_PER_SUBJECT", streamsPerSubject, 1);
+        atLeast("SWITCHBOARD_STREAMS_PER_TENANT", streamsPerTenant, 1);
+        atLeast("SWITCHBOARD_RATE_PER_IP", ratePerIp, 0);
+        atLeast("SWITCHBOARD_RATE_PER_SUBJECT", ratePerSubject, 0);
+        atLeast("SWITCHBOARD_RATE_PER_TENANT", ratePerTenant, 0);
+    }
+
+    /**
+     * The defaults overridden by environment variables: {@code SWITCHBOARD_MIN_BODY_RATE},
+     * {@code SWITCHBOARD_BODY_IDLE_MS}, {@code SWITCHBOARD_REQUESTS_PER_IP},
+     * {@code SWITCHBOARD_MAX_ROW_BYTES}, {@code SWITCHBOARD_MAX_TOKEN_LIFETIME_S},
+     * {@code SWITCHBOARD_STREAMS_PER_IP}, {@code SWITCHBOARD_STREAMS_PER_SUBJECT},
+     * {@code SWITCHBOARD_STREAMS_PER_TENANT}, {@code SWITCHBOARD_RATE_PER_IP},
+     * {@code SWITCHBOARD_RATE_PER_SUBJECT}, {@code SWITCHBOARD_RATE_PER_TENANT}.
+     */
+    public static Limits fromEnvironment(Map<String, String> env) {
+        Limits d = DEFAULTS;
+        return new Limits(
+                number(env, "SWITCHBOARD_MIN_BODY_RATE", d.minBodyRate()),
+                Duration.ofMillis(number(env, "SWITCHBOARD_BODY_IDLE_MS", d.bodyIdle().toMillis())),
+                (int) number(env, "SWITCHBOARD_REQUESTS_PER_IP", d.requestsPerIp()),
+                (int) number(env, "SWITCHBOARD_MAX_ROW_BYTES", d.maxRowBytes()),
+                Duration.ofSeconds(number(env, "SWITCHBOARD_MAX_TOKEN_LIFETIME_S", d.maxTokenLifetime().toSeconds())),
+                (int) number(env, "SWITCHBOARD_STREAMS_PER_IP", d.streamsPerIp()),
+                (int) number(env, "SWITCHBOARD_STREAMS_PER_SUBJECT", d.streamsPerSubject()),
+                (int) number(env, "SWITCHBOARD_STREAMS_PER_TENANT", d.streamsPerTenant()),
+                (int) number(env, "SWITCHBOARD_RATE_PER_IP", d.ratePerIp()),
+                (int) number(env, "SWITCHBOARD_RATE_PER_SUBJECT", d.ratePerSubject()),
+                (int) number(env, "SWITCHBOARD_RATE_PER_TENANT", d.ratePerTenant()));
+    }
+
+    private static void atLeast(String name, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+        }
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > Integer.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number up to " + Integer.MAX_VALUE + ", was '" + v + "'");
+        }
+    }
+}
