@@ -84,7 +84,7 @@ public final class FanoutBench {
             }
             List<Double> rates = o.ladder(s);
             if (warmed.putIfAbsent(t.name + watch, true) == null) {
-                double rate = rates.get(Math.min(1, rates.size() - 1));
+                double rate = rates.get(0);
                 System.out.printf("  warm-up: %.0f changes/s for %.0f s (not reported)%n", rate, o.warmupSeconds());
                 step(t, ok, watch, rate, o.warmupSeconds());
             }
@@ -122,9 +122,14 @@ public final class FanoutBench {
         long drainEnd = System.nanoTime() + (long) (o.maxDrainSeconds() * 1e9);
         long lastCount = -1;
         long lastChange = System.nanoTime();
-        while (System.nanoTime() < drainEnd) {
+        boolean cutOff = false;
+        while (true) {
             long got = gens.progress()[0];
             if (got >= expected) {
+                break;
+            }
+            if (System.nanoTime() >= drainEnd) {
+                cutOff = true;
                 break;
             }
             if (got != lastCount) {
@@ -154,7 +159,7 @@ public final class FanoutBench {
         return new Step(t.name, t.socketIo ? "room" : watch, s, rate, w.to() - w.from(), w.seconds(), g.distinct(), deliverySeconds,
                 g.latency().getValueAtPercentile(50) / 1000.0, g.latency().getValueAtPercentile(99) / 1000.0, g.latency().getMaxValue() / 1000.0,
                 g.missing(), g.duplicates(), g.other(), g.bytes(), pct(server, wall), pct(genSum + self, wall), busiest, pct(self, wall),
-                machine, wall, w.errors(), w.postMicros().getValueAtPercentile(99) / 1000.0, g.closed());
+                machine, wall, w.errors(), w.postMicros().getValueAtPercentile(99) / 1000.0, g.closed(), cutOff);
     }
 
     static double pct(long cpuNanos, double wallSeconds) {

@@ -19,20 +19,22 @@ final class Report {
                 : (what.replace("fan-out", "fanout") + " " + String.join(" ", args)).replace("fanout fanout", "fanout"));
         System.out.printf("machine: %d CPUs (%s), %s RAM; JDK %s; node %s; loopback only%n", Runtime.getRuntime().availableProcessors(), cpuModel(),
                 memTotal(), Runtime.version(), nodeVersion());
-        System.out.printf("generators: %d process(es) x %d selector thread(s)%s; the writer runs in this process (its CPU counts as the generator's)%n",
-                o.generators(), o.threads(), o.spread() ? ", bound to 127.0.0.2..." : "");
+        System.out.printf("generators: %d process(es) x %d selector thread(s)%s%s%n", o.generators(), o.threads(),
+                o.spread() ? ", bound to 127.0.0.2..." : "", what.equals("fan-out") ? "; the writer runs in this process (its CPU counts as the generator's)" : "");
+        System.out.println(background());
     }
 
     static String line(Step s) {
         String[] c = s.cells();
         return String.format("%-11s S=%-6s %7s changes/s -> %9s/s delivered (offered %s), p50 %s p99 %s max %s ms, missing %s dup %s, "
-                + "server %s (%s us/delivery), generator %s, machine %s %s", c[0], c[1], c[2], c[4], c[3], c[5], c[6], c[7], c[8], c[9],
-                c[10], c[11], c[12], c[13], c[15]);
+                + "server %s (%s us/delivery), generator %s, machine %s, write p99 %s ms %s", c[0], c[1], c[2], c[4], c[3], c[5], c[6], c[7], c[8],
+                c[9], c[10], c[11], c[12], c[13], Step.ms(s.writeP99()), c[15]);
     }
 
     static void results(List<Step> steps) {
         System.out.println();
-        System.out.println("All steps (CPU in % of one core over the step, publishing plus drain; latency from the writer's call to the client's receipt):");
+        System.out.println("All steps (CPU in % of one core over the step, publishing plus drain; latency from the writer's call to the client's receipt;");
+        System.out.println("missing with * = not yet delivered when the drain's time limit cut the step off):");
         System.out.println();
         List<String[]> rows = new ArrayList<>();
         steps.forEach(s -> rows.add(s.cells()));
@@ -58,7 +60,7 @@ final class Report {
         System.out.println();
         System.out.println("Side by side, same S and rate (CPU ratio > 1: Switchboard spends less server CPU per delivery than socket.io):");
         System.out.println();
-        table(new String[] {"S", "changes/s", "switchboard delivered/s", "socket.io delivered/s", "switchboard p99 ms", "socket.io p99 ms",
+        table(new String[] {"S", "changes/s asked", "switchboard delivered/s", "socket.io delivered/s", "switchboard p99 ms", "socket.io p99 ms",
             "switchboard µs/delivery", "socket.io µs/delivery", "CPU ratio", "flags"}, rows);
         System.out.println();
         System.out.println("Best sustained deliveries/s per S (p99 <= 100 ms, nothing missing or doubled, generator not saturated, keeping up):");
@@ -130,6 +132,25 @@ final class Report {
     private static String pad(String s, int w, boolean left) {
         String fill = " ".repeat(Math.max(0, w - s.length()));
         return left ? fill + s : s + fill;
+    }
+
+    /** How busy the machine is before the benchmark starts anything: other users' load makes every figure worse. */
+    static String background() {
+        long[] a = ProcStat.machine();
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long[] b = ProcStat.machine();
+        String load;
+        try {
+            load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
+        } catch (IOException e) {
+            load = "?";
+        }
+        return String.format("background: machine %.0f%% busy over 2 s before the run (other processes), load average %s", 100.0 * (b[0] - a[0])
+                / Math.max(1, b[1] - a[1]), load);
     }
 
     private static String cpuModel() {

@@ -12,12 +12,14 @@ import java.util.List;
  * @param delivered first copies of change events received, over all subscribers
  * @param deliverySeconds from the step's first publish to its last receipt
  * @param wallSeconds the step's wall time (publishing plus drain), the denominator of the CPU figures
+ * @param cutOff the drain ended at its time limit while events were still arriving: {@code missing} counts
+ *     events not delivered yet, not necessarily lost
  * @param genBusiest the busiest generator process's CPU as a fraction of its selector threads
  */
 record Step(String system, String watch, int subscribers, double rate, long published, double publishSeconds, long delivered,
             double deliverySeconds, double p50, double p99, double max, long missing, long duplicates, long other, long bytes,
             double serverCpu, double generatorCpu, double genBusiest, double writerCpu, double machineBusy, double wallSeconds, long writeErrors,
-            double writeP99, long closed) {
+            double writeP99, long closed, boolean cutOff) {
 
     static final double SATURATED = 0.85;
 
@@ -64,7 +66,7 @@ record Step(String system, String watch, int subscribers, double rate, long publ
             f.add("lagging");
         }
         if (missing > 0) {
-            f.add("LOSS");
+            f.add(cutOff ? "CUT-OFF" : "LOSS");
         }
         if (duplicates > 0) {
             f.add("DUP");
@@ -84,7 +86,7 @@ record Step(String system, String watch, int subscribers, double rate, long publ
     String[] cells() {
         return new String[] {
             system + (watch.startsWith("dashboards") ? " +dashboards" : ""), String.format("%,d", subscribers), num(published / publishSeconds),
-            num(offeredPerSecond()), num(deliveredPerSecond()), ms(p50), ms(p99), ms(max), String.valueOf(missing), String.valueOf(duplicates),
+            num(offeredPerSecond()), num(deliveredPerSecond()), ms(p50), ms(p99), ms(max), missing + (cutOff && missing > 0 ? "*" : ""), String.valueOf(duplicates),
             String.format("%.0f%%", serverCpu), String.format("%.1f", serverMicrosPerDelivery()), String.format("%.0f%%", generatorCpu),
             String.format("%.0f%%", machineBusy), delivered == 0 ? "-" : String.valueOf(bytes / Math.max(1, delivered + other)), flags()};
     }

@@ -19,7 +19,7 @@ import org.HdrHistogram.Histogram;
  * writer that fell behind catches up with larger batches, so the rate holds on average.
  */
 final class Writer {
-    static final int MAX_POSTS = 500;
+    static final int MAX_POSTS = 200;
     private static final int MAX_ROWS = 5000;
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
