@@ -10,7 +10,8 @@ import java.util.List;
  * @param watch what Switchboard's clients subscribe to ({@code datasets=call_logs}, ...); "room" for Socket.IO
  * @param published changes the writer published (sequence numbers)
  * @param delivered first copies of change events received, over all subscribers
- * @param deliverySeconds from the step's first publish to its last receipt
+ * @param deliverySeconds from the step's first publish to its last receipt; deliveries/s divide by the longer of this
+ *     and the publishing time
  * @param wallSeconds the step's wall time (publishing plus drain), the denominator of the CPU figures
  * @param cutOff the drain ended at its time limit while events were still arriving: {@code missing} counts
  *     events not delivered yet, not necessarily lost
@@ -28,7 +29,8 @@ record Step(String system, String watch, int subscribers, double rate, long publ
     }
 
     double deliveredPerSecond() {
-        return deliverySeconds <= 0 ? 0 : delivered / deliverySeconds;
+        double seconds = Math.max(publishSeconds, deliverySeconds); // a fan-out cannot deliver faster than it is fed
+        return seconds <= 0 ? 0 : delivered / seconds;
     }
 
     /** Server CPU per delivered event, microseconds. */

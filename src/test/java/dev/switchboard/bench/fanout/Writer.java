@@ -55,7 +55,7 @@ final class Writer {
                 continue;
             }
             due += period;
-            long owed = (long) Math.ceil(rate * (now - start) / 1e9);
+            long owed = (long) Math.floor(rate * (now - start) / 1e9) + 1; // the first row goes at once
             int n = (int) Math.min(MAX_ROWS, Math.max(0, owed - published));
             if (n == 0) {
                 continue;
