@@ -24,13 +24,14 @@ public final class FanoutBench {
 
     private final Options o;
     private final Generators gens;
-    private final Writer writer = new Writer();
+    private final Writer writer;
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, Boolean> warmed = new LinkedHashMap<>();
 
     private FanoutBench(Options o, Generators gens) {
         this.o = o;
         this.gens = gens;
+        this.writer = new Writer(o.postsPerSecond());
     }
 
     public static void main(String[] args) throws Exception {

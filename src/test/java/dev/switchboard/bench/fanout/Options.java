@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered, double stepSeconds, double warmupSeconds,
                List<String> systems, int dashboardsRun, int generators, int threads, boolean spread, double maxDrainSeconds,
-               List<String> serverJvm) {
+               List<String> serverJvm, double postsPerSecond) {
 
     static final String USAGE = """
             ./switchboard bench fanout [options]     Switchboard vs a minimal Socket.IO server, same generator, same run
@@ -23,6 +23,7 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
               --dashboards-run 1000   S of the extra Switchboard run watching dashboards=calls too (0 = none; default 1000)
               --generators N          load-generator processes (default: one per 8,000 connections, at least 2 from 10,000)
               --threads N             selector threads per generator process (default: 2 with one process, else 1)
+              --posts-per-second 50   most POSTs per second of the writer (default 50); above it a POST carries several rows
               --spread-ips            bind generator i to 127.0.0.(2+i) (needed above ~28,000 connections to one port)
               --server-jvm "-Xmx2g"   extra JVM options of the Switchboard server
             ./switchboard bench memory [--subscribers 1000,10000,18000] [--generators N] [--server-jvm ...]
@@ -40,6 +41,7 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
         int threads = 0;
         boolean spread = false;
         List<String> jvm = List.of();
+        double posts = 50;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -58,6 +60,7 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
                 case "--generators" -> generators = Integer.parseInt(value(args, ++i, a));
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i, a));
                 case "--spread-ips" -> spread = true;
+                case "--posts-per-second" -> posts = Double.parseDouble(value(args, ++i, a));
                 case "--server-jvm" -> jvm = List.of(value(args, ++i, a).trim().split("\\s+"));
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
@@ -82,7 +85,7 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
             throw new IllegalArgumentException(max + " connections over " + generators + " generator processes is more than the 20,000 open files a process may have; add --generators");
         }
         return new Options(subs, rates, offered, step, warmup, systems, dashboards, generators, threads, spread || max > 25_000,
-                Math.max(5, step * 2), jvm);
+                Math.max(5, step * 2), jvm, posts);
     }
 
     /** The publish rates (changes/s) for {@code s} subscribers: the given rates, or the offered ladder divided by S, at most 5,000/s. */

@@ -20,7 +20,8 @@ final class Report {
         System.out.printf("machine: %d CPUs (%s), %s RAM; JDK %s; node %s; loopback only%n", Runtime.getRuntime().availableProcessors(), cpuModel(),
                 memTotal(), Runtime.version(), nodeVersion());
         System.out.printf("generators: %d process(es) x %d selector thread(s)%s%s%n", o.generators(), o.threads(),
-                o.spread() ? ", bound to 127.0.0.2..." : "", what.equals("fan-out") ? "; the writer runs in this process (its CPU counts as the generator's)" : "");
+                o.spread() ? ", bound to 127.0.0.2..." : "", what.equals("fan-out") ? "; the writer (at most " + Step.num(o.postsPerSecond())
+                        + " POSTs/s, more rows per POST above that) runs in this process and its CPU counts as the generator's" : "");
         System.out.println(background());
     }
 

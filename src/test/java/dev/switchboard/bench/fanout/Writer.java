@@ -15,16 +15,24 @@ import org.HdrHistogram.Histogram;
  * The paced writer: posts new {@code call_logs} rows at a fixed rate to one system, over one
  * keep-alive HTTP/1.1 connection, each row stamped with its sequence number and the
  * {@code System.nanoTime()} taken just before the POST (see {@link Marker}). At most
- * {@value #MAX_POSTS} requests per second; above that a request carries several rows, and a
- * writer that fell behind catches up with larger batches, so the rate holds on average.
+ * {@code postsPerSecond} requests per second; above that a request carries several rows (all
+ * stamped with the time of that call), and a writer that fell behind catches up with larger
+ * batches, so the rate holds on average.
  */
 final class Writer {
-    static final int MAX_POSTS = 200;
     private static final int MAX_ROWS = 5000;
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+    private final double postsPerSecond;
     private long next = 1;
+
+    Writer(double postsPerSecond) {
+        if (postsPerSecond <= 0) {
+            throw new IllegalArgumentException("posts per second must be positive, was " + postsPerSecond);
+        }
+        this.postsPerSecond = postsPerSecond;
+    }
 
     /** What one paced run did: sequence numbers {@code [from, to)} were published. */
     record Result(long from, long to, long posts, long errors, String lastError, Histogram postMicros, long startNanos, long endNanos) {
@@ -39,7 +47,7 @@ final class Writer {
         long from = next;
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
-        long period = (long) (1e9 / Math.min(rate, MAX_POSTS));
+        long period = (long) (1e9 / Math.min(rate, postsPerSecond));
         long due = start;
         long count = 0;
         long errors = 0;
