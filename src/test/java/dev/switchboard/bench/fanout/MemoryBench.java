@@ -20,6 +20,8 @@ import java.util.stream.Stream;
  */
 public final class MemoryBench {
     private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)");
+    /** ZGC: "ZHeap  used 148M, capacity 1024M, max capacity 6016M"; G1 and others: "heap total 262144K, used ...". */
+    private static final Pattern COMMITTED = Pattern.compile("(?:capacity|total) (\\d+)([KMG])");
 
     private MemoryBench() {}
 
@@ -33,10 +35,11 @@ public final class MemoryBench {
             Thread.sleep(3000);
             long heap0 = liveHeap(t.pid());
             long rss0 = ProcStat.rssBytes(t.pid());
+            long committed0 = committedHeap(t.pid());
             long gen0 = gens.rssBytes();
             System.out.printf("no subscribers: live heap %.1f MB, RSS %.1f MB%n", heap0 / 1e6, rss0 / 1e6);
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"0", mb(heap0), "-", mb(rss0), "-", "-"});
+            rows.add(new String[] {"0", mb(heap0), "-", mb(committed0), mb(rss0), "-", "-"});
             int held = 0;
             for (int n : o.subscribers()) {
                 long c0 = System.nanoTime();
@@ -47,16 +50,18 @@ public final class MemoryBench {
                 Thread.sleep(2000);
                 long heap = liveHeap(t.pid());
                 long rss = ProcStat.rssBytes(t.pid());
+                long committed = committedHeap(t.pid());
                 long genRss = gens.rssBytes();
                 System.out.printf("%,d subscribers (connected in %.1f s%s; server holds %d): live heap %.1f MB, RSS %.1f MB%n", held, secs,
                         r[1].equals("0") ? "" : ", " + r[1] + " FAILED: " + r[2], seen, heap / 1e6, rss / 1e6);
-                rows.add(new String[] {String.format("%,d", held), mb(heap), kb((heap - heap0) / (double) held), mb(rss),
+                rows.add(new String[] {String.format("%,d", held), mb(heap), kb((heap - heap0) / (double) held), mb(committed), mb(rss),
                     kb((rss - rss0) / (double) held), kb((genRss - gen0) / (double) held)});
             }
             System.out.println();
             System.out.println("Idle SSE subscribers of one tenant's dataset (" + path + "), one server process:");
             System.out.println();
-            Report.table(new String[] {"subscribers", "server live heap MB", "heap KB/subscriber", "server RSS MB", "RSS KB/subscriber",
+            Report.table(new String[] {"subscribers", "server live heap MB", "heap KB/subscriber", "heap committed MB", "server RSS MB",
+                "RSS KB/subscriber",
                 "generator RSS KB/connection"}, rows);
             System.out.println();
             System.out.println("Target: <= 5 KB heap per subscriber.");
@@ -78,6 +83,24 @@ public final class MemoryBench {
             throw new IllegalStateException("jcmd GC.class_histogram gave no total: " + out.lines().limit(5).toList());
         }
         return Long.parseLong(m.group(1));
+    }
+
+    /** Bytes of heap the JVM of {@code pid} has committed (jcmd GC.heap_info); part of its RSS however little of it is live. */
+    static long committedHeap(long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(Target.java()).resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Matcher m = COMMITTED.matcher(out);
+        if (!m.find()) {
+            return 0;
+        }
+        long unit = switch (m.group(2)) {
+            case "K" -> 1L << 10;
+            case "M" -> 1L << 20;
+            default -> 1L << 30;
+        };
+        return Long.parseLong(m.group(1)) * unit;
     }
 
     private static String mb(long bytes) {

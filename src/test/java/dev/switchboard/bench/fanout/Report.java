@@ -27,14 +27,15 @@ final class Report {
 
     static String line(Step s) {
         String[] c = s.cells();
-        return String.format("%-11s S=%-6s %7s changes/s -> %9s/s delivered (offered %s), p50 %s p99 %s max %s ms, missing %s dup %s, "
-                + "server %s (%s us/delivery), generator %s, machine %s, write p99 %s ms %s", c[0], c[1], c[2], c[4], c[3], c[5], c[6], c[7], c[8],
-                c[9], c[10], c[11], c[12], c[13], Step.ms(s.writeP99()), c[15]);
+        return String.format("%-11s S=%-6s %5s changes/s (published %s/s) -> %9s/s delivered (offered %s), p50 %s p99 %s max %s ms, missing %s "
+                + "dup %s, server %s (%s us/delivery), generator %s, machine %s, write p99 %s ms %s", c[0], c[1], c[2], c[3], c[5], c[4], c[6],
+                c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], Step.ms(s.writeP99()), c[16]);
     }
 
     static void results(List<Step> steps) {
         System.out.println();
         System.out.println("All steps (CPU in % of one core over the step, publishing plus drain; latency from the writer's call to the client's receipt;");
+        System.out.println("asked = the rate asked of the writer, published = what it achieved (a server slow to answer its POSTs holds it back);");
         System.out.println("missing with * = not yet delivered when the drain's time limit cut the step off):");
         System.out.println();
         List<String[]> rows = new ArrayList<>();

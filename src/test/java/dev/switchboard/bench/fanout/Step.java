@@ -82,12 +82,12 @@ record Step(String system, String watch, int subscribers, double rate, long publ
         return String.join(" ", f);
     }
 
-    static final String[] HEAD = {"system", "S", "changes/s", "offered/s", "delivered/s", "p50 ms", "p99 ms", "max ms", "missing", "dup",
+    static final String[] HEAD = {"system", "S", "asked/s", "published/s", "offered/s", "delivered/s", "p50 ms", "p99 ms", "max ms", "missing", "dup",
         "server CPU", "server µs/delivery", "generator CPU", "machine busy", "B/event", "flags"};
 
     String[] cells() {
         return new String[] {
-            system + (watch.startsWith("dashboards") ? " +dashboards" : ""), String.format("%,d", subscribers), num(published / publishSeconds),
+            system + (watch.startsWith("dashboards") ? " +dashboards" : ""), String.format("%,d", subscribers), num(rate), num(published / publishSeconds),
             num(offeredPerSecond()), num(deliveredPerSecond()), ms(p50), ms(p99), ms(max), missing + (cutOff && missing > 0 ? "*" : ""), String.valueOf(duplicates),
             String.format("%.0f%%", serverCpu), String.format("%.1f", serverMicrosPerDelivery()), String.format("%.0f%%", generatorCpu),
             String.format("%.0f%%", machineBusy), delivered == 0 ? "-" : String.valueOf(bytes / Math.max(1, delivered + other)), flags()};
