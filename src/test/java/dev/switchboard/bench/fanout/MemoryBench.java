@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -19,6 +21,7 @@ import java.util.stream.Stream;
  * subscriber = (figure at N - figure with no subscribers) / N.
  */
 public final class MemoryBench {
+    private static final Pattern ROW = Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)");
     private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)");
     /** ZGC: "ZHeap  used 148M, capacity 1024M, max capacity 6016M"; G1 and others: "heap total 262144K, used ...". */
     private static final Pattern COMMITTED = Pattern.compile("(?:capacity|total) (\\d+)([KMG])");
@@ -33,6 +36,7 @@ public final class MemoryBench {
              Target t = Target.switchboard(Path.of("target/switchboard.jar"), work, o.serverJvm())) {
             String path = t.streamPath(FanoutBench.DATASETS);
             Thread.sleep(3000);
+            String histogram0 = histogram(t.pid());
             long heap0 = liveHeap(t.pid());
             long rss0 = ProcStat.rssBytes(t.pid());
             long committed0 = committedHeap(t.pid());
@@ -65,6 +69,9 @@ public final class MemoryBench {
                 "generator RSS KB/connection"}, rows);
             System.out.println();
             System.out.println("Target: <= 5 KB heap per subscriber.");
+            if (held > 0) {
+                printGrowth(histogram0, histogram(t.pid()), held);
+            }
         } finally {
             try (Stream<Path> files = Files.walk(work)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -74,15 +81,48 @@ public final class MemoryBench {
 
     /** Bytes of live objects in {@code pid}'s heap: jcmd's class histogram, which runs a full collection first. */
     static long liveHeap(long pid) throws IOException, InterruptedException {
+        Matcher m = TOTAL.matcher(histogram(pid));
+        if (!m.find()) {
+            throw new IllegalStateException("jcmd GC.class_histogram gave no total");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /** jcmd's class histogram of {@code pid}'s live objects (after a full collection). */
+    static String histogram(long pid) throws IOException, InterruptedException {
         Path jcmd = Path.of(Target.java()).resolveSibling("jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        Matcher m = TOTAL.matcher(out);
-        if (!m.find()) {
-            throw new IllegalStateException("jcmd GC.class_histogram gave no total: " + out.lines().limit(5).toList());
+        return out;
+    }
+
+    /** Bytes per class name in a class histogram. */
+    static Map<String, Long> byClass(String histogram) {
+        Map<String, Long> m = new HashMap<>();
+        for (String line : histogram.split("\n")) {
+            Matcher x = ROW.matcher(line);
+            if (x.find()) {
+                m.merge(x.group(2), Long.parseLong(x.group(1)), Long::sum);
+            }
         }
-        return Long.parseLong(m.group(1));
+        return m;
+    }
+
+    /** The classes whose live bytes grew most between two histograms, in bytes per subscriber. */
+    static void printGrowth(String before, String after, int subscribers) {
+        Map<String, Long> a = byClass(before);
+        Map<String, Long> b = byClass(after);
+        List<Map.Entry<String, Long>> growth = new ArrayList<>();
+        b.forEach((k, v) -> growth.add(Map.entry(k, v - a.getOrDefault(k, 0L))));
+        growth.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        List<String[]> rows = new ArrayList<>();
+        for (Map.Entry<String, Long> e : growth.subList(0, Math.min(15, growth.size()))) {
+            rows.add(new String[] {e.getKey(), String.format("%.0f", e.getValue() / (double) subscribers)});
+        }
+        System.out.println();
+        System.out.printf("Where the heap per subscriber goes (growth of live bytes by class from 0 to %,d subscribers):%n%n", subscribers);
+        Report.table(new String[] {"class", "bytes/subscriber"}, rows);
     }
 
     /** Bytes of heap the JVM of {@code pid} has committed (jcmd GC.heap_info); part of its RSS however little of it is live. */
