@@ -35,7 +35,14 @@ public final class FanoutBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args, List.of(100, 1_000, 10_000));
+        Options o;
+        try {
+            o = Options.parse(args, List.of(100, 1_000, 10_000));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench fanout: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path work = Files.createTempDirectory("switchboard-fanout");
         Report.header("fan-out", args, o);
         Optional<Target> sb = Optional.empty();

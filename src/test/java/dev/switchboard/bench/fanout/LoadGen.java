@@ -92,8 +92,12 @@ public final class LoadGen {
                     ok += r[0];
                     failed += r[1];
                 }
-                String err = failed == 0 ? "" : stats(Long.MAX_VALUE).split(" ", 2)[1];
-                return "connected " + ok + " " + failed + (failed == 0 ? "" : " " + err.substring(err.lastIndexOf(' ') + 1));
+                String err = "";
+                for (Loop l : loops) {
+                    String e = l.lastError().get(30, TimeUnit.SECONDS);
+                    err = e.isEmpty() ? err : e;
+                }
+                return "connected " + ok + " " + failed + (failed == 0 ? "" : " " + (err.isEmpty() ? "-" : err.replaceAll("\\s+", "_")));
             }
             case "begin" -> {
                 long from = Long.parseLong(w[1]);

@@ -132,6 +132,11 @@ final class Loop implements Runnable {
         });
     }
 
+    /** The last reason a connection failed or closed, or "". */
+    CompletableFuture<String> lastError() {
+        return call(() -> lastError);
+    }
+
     CompletableFuture<Integer> disconnect() {
         return call(() -> {
             int n = conns.size();

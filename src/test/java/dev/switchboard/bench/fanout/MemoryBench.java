@@ -29,7 +29,14 @@ public final class MemoryBench {
     private MemoryBench() {}
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args, List.of(1_000, 10_000, 18_000));
+        Options o;
+        try {
+            o = Options.parse(args, List.of(1_000, 10_000, 18_000));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench memory: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path work = Files.createTempDirectory("switchboard-memory");
         Report.header("memory", args, o);
         try (Generators gens = new Generators(o.generators(), o.threads(), o.spread());

@@ -57,6 +57,11 @@ final class Target implements AutoCloseable {
         if (!Files.isRegularFile(baseline.resolve("server.js"))) {
             throw new IllegalStateException("no Socket.IO baseline at " + baseline.toAbsolutePath());
         }
+        try {
+            new ProcessBuilder("node", "--version").redirectErrorStream(true).start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException("the Socket.IO baseline needs Node.js (node and npm on PATH); or pass --systems switchboard");
+        }
         if (!Files.isDirectory(baseline.resolve("node_modules/socket.io"))) {
             System.out.println("installing the Socket.IO baseline's npm packages (npm ci, once)...");
             Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(baseline.toFile()).inheritIO().start();
