@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * A process the benchmark started: a server whose output goes to a log file, or a load generator
- * spoken to over its stdin/stdout. Closing it ends it (and {@link #endAllOnExit} ends every child
+ * spoken to over its stdin/stdout. Closing it ends it (and a shutdown hook ends every child
  * if the benchmark itself is stopped).
  */
 final class Child implements AutoCloseable {
@@ -78,19 +78,6 @@ final class Child implements AutoCloseable {
     private String tail() throws IOException {
         List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    }
-
-    /** Sends one command line and returns the one-line answer; an {@code error ...} answer throws. */
-    synchronized String ask(String command) throws IOException {
-        commands.println(command);
-        String a = answers.readLine();
-        if (a == null) {
-            throw new IllegalStateException(name + " ended while answering '" + command + "'");
-        }
-        if (a.startsWith("error")) {
-            throw new IllegalStateException(name + " could not '" + command + "': " + a);
-        }
-        return a;
     }
 
     /** Sends a command without waiting for its answer; collect it with {@link #answer}. */

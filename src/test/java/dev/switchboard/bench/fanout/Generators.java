@@ -92,15 +92,6 @@ final class Generators implements AutoCloseable {
         all("disconnect");
     }
 
-    /** CPU time of all generator processes, in nanoseconds. */
-    long cpuNanos() {
-        long sum = 0;
-        for (Child c : procs) {
-            sum += ProcStat.cpuNanos(c.pid());
-        }
-        return sum;
-    }
-
     /** CPU time of each generator process, in nanoseconds. */
     long[] cpuEach() {
         return procs.stream().mapToLong(c -> ProcStat.cpuNanos(c.pid())).toArray();
