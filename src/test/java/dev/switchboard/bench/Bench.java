@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  *   ./switchboard bench                      10k 100k 1m
  *   ./switchboard bench 10k 100k 1m 10m      adds the 10M step (a few minutes of loading)
  *   ./switchboard bench --changes 100000 --runs 7 --batch 512
+ *   ./switchboard bench fanout [--quick] [--help]   fan-out vs Socket.IO (package fanout)
+ *   ./switchboard bench memory                      heap and RSS per idle SSE subscriber
  * </pre>
  */
 public final class Bench {
@@ -57,6 +59,16 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("fanout")) {
+            // ./switchboard bench fanout [--quick] [...]: Switchboard vs Socket.IO fan-out, separate processes
+            dev.switchboard.bench.fanout.FanoutBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("memory")) {
+            // ./switchboard bench memory [...]: heap and RSS per idle SSE subscriber
+            dev.switchboard.bench.fanout.MemoryBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals("pg")) {
             // ./switchboard bench pg [writers] [seconds] [clients]: capture on PostgreSQL
             PgBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
