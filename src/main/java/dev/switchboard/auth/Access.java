@@ -123,7 +123,7 @@ public interface Access {
                         // "*" without the admin role is a mistake, not a grant; an admin token names no tenant but all
                         return Optional.empty();
                     }
-                    return Optional.of(new Principal(tenants, sub, scope, admin || "writer".equals(role)));
+                    return Optional.of(new Principal(tenants, sub, scope, admin || "writer".equals(role), c.getExpirationTime().getTime()));
                 } catch (ParseException | JOSEException e) {
                     return Optional.empty();
                 }

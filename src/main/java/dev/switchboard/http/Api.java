@@ -372,6 +372,7 @@ final class Api extends Handler.Abstract {
         SseSession session = new SseSession(response, callback, streams.subscription(tenant, w.keys(), w.datasets()), streams.queue());
         request.addFailureListener(t -> session.close(Optional.of(t)));
         sessions.add(session);
+        streams.expireAt(session, who.expiresAt());
         session.open(resume).whenComplete((ok, error) -> {
             if (session.closed()) {
                 sessions.remove(session);

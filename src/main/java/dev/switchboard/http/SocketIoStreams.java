@@ -61,6 +61,7 @@ final class SocketIoStreams {
             SioSession session = new SioSession(socket, subscription, streams.queue());
             subscription.topics().forEach(socket::join);
             sessions.add(session);
+            streams.expireAt(session, who.get().expiresAt());
             socket.onDisconnect(reason -> {
                 session.close(Optional.empty());
                 sessions.remove(session);

@@ -63,6 +63,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
         ws.setMaxTextMessageSize(MAX_MESSAGE);
         session = new WsSession(ws, streams.subscription(tenant, watch.keys(), watch.datasets()), streams.queue());
         sessions.add(session);
+        streams.expireAt(session, who.expiresAt());
         session.open(resume);
     }
 

@@ -36,6 +36,8 @@ public abstract class Session {
     private final Pump pump = new Pump();
     private volatile Link link;
     private volatile boolean closed;
+    /** Set when the session is to end once what is queued is written (its token expired). */
+    private volatile boolean ending;
 
     protected Session(Subscription subscription, Outbox outbox, Codec codec) {
         this.subscription = subscription;
@@ -161,6 +163,26 @@ public abstract class Session {
         start(Optional.of(from.orElse(new Position("overflow", 0))), List.of());
     }
 
+    /**
+     * The client's credential expired: it is told so (an {@code expired} notice, after what is
+     * already queued) and the stream ends. The client reconnects with a new token and resumes from
+     * the last position it applied, losing nothing.
+     */
+    public void expire() {
+        if (closed) {
+            return;
+        }
+        ending = true;
+        control(expiredNotice());
+        pump.iterate();
+    }
+
+    /** The transport's {@code expired} notice. */
+    protected abstract ByteBuffer expiredNotice();
+
+    /** What the {@code expired} notice says. */
+    protected static final String EXPIRED = "{\"error\":\"the token expired; reconnect with a new token and resume from the last id you applied\",\"status\":401}";
+
     /** Writes a heartbeat if the connection is idle; keeps proxies and idle timeouts away. */
     public void heartbeat() {
         if (!closed && outbox.idle(heartbeatBytes())) {
@@ -226,6 +248,10 @@ public abstract class Session {
             }
             List<Object> items = outbox.drain(WRITE_BATCH);
             if (items.isEmpty()) {
+                if (ending) {
+                    Session.this.close(Optional.empty());
+                    return Action.SUCCEEDED;
+                }
                 return Action.IDLE;
             }
             writeAll(items, this);

@@ -57,6 +57,12 @@ public final class SioSession extends Session {
     }
 
     @Override
+    protected ByteBuffer expiredNotice() {
+        socket.emit("expired", SocketIoServer.rawJson(EXPIRED));
+        return ByteBuffer.allocate(0);
+    }
+
+    @Override
     protected ByteBuffer heartbeatBytes() {
         return ByteBuffer.allocate(0);
     }

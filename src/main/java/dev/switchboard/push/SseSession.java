@@ -57,6 +57,11 @@ public final class SseSession extends Session {
     }
 
     @Override
+    protected ByteBuffer expiredNotice() {
+        return ByteBuffer.wrap(("event: expired\ndata: " + EXPIRED + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
     protected ByteBuffer heartbeatBytes() {
         return HEARTBEAT.duplicate();
     }

@@ -28,6 +28,9 @@ public final class Streams implements AutoCloseable {
     final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     final ExecutorService backfillThreads;
     final AtomicLong backfills = new AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("sb-expiry").factory());
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public Streams(LiveEngine engine, Hub hub, ChangeFeed feed) {
         this(engine, hub, feed, BACKFILL_THREADS, BACKFILL_MAX, SseSession.QUEUE);
@@ -66,6 +69,15 @@ public final class Streams implements AutoCloseable {
         return queue;
     }
 
+    /** Ends {@code session} when its credential expires at {@code expiresAt} (epoch ms; {@link Long#MAX_VALUE}: never). */
+    public void expireAt(Session session, long expiresAt) {
+        if (expiresAt == Long.MAX_VALUE) {
+            return;
+        }
+        long delay = Math.max(0, expiresAt - clock.millis());
+        timers.schedule(session::expire, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** Backfills from the change log served since start. */
     public long backfills() {
         return backfills.get();
@@ -79,6 +91,7 @@ public final class Streams implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
+        timers.shutdownNow();
         backfillThreads.shutdownNow();
     }
 }

@@ -85,6 +85,11 @@ public final class WsSession extends Session {
     }
 
     @Override
+    protected ByteBuffer expiredNotice() {
+        return ByteBuffer.wrap(("{\"event\":\"expired\",\"data\":" + EXPIRED + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
     protected ByteBuffer heartbeatBytes() {
         return ByteBuffer.wrap(HEARTBEAT);
     }
@@ -105,7 +110,7 @@ public final class WsSession extends Session {
     @Override
     protected void end(Optional<Throwable> cause) {
         if (ws.isOpen()) {
-            ws.close(cause.isEmpty() ? StatusCode.NORMAL : StatusCode.SERVER_ERROR,
+            ws.close(cause.isEmpty() ? StatusCode.POLICY_VIOLATION : StatusCode.SERVER_ERROR,
                     cause.map(c -> "stream ended: " + c.getMessage()).orElse("bye"), org.eclipse.jetty.websocket.api.Callback.NOOP);
         }
     }

@@ -94,6 +94,11 @@ final class MemorySession extends Session {
     }
 
     @Override
+    protected ByteBuffer expiredNotice() {
+        return ByteBuffer.wrap(("event: expired\ndata: {}\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
     protected ByteBuffer heartbeatBytes() {
         return ByteBuffer.wrap(": hb\n\n".getBytes(StandardCharsets.UTF_8));
     }
