@@ -59,6 +59,8 @@ public final class Config {
     // tunables
     static final Setting<Integer> RING_SIZE = def(Setting.integer("ring-size", 4096, 16, 10_000_000,
             "Events per topic kept in memory for resuming with Last-Event-ID; also the changes replayed into the rings at start."));
+    static final Setting<Integer> MAX_VIEWS = def(Setting.integer("max-views-per-tenant", 1000, 1, 1_000_000,
+            "Live views one tenant may have (one per distinct scope subject and parameters); one more is refused with 429."));
     static final Setting<Integer> SSE_QUEUE = def(Setting.integer("sse-queue", 1024, 16, 1_000_000,
             "Events queued per stream before it is resynchronized as a reconnecting client would be."));
     static final Setting<Duration> VIEW_IDLE = def(Setting.duration("view-idle", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7),
@@ -407,6 +409,11 @@ public final class Config {
     /** Events per topic kept for resuming, and changes replayed into the rings at start. The default is 4096 ({@code Hub.RING}). */
     public int ringSize() {
         return get(RING_SIZE);
+    }
+
+    /** Live views one tenant may have. The default is 1,000 ({@code LiveEngine.MAX_VIEWS_PER_TENANT}). */
+    public int maxViewsPerTenant() {
+        return get(MAX_VIEWS);
     }
 
     /** Events queued per SSE stream before it is resynchronized. The default is 1024 ({@code SseSession.QUEUE}). */

@@ -81,7 +81,8 @@ public final class Switchboard implements AutoCloseable {
         Position start = source.warmStart(config.ringSize());
         this.feed = new ChangeFeed(source, start);
         this.hub = new Hub(feed, clock, config.ringSize(), start, Math.max(1, Runtime.getRuntime().availableProcessors()), config.topicIdle());
-        this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub, config.viewIdle());
+        this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub, config.viewIdle())
+                .maxViewsPerTenant(config.maxViewsPerTenant());
         feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
         this.streams = new Streams(engine, hub, feed, Streams.BACKFILL_THREADS, config.backfillMax(), config.sseQueue());
@@ -104,7 +105,16 @@ public final class Switchboard implements AutoCloseable {
         FunctionCounter.builder("switchboard_reconcile_mismatches", engine, LiveEngine::reconcileMismatches)
                 .description("Views found to differ from SQL by the reconciler, and rebuilt").register(metrics);
         FunctionCounter.builder("switchboard_sse_overflows", this, sb -> streams.overflows())
-                .description("SSE sessions whose queue overflowed and were resynchronized").register(metrics);
+                .description("Stream sessions (every transport) whose queue overflowed and were resynchronized").register(metrics);
+        FunctionCounter.builder("switchboard_stream_stalls", this, sb -> dev.switchboard.push.Session.stalled())
+                .description("Stream sessions ended because their client took no data for 30 s").register(metrics);
+        FunctionCounter.builder("switchboard_backfills", this, sb -> streams.backfills())
+                .description("Resumes served from the change log beyond a topic's ring").register(metrics);
+        FunctionCounter.builder("switchboard_view_failures", engine, LiveEngine::failures)
+                .description("View work that failed (a change not applied, a bootstrap or refill query) and was repaired or retried")
+                .register(metrics);
+        Gauge.builder("switchboard_dispatch_lag_seconds", feed, f -> f.lagMillis() / 1000.0)
+                .description("How long the last batch waited between capture and dispatch on the owner thread").register(metrics);
         Gauge.builder("switchboard_views", engine, LiveEngine::viewCount).description("Live views in memory").register(metrics);
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);

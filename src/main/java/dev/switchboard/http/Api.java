@@ -151,6 +151,9 @@ final class Api extends Handler.Abstract {
             error(response, callback, e.status, e.getMessage(), e.details);
         } catch (IllegalArgumentException e) {
             error(response, callback, 400, e.getMessage(), List.of());
+        } catch (LiveEngine.TooManyViews e) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "30");
+            error(response, callback, 429, e.getMessage(), List.of());
         } catch (RuntimeException e) {
             // The cause may hold SQL or internals: it goes to the log, the client gets a reference to it.
             String ref = java.util.UUID.randomUUID().toString().substring(0, 8);

@@ -17,8 +17,10 @@ public final class Sessions {
         open.remove(s);
     }
 
-    /** Sends a heartbeat to idle sessions and forgets closed ones. */
+    /** Sends a heartbeat to idle sessions, ends those whose client stopped reading, and forgets closed ones. */
     public void heartbeat() {
+        long now = System.nanoTime();
+        open.forEach(s -> s.closeIfStalled(now, Session.STALL));
         open.removeIf(Session::closed);
         open.forEach(Session::heartbeat);
     }

@@ -45,8 +45,23 @@ public final class LiveEngine implements ChangeFeed.Listener {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
     /** Threads running database work for views. The default is 4. */
     static final int LOADERS = 4;
+    /**
+     * Live views one tenant may have (each distinct scope subject and parameter set is a view of
+     * about 100 KB). Opening one more is refused with {@link TooManyViews} until idle ones are
+     * evicted. The default is 1,000.
+     */
+    public static final int MAX_VIEWS_PER_TENANT = 1000;
+
+    /** Opening a view was refused: the tenant has {@link #MAX_VIEWS_PER_TENANT} live views. */
+    public static final class TooManyViews extends IllegalStateException {
+        TooManyViews(String tenant, int limit) {
+            super("tenant '" + tenant + "' has " + limit + " live views (one per distinct scope subject and parameters), the most"
+                    + " allowed; close some streams or wait for idle views to be evicted, then retry");
+        }
+    }
 
     private final Duration idle;
+    private volatile int maxViewsPerTenant = MAX_VIEWS_PER_TENANT;
     private final Definitions definitions;
     private final DatasetCatalog catalog;
     private final Store store;
@@ -112,6 +127,15 @@ public final class LiveEngine implements ChangeFeed.Listener {
         this.loader = loader;
     }
 
+    /** Sets the most live views one tenant may have (see {@link #MAX_VIEWS_PER_TENANT}). */
+    public LiveEngine maxViewsPerTenant(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("a tenant needs at least one view; was " + max);
+        }
+        this.maxViewsPerTenant = max;
+        return this;
+    }
+
     public Definitions definitions() {
         return definitions;
     }
@@ -140,6 +164,10 @@ public final class LiveEngine implements ChangeFeed.Listener {
         feed.execute(() -> {
             for (ViewKey k : o.keys) {
                 if (!views.containsKey(k) && !booting.containsKey(k)) {
+                    if (viewsOf(k.tenant()) >= maxViewsPerTenant) {
+                        completions.execute(() -> o.done.completeExceptionally(new TooManyViews(k.tenant(), maxViewsPerTenant)));
+                        return;
+                    }
                     boot(k);
                 }
             }
@@ -351,6 +379,17 @@ public final class LiveEngine implements ChangeFeed.Listener {
         } else {
             boot(key);
         }
+    }
+
+    private int viewsOf(String tenant) {
+        Map<ViewKey, View> live = viewsByTenant.get(tenant);
+        int n = live == null ? 0 : live.size();
+        for (ViewKey k : booting.keySet()) {
+            if (k.tenant().equals(tenant) && (live == null || !live.containsKey(k))) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private void put(View v) {

@@ -29,6 +29,12 @@ public abstract class Session {
     static final AtomicLong OVERFLOWS = new AtomicLong();
     /** Most items written in one go. */
     static final int WRITE_BATCH = 256;
+    /**
+     * A write the client has not taken for this long ends the session: a client that stopped
+     * reading holds at most its bounded queue and one write for this long. The default is 30 s.
+     */
+    public static final java.time.Duration STALL = java.time.Duration.ofSeconds(30);
+    static final AtomicLong STALLED = new AtomicLong();
 
     private volatile Subscription subscription;
     private final Outbox outbox;
@@ -240,9 +246,28 @@ public abstract class Session {
         }
     }
 
+    /** Ends the session when its current write has waited longer than {@code stall} (checked with the heartbeats). */
+    public boolean closeIfStalled(long nowNanos, java.time.Duration stall) {
+        long since = pump.writingSince;
+        if (since == 0 || closed || nowNanos - since < stall.toNanos()) {
+            return false;
+        }
+        STALLED.incrementAndGet();
+        close(Optional.of(new java.util.concurrent.TimeoutException("the client took no data for " + stall.toSeconds() + " s")));
+        return true;
+    }
+
+    /** How many sessions were ended because their client stopped reading. */
+    public static long stalled() {
+        return STALLED.get();
+    }
+
     private final class Pump extends IteratingCallback {
+        volatile long writingSince;
+
         @Override
         protected Action process() {
+            writingSince = 0;
             if (closed) {
                 return Action.SUCCEEDED;
             }
@@ -254,6 +279,7 @@ public abstract class Session {
                 }
                 return Action.IDLE;
             }
+            writingSince = System.nanoTime();
             writeAll(items, this);
             return Action.SCHEDULED;
         }

@@ -74,11 +74,12 @@ public final class SseSession extends Session {
         }
         if (!response.isCommitted()) {
             // the opening failed before anything was written: the client gets a JSON error it can act on
-            response.setStatus(503);
+            int status = cause.get() instanceof dev.switchboard.live.LiveEngine.TooManyViews ? 429 : 503;
+            response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            String message = "the stream could not be opened: " + cause.get().getMessage() + "; retry";
-            response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(Map.of("error", message, "status", 503))), done);
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, status == 429 ? "30" : "1");
+            String message = "the stream could not be opened: " + cause.get().getMessage();
+            response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(Map.of("error", message, "status", status))), done);
             return;
         }
         done.failed(cause.get());

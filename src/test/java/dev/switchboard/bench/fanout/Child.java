@@ -44,6 +44,11 @@ final class Child implements AutoCloseable {
     static Child server(String name, List<String> command, Path dir, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        // one address and one anonymous subject open every stream of a load test: lift the per-client
+        // caps and rates (docs/SECURITY.md), as an operator would for a trusted load generator
+        pb.environment().putAll(java.util.Map.of("SWITCHBOARD_STREAMS_PER_IP", "1000000", "SWITCHBOARD_STREAMS_PER_SUBJECT", "1000000",
+                "SWITCHBOARD_STREAMS_PER_TENANT", "1000000", "SWITCHBOARD_RATE_PER_IP", "0", "SWITCHBOARD_RATE_PER_SUBJECT", "0",
+                "SWITCHBOARD_RATE_PER_TENANT", "0", "SWITCHBOARD_REQUESTS_PER_IP", "100000"));
         return new Child(name, pb.start(), log);
     }
 
