@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 class OpenApiTest {
     /** Values for the path parameters: a dashboard, tenant and dataset the demo packs ship. */
     private static final Map<String, String> EXAMPLES = Map.of("{dashboard}", "calls", "{tenant}", "demo-call-center",
-            "{dataset}", "call_logs", "{key}", "openapi-test-missing-row");
+            "{dataset}", "call_logs", "{key}", "openapi-test-missing-row", "{id}", "openapi-test-missing-key");
 
     @TempDir
     Path dir;
@@ -47,7 +47,7 @@ class OpenApiTest {
                 assertThat(concrete).as("every path parameter has an example").doesNotContain("{");
                 for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
                     String method = op.getKey().toUpperCase(java.util.Locale.ROOT);
-                    String query = concrete.startsWith("/api/events/") ? "?dashboards=calls" : "";
+                    String query = concrete.startsWith("/api/events/") ? "?dashboards=calls" : concrete.startsWith("/api/poll/") ? "?dashboards=calls&wait=0" : "";
                     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base() + concrete + query))
                             .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json");
                     b.method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("[]") : HttpRequest.BodyPublishers.noBody());

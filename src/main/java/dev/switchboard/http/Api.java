@@ -198,6 +198,10 @@ final class Api extends Handler.Abstract {
                     response.write(true, ByteBuffer.wrap(OPENAPI), callback);
                 }
                 case "dashboards" -> dashboards(request, response, callback, parts, method);
+                case "poll" -> {
+                    requireGet(method);
+                    poll(request, response, callback, segment(parts, 3, "tenant"));
+                }
                 case "events" -> {
                     requireGet(method);
                     if (method.equals("HEAD")) {
@@ -347,6 +351,49 @@ final class Api extends Handler.Abstract {
             throw new ApiException(403, "a token confined to a scope may stream dashboards only, not raw datasets");
         }
         return new Watch(List.copyOf(keys), List.copyOf(datasets));
+    }
+
+    /** Longest wait of a long-poll. */
+    static final int MAX_POLL_WAIT = 60;
+
+    /**
+     * HTTP long-polling for clients behind proxies that break streaming: the events after
+     * {@code since} as soon as there are any (at most {@code wait} seconds later), or the snapshot
+     * without {@code since}; the same resume rules as SSE.
+     */
+    private void poll(Request request, Response response, Callback callback, String tenant) {
+        Principal who = principal(request, response, tenant);
+        Fields query = Request.extractQueryParameters(request);
+        Map<String, String> params = new LinkedHashMap<>();
+        query.forEach(f -> params.put(f.getName(), f.getValue()));
+        Watch w = watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params);
+        if (w.isEmpty()) {
+            throw new ApiException(400, "name what to poll: ?dashboards=calls and/or ?datasets=call_logs");
+        }
+        int wait;
+        try {
+            wait = Integer.parseInt(Optional.ofNullable(query.getValue("wait")).orElse("25"));
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "wait must be a whole number of seconds (0-" + MAX_POLL_WAIT + ")");
+        }
+        if (wait < 0 || wait > MAX_POLL_WAIT) {
+            throw new ApiException(400, "wait must be between 0 and " + MAX_POLL_WAIT + " seconds; was " + wait);
+        }
+        Optional<Position> since = WsEndpoint.position(query.getValue("since"));
+        var session = new dev.switchboard.push.PollSession(streams.subscription(tenant, w.keys(), w.datasets()), streams.queue(), since);
+        request.addFailureListener(t -> session.close(Optional.of(t)));
+        session.poll(java.time.Duration.ofSeconds(wait)).whenComplete((json, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error;
+                int status = cause instanceof LiveEngine.TooManyViews ? 429 : 503;
+                error(response, callback, status, "the poll could not be answered: " + cause.getMessage(), List.of());
+                return;
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
+        });
     }
 
     private void events(Request request, Response response, Callback callback, String tenant) {

@@ -38,6 +38,8 @@ public final class Subscription {
     private final List<String> datasets;
     /** Topics new to the client: they start with a snapshot (dashboards) or from now (datasets), never a replay or a reset. */
     private final java.util.Set<String> fresh;
+    /** Whether a resumed dashboard ends its replay with a delta of every widget (not for polls: they would never wait). */
+    private boolean catchUp = true;
     private boolean subscribed;
     private boolean released;
 
@@ -87,7 +89,9 @@ public final class Subscription {
             Optional<List<Event>> missed = hub.subscribe(TopicKind.DASHBOARD, st.key().topic(), "", isFresh ? Optional.empty() : from, subscriber);
             if (missed.isPresent()) {
                 out.addAll(missed.get());
-                out.add(new Pending(st, "delta", false));
+                if (catchUp) {
+                    out.add(new Pending(st, "delta", false));
+                }
             } else {
                 out.add(new Pending(st, "snapshot", resumed && !isFresh));
             }
@@ -175,6 +179,16 @@ public final class Subscription {
     }
 
     private record Backfill(Position upto, Map<String, List<Event>> events) {}
+
+    /**
+     * A resumed dashboard gets only the deltas it missed, without a final delta of every widget:
+     * for polls, whose client holds the state at the position it sent, so that an idle dashboard
+     * lets the poll wait.
+     */
+    public Subscription withoutCatchUp() {
+        catchUp = false;
+        return this;
+    }
 
     /** Leaves the topics (a resynchronization follows with a new subscriber). Any thread. */
     public void leave(Subscriber subscriber) {

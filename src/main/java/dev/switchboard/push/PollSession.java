@@ -1,0 +1,100 @@
+package dev.switchboard.push;
+
+import dev.switchboard.change.Position;
+import dev.switchboard.hub.Event;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One HTTP long-poll: a {@link Session} that collects events instead of writing them and answers
+ * once it has any (the opening counts: without {@code since} it is the snapshot), or when the wait
+ * ends with none. The answer is {@code {"events": [...], "position": "..."}}, each event in the
+ * WebSocket form ({@code {"event", "id", "data"}}); the client polls again with
+ * {@code since=<position>}, which resumes exactly as {@code Last-Event-ID} does.
+ */
+public final class PollSession extends Session {
+    /** Runs the poll timers (never the common pool, which a busy application may exhaust). */
+    private static final java.util.concurrent.Executor TIMERS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Event> events = new ArrayList<>();
+    private final CompletableFuture<String> answer = new CompletableFuture<>();
+    private final Optional<Position> since;
+
+    public PollSession(Subscription subscription, int capacity, Optional<Position> since) {
+        super(subscription.withoutCatchUp(), new Outbox(capacity), WsSession.CODEC);
+        this.since = since;
+    }
+
+    /** Opens, then completes with the JSON answer when events arrived or after {@code wait}; the session is closed then. */
+    public CompletableFuture<String> poll(Duration wait) {
+        // the wait starts once the opening is queued: without since, or from an unknown position, the
+        // opening itself is the answer, however short the wait
+        open(since).whenComplete((ok, error) -> CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS, TIMERS).execute(this::finish));
+        return answer;
+    }
+
+    @Override
+    protected void write(ByteBuffer bytes, Callback done) {
+        done.succeeded();
+    }
+
+    @Override
+    protected void writeAll(List<Object> items, Callback done) {
+        boolean any = false;
+        synchronized (this) {
+            for (Object o : items) {
+                if (o instanceof Event e) {
+                    events.add(e);
+                    any = true;
+                }
+            }
+        }
+        done.succeeded();
+        if (any) {
+            // let events of the same moment (a change and the delta it caused) join this answer
+            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS, TIMERS).execute(this::finish);
+        }
+    }
+
+    private void finish() {
+        String json;
+        synchronized (this) {
+            if (answer.isDone()) {
+                return;
+            }
+            StringBuilder b = new StringBuilder("{\"events\":[");
+            Optional<Position> last = since;
+            for (int i = 0; i < events.size(); i++) {
+                Event e = events.get(i);
+                b.append(i == 0 ? "" : ",").append(e.text(WsSession.CODEC));
+                if (!e.ephemeral()) {
+                    last = Optional.of(e.position());
+                }
+            }
+            b.append("],\"position\":").append(last.map(p -> "\"" + p + "\"").orElse("null")).append('}');
+            json = b.toString();
+        }
+        close(Optional.empty());
+        answer.complete(json);
+    }
+
+    @Override
+    protected ByteBuffer heartbeatBytes() {
+        return ByteBuffer.allocate(0);
+    }
+
+    @Override
+    protected ByteBuffer expiredNotice() {
+        return ByteBuffer.allocate(0);
+    }
+
+    @Override
+    protected void end(Optional<Throwable> cause) {
+        cause.ifPresent(answer::completeExceptionally);
+    }
+}
