@@ -169,18 +169,26 @@ class ReconnectStormTest {
             Position earliest = clients.stream().map(ReconnectStormTest::firstSnapshot).min(Position::compareTo).orElseThrow();
             List<Change> log = server.sb.feed().history(earliest, head, "t1", 10_000_000).stream()
                     .filter(ch -> ch.dataset().equals("call_logs")).toList();
-            Map<String, Map<String, Object>> sql = new HashMap<>();
             for (Client c : clients) {
                 Position from = firstSnapshot(c);
                 List<String> want = log.stream().filter(ch -> ch.position().compareTo(from) > 0).map(ch -> ch.position().toString()).toList();
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> changeIds(c).size() >= want.size());
                 assertThat(changeIds(c)).as("client %d", c.index).containsExactlyElementsOf(want);
-                String sub = "agent-" + (c.index % subjects);
-                var key = server.sb.engine().definitions().key(server.sb.engine().definitions().find("calls").orElseThrow(), "t1", "agent", sub, Map.of());
-                Map<String, Object> expected = sql.computeIfAbsent(sub, s -> server.sb.engine().sqlValues(key, System.currentTimeMillis()));
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Equality.sameValues(folded(c), expected)
-                        || Equality.sameValues(folded(c), server.sb.engine().sqlValues(key, System.currentTimeMillis())));
             }
+            // every view equals SQL at its own instant, and every client's dashboard equals its view
+            assertThat(server.sb.engine().reconcile()).isZero();
+            var defs = server.sb.engine().definitions();
+            Map<String, Map<String, Object>> views = new HashMap<>();
+            for (int s = 0; s < subjects; s++) {
+                var key = defs.key(defs.find("calls").orElseThrow(), "t1", "agent", "agent-" + s, Map.of());
+                views.put("agent-" + s, server.sb.engine().state(key).widgets());
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                for (Client c : clients) {
+                    assertThat(Equality.sameValues(folded(c), views.get("agent-" + (c.index % subjects)))).as("client %d's dashboard", c.index)
+                            .isTrue();
+                }
+            });
             for (Client c : clients) {
                 c.sse.close();
             }
