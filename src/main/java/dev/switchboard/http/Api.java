@@ -396,6 +396,40 @@ final class Api extends Handler.Abstract {
         });
     }
 
+    /**
+     * Notices at once when an HTTP/1.x stream's client goes away, rather than at the next write:
+     * the connection is read (an event-stream client sends nothing more), and end-of-stream or an
+     * error ends the session, which leaves its topics and releases its views.
+     */
+    private static void watchForClose(Request request, dev.switchboard.push.Session session) {
+        var version = request.getConnectionMetaData().getHttpVersion();
+        if (version != org.eclipse.jetty.http.HttpVersion.HTTP_1_1 && version != org.eclipse.jetty.http.HttpVersion.HTTP_1_0) {
+            return;
+        }
+        EndPoint ep = request.getConnectionMetaData().getConnection().getEndPoint();
+        Callback onReadable = new Callback() {
+            @Override
+            public void succeeded() {
+                try {
+                    int n = ep.fill(org.eclipse.jetty.util.BufferUtil.allocate(256));
+                    if (n < 0) {
+                        session.close(Optional.empty());
+                    } else if (!session.closed()) {
+                        ep.tryFillInterested(this); // bytes from an event-stream client mean nothing: dropped
+                    }
+                } catch (java.io.IOException e) {
+                    session.close(Optional.of(e));
+                }
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                session.close(Optional.of(x));
+            }
+        };
+        ep.tryFillInterested(onReadable);
+    }
+
     private void events(Request request, Response response, Callback callback, String tenant) {
         Principal who = principal(request, tenant);
         Fields query = Request.extractQueryParameters(request);
@@ -419,8 +453,11 @@ final class Api extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         response.getHeaders().put("X-Accel-Buffering", "no");
+        // a stream's connection is never reused: when it ends (token expiry, a stalled client) it closes
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         SseSession session = new SseSession(response, callback, streams.subscription(tenant, w.keys(), w.datasets()), streams.queue());
         request.addFailureListener(t -> session.close(Optional.of(t)));
+        watchForClose(request, session);
         sessions.add(session);
         streams.expireAt(session, who.expiresAt());
         session.open(resume).whenComplete((ok, error) -> {
@@ -466,6 +503,18 @@ final class Api extends Handler.Abstract {
      */
     private void readBody(Request request, Response response, Callback callback, java.util.function.Consumer<byte[]> then) {
         long declared = request.getLength();
+        if (declared > MAX_BODY && declared <= DISCARD_MAX) {
+            // read and drop it, then answer: a client still sending its body would otherwise meet a
+            // closed connection (a reset) instead of the 413 that tells it what to do
+            request.setAttribute(BODY_READ, Boolean.TRUE);
+            String method = request.getMethod();
+            String path = Request.getPathInContext(request);
+            Runnable refuse = () -> respond(method, path, response, callback, () -> {
+                throw tooLarge();
+            });
+            Content.Source.consumeAll(request, Callback.from(refuse, x -> refuse.run()));
+            return;
+        }
         if (declared > MAX_BODY) {
             throw tooLarge();
         }
@@ -488,6 +537,9 @@ final class Api extends Handler.Abstract {
             });
         }));
     }
+
+    /** Bodies over {@link #MAX_BODY} up to this size are read and dropped before the 413; larger ones close the connection. */
+    static final long DISCARD_MAX = 16L << 20;
 
     private static ApiException tooLarge() {
         return new ApiException(413, "request body is larger than " + MAX_BODY + " bytes; split it into smaller batches");
