@@ -115,7 +115,7 @@ class CoreStressTest {
                 while (running.get()) {
                     try {
                         if (++i % 50 == 0) {
-                            core.clock.advance(Duration.ofMinutes(-5));
+                            core.clock.set(core.clock.instant().minus(Duration.ofMinutes(5)));
                         } else {
                             core.clock.advance(Duration.ofSeconds(r.nextInt(1, 30)));
                         }
