@@ -114,7 +114,7 @@ class CoreStressTest {
                 int i = 0;
                 while (running.get()) {
                     try {
-                        if (++i % 50 == 0) {
+                        if (++i % 200 == 0) { // a rebuild of every view: often, but not so often that rebuilds never finish
                             core.clock.set(core.clock.instant().minus(Duration.ofMinutes(5)));
                         } else {
                             core.clock.advance(Duration.ofSeconds(r.nextInt(1, 30)));
@@ -161,8 +161,13 @@ class CoreStressTest {
             for (int i = 0; i < watchers.size(); i++) {
                 MemorySession w = watchers.get(i);
                 String tenant = TENANTS.get(i / 2);
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> lastChange(w).map(p -> !p.equals(head)).isPresent()
-                        && expected(core, w, tenant, head).size() == changes(w).size());
+                int index = i;
+                Awaitility.await().atMost(Duration.ofSeconds(30)).alias("watcher " + i + " of " + tenant).until(() -> {
+                    if (w.closed()) {
+                        throw new AssertionError("watcher " + index + " was closed: " + w.failure());
+                    }
+                    return expected(core, w, tenant, head).size() == changes(w).size();
+                });
                 List<MemorySession.Ev> got = changes(w);
                 List<Change> want = expected(core, w, tenant, head);
                 assertThat(got.stream().map(e -> e.id()).toList()).as("watcher %d of %s", i, tenant)

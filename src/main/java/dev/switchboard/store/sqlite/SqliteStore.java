@@ -74,7 +74,13 @@ public final class SqliteStore implements Store {
             config.setPoolName("sqlite-read");
             config.setConnectionInitSql("PRAGMA busy_timeout = 10000");
             HikariDataSource pool = new HikariDataSource(config);
-            Connection writer = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            // write transactions take the write lock when they begin (BEGIN IMMEDIATE), waiting up to the busy
+            // timeout: a deferred one that reads first fails at once with SQLITE_BUSY when another writer
+            // (sqlite3, an application) holds the lock at its first write
+            java.util.Properties props = new org.sqlite.SQLiteConfig() {{
+                setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            }}.toProperties();
+            Connection writer = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props);
             try (var st = writer.createStatement()) {
                 st.execute("PRAGMA journal_mode = WAL");
                 st.execute("PRAGMA synchronous = NORMAL");
