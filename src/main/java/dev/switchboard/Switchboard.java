@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Switchboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
-    /** Changes replayed into the hub's rings at start, so clients can resume across a restart. */
-    static final long WARM_CHANGES = Hub.RING;
     /** Health says degraded while changes wait longer than this between capture and dispatch. */
     static final java.time.Duration LAG_DEGRADED = java.time.Duration.ofSeconds(2);
 

@@ -62,7 +62,6 @@ public final class ChangeFeed implements AutoCloseable {
     /** Where the reader continues; only the reader touches it after start. */
     private Position readFrom;
     private volatile boolean running = true;
-    private volatile boolean started;
     /** The error of the last read when it failed; empty after a read that worked. */
     private volatile String failure = "";
     private volatile String listenerFailure = "";
@@ -85,7 +84,6 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** Starts reading the source. */
     public void start() {
-        started = true;
         reader.start();
     }
 
@@ -213,11 +211,6 @@ public final class ChangeFeed implements AutoCloseable {
         return listenerFailures.get();
     }
 
-    /** Changes read but not yet dispatched, in batches; a measure of the owner's lag. */
-    public int backlog() {
-        return READ_AHEAD - readAhead.availablePermits();
-    }
-
     /**
      * How long the last batch waited between being read and being dispatched, in milliseconds:
      * the owner's lag (0 when the feed is idle and the owner keeps up).
@@ -336,11 +329,6 @@ public final class ChangeFeed implements AutoCloseable {
         listenerFailedAt = System.currentTimeMillis();
         listenerFailure = "a change listener failed at " + position + ": " + e;
         LOG.error("listener {} failed at {}", l, position, e);
-    }
-
-    /** Whether {@link #start} was called. */
-    public boolean started() {
-        return started;
     }
 
     @Override

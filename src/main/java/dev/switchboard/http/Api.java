@@ -285,9 +285,19 @@ final class Api extends Handler.Abstract {
     }
 
     private ViewKey viewKey(String name, String tenant, Principal who, Fields query) {
+        return viewKey(name, tenant, who, params(query));
+    }
+
+    /** A request's query parameters as a map (the last value of a repeated one wins). */
+    private static Map<String, String> params(Fields query) {
         Map<String, String> q = new LinkedHashMap<>();
         query.forEach(f -> q.put(f.getName(), f.getValue()));
-        return viewKey(name, tenant, who, q);
+        return q;
+    }
+
+    /** What a stream or poll request asks to watch ({@code ?dashboards=..&datasets=..} and view parameters). */
+    private Watch watch(String tenant, Principal who, Fields query) {
+        return watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params(query));
     }
 
     ViewKey viewKey(String name, String tenant, Principal who, Map<String, String> q) {
@@ -364,9 +374,7 @@ final class Api extends Handler.Abstract {
     private void poll(Request request, Response response, Callback callback, String tenant) {
         Principal who = principal(request, response, tenant);
         Fields query = Request.extractQueryParameters(request);
-        Map<String, String> params = new LinkedHashMap<>();
-        query.forEach(f -> params.put(f.getName(), f.getValue()));
-        Watch w = watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params);
+        Watch w = watch(tenant, who, query);
         if (w.isEmpty()) {
             throw new ApiException(400, "name what to poll: ?dashboards=calls and/or ?datasets=call_logs");
         }
@@ -433,9 +441,7 @@ final class Api extends Handler.Abstract {
     private void events(Request request, Response response, Callback callback, String tenant) {
         Principal who = principal(request, tenant);
         Fields query = Request.extractQueryParameters(request);
-        Map<String, String> params = new LinkedHashMap<>();
-        query.forEach(f -> params.put(f.getName(), f.getValue()));
-        Watch w = watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params);
+        Watch w = watch(tenant, who, query);
         boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
         if (w.isEmpty() && !websocket) {
             throw new ApiException(400, "name what to stream: ?dashboards=calls and/or ?datasets=call_logs");

@@ -60,19 +60,6 @@ public final class Event {
         return new Event(type, topic, position, JSON.writeValueAsBytes(body), true, null, null, null);
     }
 
-    /**
-     * This delta with a newer one of the same topic folded in: every widget of both, the newer
-     * values winning, at the newer position. Encodes the merged body once.
-     */
-    public Event mergedWith(Event newer) {
-        if (widgets == null || newer.widgets == null || !topic.equals(newer.topic)) {
-            throw new IllegalArgumentException("only deltas of one topic merge: " + this + " and " + newer);
-        }
-        Map<String, Object> merged = new LinkedHashMap<>(widgets);
-        merged.putAll(newer.widgets);
-        return delta(topic, newer.dashboard, newer.tenant, newer.position, merged);
-    }
-
     /** This delta's header (topic, dashboard, tenant, position) with {@code widgets} as its body's widgets. */
     public Event withWidgets(Map<String, Object> widgets) {
         if (this.widgets == null) {
@@ -81,7 +68,7 @@ public final class Event {
         return delta(topic, dashboard, tenant, position, widgets);
     }
 
-    /** Whether this is a delta that {@link #mergedWith} can merge. */
+    /** Whether this is a delta, whose widgets a queue may merge ({@link #withWidgets}). */
     public boolean mergeable() {
         return widgets != null;
     }

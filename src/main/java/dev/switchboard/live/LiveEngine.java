@@ -86,7 +86,6 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private final AtomicLong failures = new AtomicLong();
     private volatile int viewCount;
     private volatile int bootingCount;
-    private volatile String lastFailure = "";
 
     /** A view's values as of a feed position. */
     public record State(ViewKey key, Position position, Map<String, Object> widgets) {}
@@ -667,7 +666,6 @@ public final class LiveEngine implements ChangeFeed.Listener {
 
     private void failed(String what, RuntimeException e) {
         failures.incrementAndGet();
-        lastFailure = what + ": " + e;
         LOG.error("{} failed", what, e);
     }
 
@@ -682,11 +680,6 @@ public final class LiveEngine implements ChangeFeed.Listener {
     /** Failures of view work (a change that could not be applied, a bootstrap or refill query) since start; each was repaired or retried. */
     public long failures() {
         return failures.get();
-    }
-
-    /** The last failure counted by {@link #failures}, in words; empty when none happened. */
-    public String lastFailure() {
-        return lastFailure;
     }
 
     public int viewCount() {

@@ -216,11 +216,6 @@ public abstract class Session {
         end(cause);
     }
 
-    /** Items waiting to be written. */
-    public int queued() {
-        return outbox.size();
-    }
-
     /** One registration of this session with the hub. */
     final class Link implements Subscriber {
         @Override
