@@ -89,6 +89,7 @@ public abstract class Session {
         Subscription old = subscription;
         Link l = link;
         subscription = next;
+        link = null; // as in resync: the old link's events in flight are dropped, the new opening covers them
         if (l != null) {
             old.close(l);
         }
@@ -163,6 +164,7 @@ public abstract class Session {
             return;
         }
         OVERFLOWS.incrementAndGet();
+        link = null; // first: events still in flight to the old link must not be queued behind the new opening
         subscription.leave(old);
         outbox.hold();
         Optional<Position> from = outbox.lastWritten();
