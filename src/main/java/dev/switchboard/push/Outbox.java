@@ -54,6 +54,8 @@ public final class Outbox {
     private boolean overflowed;
     private boolean overflowedWhileHolding;
     private boolean closed;
+    /** Which registration the queue serves: {@link #hold} starts a new one, offers made for an older one are ignored. */
+    private long generation;
     private Optional<Position> lastWritten = Optional.empty();
 
     public Outbox(int capacity) {
@@ -63,9 +65,17 @@ public final class Outbox {
         this.capacity = capacity;
     }
 
-    /** Queues a live event (a fan-out thread). */
+    /** Queues a live event for the current registration (a fan-out thread). */
     public synchronized Offer offer(Event e) {
-        if (closed || overflowed) {
+        return offer(generation, e);
+    }
+
+    /**
+     * Queues a live event sent to registration {@code gen}; ignored when a resynchronization has
+     * begun since (the new registration's opening covers it, so queueing it would repeat it).
+     */
+    public synchronized Offer offer(long gen, Event e) {
+        if (closed || overflowed || gen != generation) {
             return Offer.IGNORED;
         }
         if (e.mergeable()) {
@@ -135,25 +145,46 @@ public final class Outbox {
         lastWritten = position;
     }
 
-    /** Drops what is queued and holds until {@link #open}: a resynchronization begins. */
-    public synchronized void hold() {
+    /** The current registration. */
+    public synchronized long generation() {
+        return generation;
+    }
+
+    /**
+     * Drops what is queued and holds until {@link #open}: a resynchronization begins. Returns the
+     * new registration's generation; offers and openings for older ones are ignored from now on.
+     */
+    public synchronized long hold() {
         clearQueue();
         holding = true;
         overflowed = false;
         overflowedWhileHolding = false;
+        return ++generation;
+    }
+
+    /** What {@link #open} did. */
+    public enum Opened {
+        OPENED,
+        /** Live events overflowed while the opening was built: resynchronize again. */
+        OVERFLOWED,
+        /** A newer registration began meanwhile: this opening is dropped. */
+        STALE
     }
 
     /**
      * Puts the opening events ({@code preamble} bytes, then events) before whatever live events
      * were queued since registration and releases the writer. The opening does not count against
-     * the bound (a replay may exceed it); the allowance shrinks as it is written. Returns false
-     * when live events overflowed meanwhile: then resynchronize again.
+     * the bound (a replay may exceed it); the allowance shrinks as it is written. The opening is
+     * registration {@code gen}'s: it is dropped when a newer one began.
      */
-    public synchronized boolean open(List<?> opening) {
+    public synchronized Opened open(long gen, List<?> opening) {
+        if (gen != generation || closed) {
+            return Opened.STALE;
+        }
         if (overflowedWhileHolding) {
             overflowedWhileHolding = false;
             clearQueue();
-            return false;
+            return Opened.OVERFLOWED;
         }
         List<Slot> live = new ArrayList<>(queue);
         queue.clear();
@@ -164,7 +195,12 @@ public final class Outbox {
         allowance = opening.size();
         live.forEach(this::append);
         holding = false;
-        return true;
+        return Opened.OPENED;
+    }
+
+    /** {@link #open(long, List)} for the current registration. */
+    public synchronized Opened open(List<?> opening) {
+        return open(generation, opening);
     }
 
     /**

@@ -93,11 +93,11 @@ public abstract class Session {
         if (l != null) {
             old.close(l);
         }
-        outbox.hold();
+        long gen = outbox.hold();
         if (resume.isPresent()) {
             outbox.resumeFrom(resume);
         }
-        return start(outbox.lastWritten(), List.of());
+        return start(gen, outbox.lastWritten(), List.of());
     }
 
     /** What this session watches now. */
@@ -123,11 +123,12 @@ public abstract class Session {
      */
     public CompletableFuture<Void> open(Optional<Position> resume) {
         outbox.resumeFrom(resume);
-        return start(resume, preamble());
+        return start(outbox.generation(), resume, preamble());
     }
 
-    private CompletableFuture<Void> start(Optional<Position> resume, List<ByteBuffer> first) {
-        Link l = new Link();
+    /** Registers a new link for registration {@code gen} of the outbox and queues its opening. */
+    private CompletableFuture<Void> start(long gen, Optional<Position> resume, List<ByteBuffer> first) {
+        Link l = new Link(gen);
         link = l;
         Subscription subscription = this.subscription;
         return subscription.open(resume, l).handle((opening, error) -> {
@@ -145,11 +146,11 @@ public abstract class Session {
             }
             List<Object> items = new ArrayList<>(first);
             items.addAll(opening);
-            if (!outbox.open(items)) {
-                resync(l); // live events overflowed while the opening was built
-                return null;
+            switch (outbox.open(gen, items)) {
+                case OPENED -> pump.iterate();
+                case OVERFLOWED -> resync(l); // live events overflowed while the opening was built
+                case STALE -> subscription.leave(l); // a newer registration began meanwhile
             }
-            pump.iterate();
             return null;
         });
     }
@@ -164,11 +165,13 @@ public abstract class Session {
             return;
         }
         OVERFLOWS.incrementAndGet();
-        link = null; // first: events still in flight to the old link must not be queued behind the new opening
+        link = null;
         subscription.leave(old);
-        outbox.hold();
+        // a new generation: events still in flight to the old link are ignored by the outbox
+        // itself (checking the link before offering is not atomic with the offer)
+        long gen = outbox.hold();
         Optional<Position> from = outbox.lastWritten();
-        start(Optional.of(from.orElse(new Position("overflow", 0))), List.of());
+        start(gen, Optional.of(from.orElse(new Position("overflow", 0))), List.of());
     }
 
     /**
@@ -220,12 +223,19 @@ public abstract class Session {
 
     /** One registration of this session with the hub. */
     final class Link implements Subscriber {
+        /** The outbox registration this link fills. */
+        private final long gen;
+
+        Link(long gen) {
+            this.gen = gen;
+        }
+
         @Override
         public void offer(Event e) {
             if (link != this) {
                 return;
             }
-            if (outbox.offer(e) == Outbox.Offer.OVERFLOWED) {
+            if (outbox.offer(gen, e) == Outbox.Offer.OVERFLOWED) {
                 Thread.ofVirtual().start(() -> resync(this));
             }
         }
