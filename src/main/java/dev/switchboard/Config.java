@@ -52,6 +52,10 @@ public final class Config {
     static final Setting<Optional<String>> JWT_SECRET = def(Setting.optional("jwt-secret", Setting.Scope.SERVE, true, s -> s, s -> s,
             "HS256 secret (32+ bytes) for bearer tokens; serve requires it unless --insecure-open-access. "
                     + "Prefer the environment or the file to the flag (flags show in ps)."));
+    static final Setting<Optional<String>> WEBHOOK_SECRET = def(Setting.optional("webhook-secret", Setting.Scope.ALL, true, s -> s, s -> s,
+            "Shared secret of the voice-agent webhook (POST /api/webhooks/vapi/{clientKey}): the request carries it in X-Vapi-Secret, "
+                    + "or signs its body with it (X-Vapi-Signature: hex HMAC-SHA256). Without it the webhook is open in demo "
+                    + "and refused (503) in serve."));
     static final Setting<Boolean> INSECURE_OPEN_ACCESS = def(Setting.bool("insecure-open-access", Setting.Scope.SERVE,
             "Serve without authentication. Never on an untrusted network."));
     static final Setting<String> LOG_FORMAT = def(Setting.choice("log-format", "text", List.of("text", "json"),
@@ -382,6 +386,10 @@ public final class Config {
     }
 
     /** HS256 secret for tokens; required by serve unless {@link #insecureOpen()}. */
+    public Optional<String> webhookSecret() {
+        return get(WEBHOOK_SECRET);
+    }
+
     public Optional<String> jwtSecret() {
         return get(JWT_SECRET);
     }

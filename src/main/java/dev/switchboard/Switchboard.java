@@ -6,6 +6,8 @@ import dev.switchboard.change.ChangeSource;
 import dev.switchboard.change.Position;
 import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.http.HttpServer;
+import dev.switchboard.packs.Pack;
+import dev.switchboard.packs.Packs;
 import dev.switchboard.hub.Hub;
 import dev.switchboard.keys.ApiKeys;
 import dev.switchboard.limits.Admission;
@@ -59,7 +61,7 @@ public final class Switchboard implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.started = clock.millis();
-        Packs.Contents packs = Packs.load();
+        PackResources.Contents packs = PackResources.load();
         this.catalog = packs.datasets();
         Map<String, String> sources = new LinkedHashMap<>(packs.dashboards());
         config.dashboards().ifPresent(dir -> sources.putAll(Definitions.readFolder(dir)));
@@ -91,7 +93,12 @@ public final class Switchboard implements AutoCloseable {
         this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
                 metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics,
-                limits, new Admission(limits, clock, metrics), keys);
+                limits, new Admission(limits, clock, metrics), keys,
+                config.webhookSecret().map(s -> Map.of("webhook", s)).orElse(Map.of()));
+        for (Pack pack : Packs.all()) {
+            pack.compat().accept(http.routes());
+            http.routes().defaultStream(pack.stream().primaryDataset(), pack.stream().dashboards(), pack.stream().datasets());
+        }
         registerMetrics();
     }
 
@@ -204,6 +211,11 @@ public final class Switchboard implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** Every route the server has, as {@code "METHOD /template"}. */
+    public List<String> routes() {
+        return http.routes().list();
     }
 
     public LiveEngine engine() {

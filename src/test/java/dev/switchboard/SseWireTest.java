@@ -153,7 +153,7 @@ class SseWireTest {
         String big = "[" + String.join(",", java.util.Collections.nCopies(20000, call("x", "active", null, 0))) + "]";
         List<String[]> cases = List.of(
                 new String[] {"{\"id\":", "malformed JSON"},
-                new String[] {"[" + call("ok1", "active", null, 0) + "," + call("bad", "weird", null, 0) + "]", "row 1, field status"},
+                new String[] {"[" + call("ok1", "active", null, 0) + "," + call("bad", "s".repeat(51), null, 0) + "]", "row 1, field status"},
                 new String[] {"{\"status\":\"active\",\"started_at\":\"2026-01-01T00:00:00Z\"}", "field id"},
                 new String[] {"{\"id\":\"n1\",\"status\":\"active\",\"started_at\":\"2026-01-01T00:00:00Z\",\"duration\":\"long\"}", "must be an integer"},
                 new String[] {"{\"id\":\"n2\",\"status\":\"active\",\"started_at\":\"yesterday\"}", "ISO-8601"},

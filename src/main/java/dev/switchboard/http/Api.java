@@ -87,10 +87,12 @@ final class Api extends Handler.Abstract {
     private final ScopedWrites scopedWrites;
     private final Admission admission;
     private final ApiKeys keys;
+    private final Router router;
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits,
-        Admission admission, ApiKeys keys) {
+        Admission admission, ApiKeys keys, Map<String, String> secrets) {
+        this.router = new Router(secrets);
         this.keys = keys;
         this.limits = limits;
         this.admission = admission;
@@ -104,6 +106,7 @@ final class Api extends Handler.Abstract {
         this.health = health;
         this.demo = demo;
         this.metrics = metrics;
+        registerNative();
     }
 
     @Override
@@ -113,15 +116,73 @@ final class Api extends Handler.Abstract {
         super.doStart();
     }
 
+    /** A native route's handler: the request, its path parameters, and the callback to complete. */
+    @FunctionalInterface
+    private interface Native {
+        void handle(Request request, Response response, Callback callback, Map<String, String> params);
+    }
+
+    /** The native API's routes; packs add theirs through {@link #routes()} before the server starts. */
+    private void registerNative() {
+        router.add("GET", "/metrics", "Prometheus metrics (admin token in serve mode)", (Native) (rq, rs, cb, p) -> {
+            requireAdmin(rq, rs);
+            rs.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            rs.write(true, ByteBuffer.wrap(metrics.get().getBytes(StandardCharsets.UTF_8)), cb);
+        });
+        router.add("GET", "/api/health", "Health: 200 ok, 503 degraded", (Native) (rq, rs, cb, p) -> {
+            // 503 while degraded, so a load balancer or readiness probe can route around this node
+            Map<String, Object> h = health.get();
+            json(rs, cb, "ok".equals(h.get("status")) ? 200 : 503, h);
+        });
+        router.add("GET", "/api/demo", "Demo tenants and links (demo mode only)", (Native) (rq, rs, cb, p) -> {
+            if (!access.isOpen()) {
+                throw new ApiException(404, "/api/demo exists only in demo mode");
+            }
+            json(rs, cb, 200, demo.get());
+        });
+        router.add("GET", "/api/openapi.json", "This API's OpenAPI 3 description", (Native) (rq, rs, cb, p) -> {
+            rs.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            rs.write(true, ByteBuffer.wrap(OPENAPI), cb);
+        });
+        router.add("GET", "/api/dashboards", "The dashboards", (Native) (rq, rs, cb, p) -> dashboardList(rs, cb));
+        router.add("GET", "/api/dashboards/{dashboard}/{tenant}", "A dashboard's snapshot", (Native) (rq, rs, cb, p) ->
+                dashboard(rq, rs, cb, name(p, "dashboard"), name(p, "tenant")));
+        router.add("GET", "/api/poll/{tenant}", "Long-polling", (Native) (rq, rs, cb, p) -> poll(rq, rs, cb, name(p, "tenant")));
+        router.add("GET", "/api/events/{tenant}", "SSE, or WebSocket with Upgrade", (Native) (rq, rs, cb, p) -> {
+            String tenant = name(p, "tenant");
+            if (rq.getMethod().equals("HEAD")) {
+                // Answers whether a stream would open, without opening one.
+                principal(rq, rs, tenant);
+                rs.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                rs.setStatus(200);
+                cb.succeeded();
+                return;
+            }
+            stream(rq, rs, cb, tenant);
+        });
+        router.add("POST", "/api/ingest/{tenant}/{dataset}", "Upsert rows", (Native) (rq, rs, cb, p) ->
+                ingest(rq, rs, cb, name(p, "tenant"), name(p, "dataset"), Optional.empty()));
+        router.add("DELETE", "/api/ingest/{tenant}/{dataset}/{key}", "Delete a row", (Native) (rq, rs, cb, p) ->
+                ingest(rq, rs, cb, name(p, "tenant"), name(p, "dataset"), Optional.of(key(p.get("key")))));
+        router.add("GET", "/api/keys/{tenant}", "List API keys", (Native) (rq, rs, cb, p) -> keys(rq, rs, cb, name(p, "tenant"), Optional.empty()));
+        router.add("POST", "/api/keys/{tenant}", "Issue an API key", (Native) (rq, rs, cb, p) -> keys(rq, rs, cb, name(p, "tenant"), Optional.empty()));
+        router.add("DELETE", "/api/keys/{tenant}/{id}", "Revoke an API key", (Native) (rq, rs, cb, p) ->
+                keys(rq, rs, cb, name(p, "tenant"), Optional.of(name(p, "id"))));
+    }
+
+    /** Where packs register their compatibility routes. */
+    Routes routes() {
+        return router;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
-        String[] parts = path.split("/");
         String method = request.getMethod();
         response.getHeaders().put(NOSNIFF);
         respond(method, path, response, callback, () -> {
             try {
-                route(request, response, callback, path, parts, method);
+                route(request, response, callback, path, method);
             } catch (RuntimeException e) {
                 if (request.getAttribute(BODY_READ) == null) {
                     closeIfBodyUnread(request, response);
@@ -146,6 +207,8 @@ final class Api extends Handler.Abstract {
     private void respond(String method, String path, Response response, Callback callback, Runnable work) {
         try {
             work.run();
+        } catch (Rejected e) {
+            json(response, callback, e.status, e.body);
         } catch (ApiException e) {
             e.headers.forEach((k, v) -> response.getHeaders().put(k, v));
             error(response, callback, e.status, e.getMessage(), e.details);
@@ -162,62 +225,33 @@ final class Api extends Handler.Abstract {
         }
     }
 
-    private void route(Request request, Response response, Callback callback, String path, String[] parts, String method) {
-        {
-            if (path.equals("/metrics")) {
-                requireGet(method);
-                requireAdmin(request, response);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                response.write(true, ByteBuffer.wrap(metrics.get().getBytes(StandardCharsets.UTF_8)), callback);
-                return;
+    /** A refusal whose body is the route's own shape ({@link Routes.Call#reject}). */
+    static final class Rejected extends RuntimeException {
+        final int status;
+        final Map<String, Object> body;
+
+        Rejected(int status, Map<String, Object> body) {
+            super(String.valueOf(body.get("error")), null, false, false);
+            this.status = status;
+            this.body = Map.copyOf(body);
+        }
+    }
+
+    private void route(Request request, Response response, Callback callback, String path, String method) {
+        Optional<Router.Match> match = router.match(method, path);
+        if (match.isEmpty()) {
+            if (path.startsWith("/api/") || path.equals("/api")) {
+                throw new ApiException(404, "no such endpoint: " + path + " (GET /api/openapi.json lists the routes)");
             }
-            if (!path.startsWith("/api/")) {
-                serveFile(path, method, response, callback);
-                return;
-            }
-            if (parts.length < 3) {
-                throw new ApiException(404, "no such endpoint: " + path);
-            }
-            switch (parts[2]) {
-                case "health" -> {
-                    requireGet(method);
-                    // 503 while degraded, so a load balancer or readiness probe can route around this node
-                    Map<String, Object> h = health.get();
-                    json(response, callback, "ok".equals(h.get("status")) ? 200 : 503, h);
-                }
-                case "demo" -> {
-                    requireGet(method);
-                    if (!access.isOpen()) {
-                        throw new ApiException(404, "/api/demo exists only in demo mode");
-                    }
-                    json(response, callback, 200, demo.get());
-                }
-                case "openapi.json" -> {
-                    requireGet(method);
-                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                    response.write(true, ByteBuffer.wrap(OPENAPI), callback);
-                }
-                case "dashboards" -> dashboards(request, response, callback, parts, method);
-                case "poll" -> {
-                    requireGet(method);
-                    poll(request, response, callback, segment(parts, 3, "tenant"));
-                }
-                case "events" -> {
-                    requireGet(method);
-                    if (method.equals("HEAD")) {
-                        // Answers whether a stream would open, without opening one.
-                        principal(request, response, segment(parts, 3, "tenant"));
-                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-                        response.setStatus(200);
-                        callback.succeeded();
-                        return;
-                    }
-                    stream(request, response, callback, segment(parts, 3, "tenant"));
-                }
-                case "ingest" -> ingest(request, response, callback, parts, method);
-                case "keys" -> keys(request, response, callback, parts, method);
-                default -> throw new ApiException(404, "no such endpoint: " + path);
-            }
+            serveFile(path, method, response, callback);
+            return;
+        }
+        Object handler = match.get().entry().handler();
+        Map<String, String> params = match.get().params();
+        if (handler instanceof Native n) {
+            n.handle(request, response, callback, params);
+        } else {
+            ((Routes.Route) handler).handle(new CallImpl(request, response, callback, params));
         }
     }
 
@@ -235,9 +269,8 @@ final class Api extends Handler.Abstract {
         response.write(true, ByteBuffer.wrap(file.get().bytes()), callback);
     }
 
-    private void dashboards(Request request, Response response, Callback callback, String[] parts, String method) {
-        requireGet(method);
-        if (parts.length == 3) {
+    private void dashboardList(Response response, Callback callback) {
+        {
             List<Map<String, Object>> out = new ArrayList<>();
             for (DashboardDef d : engine.definitions().all()) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -253,10 +286,10 @@ final class Api extends Handler.Abstract {
                 out.add(m);
             }
             json(response, callback, 200, Map.of("dashboards", out));
-            return;
         }
-        String name = segment(parts, 3, "dashboard");
-        String tenant = segment(parts, 4, "tenant");
+    }
+
+    private void dashboard(Request request, Response response, Callback callback, String name, String tenant) {
         Principal who = principal(request, response, tenant);
         ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
         LiveEngine.State state = engine.state(key);
@@ -444,7 +477,9 @@ final class Api extends Handler.Abstract {
         Watch w = watch(tenant, who, query);
         boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
         if (w.isEmpty() && !websocket) {
-            throw new ApiException(400, "name what to stream: ?dashboards=calls and/or ?datasets=call_logs");
+            w = defaultWatch(tenant, who).orElseThrow(() -> new ApiException(400,
+                    "name what to stream: ?dashboards=calls and/or ?datasets=call_logs (tenant '" + tenant
+                            + "' has no rows in any pack, so there is no default stream for it)"));
         }
         String last = Optional.ofNullable(request.getHeaders().get("Last-Event-ID")).orElse(query.getValue("lastEventId"));
         Optional<Position> resume = WsEndpoint.position(last);
@@ -473,20 +508,39 @@ final class Api extends Handler.Abstract {
         });
     }
 
-    private void ingest(Request request, Response response, Callback callback, String[] parts, String method) {
-        String tenant = segment(parts, 3, "tenant");
-        String name = segment(parts, 4, "dataset");
+    /**
+     * The stream of the pack whose primary dataset holds rows of {@code tenant}, for a request
+     * that names nothing (a scoped caller gets its dashboards only).
+     */
+    private Optional<Watch> defaultWatch(String tenant, Principal who) {
+        for (Router.DefaultStream d : router.defaults()) {
+            Dataset ds = catalog.find(d.primaryDataset()).orElseThrow(() -> new IllegalStateException("no dataset " + d.primaryDataset()));
+            boolean has = store.read(snapshot -> {
+                boolean[] found = {false};
+                snapshot.query("SELECT 1 AS found FROM " + ds.name() + " WHERE " + ds.tenant() + " = ? LIMIT 1", List.of(tenant),
+                        row -> found[0] = true);
+                return found[0];
+            });
+            if (has) {
+                return Optional.of(watch(tenant, who, d.dashboards(), who.scoped() ? List.of() : d.datasets(), Map.of()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void ingest(Request request, Response response, Callback callback, String tenant, String name, Optional<String> deleteKey) {
+        String method = request.getMethod();
         Principal who = principal(request, response, tenant);
         if (!who.write()) {
             throw new ApiException(403, "this token may not write; ingest needs role 'writer'");
         }
         Dataset dataset = catalog.find(name).orElseThrow(() -> new ApiException(404, "unknown dataset '" + name + "'"));
-        if (method.equals("DELETE")) {
-            String key = key(parts);
+        if (deleteKey.isPresent()) {
+            String key = deleteKey.get();
             scopedWrites.checkDelete(who, dataset, tenant, key);
             IngestResult result = store.delete(dataset, tenant, List.of(key));
             json(response, callback, 200, Map.of("count", result.count(), "position", result.position().toString()));
-        } else if (method.equals("POST") && parts.length == 5) {
+        } else if (method.equals("POST")) {
             String type = Optional.ofNullable(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
             if (!type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
                 throw new ApiException(415, "send rows as Content-Type: application/json");
@@ -586,6 +640,11 @@ final class Api extends Handler.Abstract {
         if (rows.size() > MAX_ROWS) {
             throw new ApiException(413, rows.size() + " rows in one request; the limit is " + MAX_ROWS);
         }
+        return store(dataset, tenant, rows, who);
+    }
+
+    /** Validates rows and writes them in one transaction; nothing is written when one is refused. */
+    private IngestResult store(Dataset dataset, String tenant, List<JsonNode> rows, Principal who) {
         for (int i = 0; i < rows.size(); i++) {
             // Every row is fanned out to every subscriber of its tenant: its size multiplies.
             int size = JSON.writeValueAsBytes(rows.get(i)).length;
@@ -631,6 +690,16 @@ final class Api extends Handler.Abstract {
     }
 
     private Principal principal(Request request, String tenant) {
+        Principal who = authenticate(request);
+        if (!who.allows(tenant)) {
+            // Same answer as for a tenant that does not exist: no way to probe other tenants.
+            throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
+        }
+        return who;
+    }
+
+    /** The caller named by the request's bearer token (or {@code ?access_token=}); 401 without a valid one. */
+    private Principal authenticate(Request request) {
         String auth = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("").trim();
         // The auth scheme is case-insensitive (RFC 9110, 11.1)
         String token = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim()
@@ -641,10 +710,6 @@ final class Api extends Handler.Abstract {
                 : new ApiException(401, "the token is invalid or expired (it must be an HS256 JWT signed with this server's secret, "
                         + "with exp in the future, nbf and iat not in the future, and a lifetime within the server's maximum)", List.of(),
                         Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"")));
-        if (!who.allows(tenant)) {
-            // Same answer as for a tenant that does not exist: no way to probe other tenants.
-            throw new ApiException(403, "this token does not grant access to tenant '" + tenant + "'");
-        }
         return who;
     }
 
@@ -653,16 +718,15 @@ final class Api extends Handler.Abstract {
      * {@code {"role": "writer", "name": "..."}} issues one (201; the key is shown only here),
      * {@code GET} lists them, {@code DELETE /api/keys/{tenant}/{id}} revokes one.
      */
-    private void keys(Request request, Response response, Callback callback, String[] parts, String method) {
+    private void keys(Request request, Response response, Callback callback, String tenant, Optional<String> keyId) {
         if (access.isOpen()) {
             throw new ApiException(404, "API keys exist only when tokens are required (serve)");
         }
         requireAdmin(request, response);
-        String tenant = segment(parts, 3, "tenant");
-        switch (method) {
-            case "GET" -> json(response, callback, 200, Map.of("tenant", tenant, "keys", keys.list(tenant)));
+        switch (request.getMethod()) {
+            case "GET", "HEAD" -> json(response, callback, 200, Map.of("tenant", tenant, "keys", keys.list(tenant)));
             case "DELETE" -> {
-                String id = segment(parts, 4, "key id");
+                String id = keyId.orElseThrow();
                 if (!keys.revoke(tenant, id)) {
                     throw new ApiException(404, "tenant '" + tenant + "' has no unrevoked key '" + id + "'");
                 }
@@ -694,11 +758,13 @@ final class Api extends Handler.Abstract {
         }
     }
 
-    private static String segment(String[] parts, int i, String what) {
-        if (parts.length <= i || parts[i].isEmpty()) {
+    /** A path parameter, decoded and checked against the name rule. */
+    static String name(Map<String, String> params, String what) {
+        String raw = params.get(what);
+        if (raw == null || raw.isEmpty()) {
             throw new ApiException(404, "the URL is missing the " + what);
         }
-        String s = java.net.URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+        String s = java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
         if (!NAME.matcher(s).matches()) {
             throw new ApiException(400, what + " '" + s + "' must be 1-128 letters, digits or _ . : @ -");
         }
@@ -706,11 +772,8 @@ final class Api extends Handler.Abstract {
     }
 
     /** The row key of a DELETE URL, under the same rule as ingest's keys. */
-    private static String key(String[] parts) {
-        if (parts.length <= 5 || parts[5].isEmpty()) {
-            throw new ApiException(404, "the URL is missing the key");
-        }
-        String key = java.net.URLDecoder.decode(parts[5], StandardCharsets.UTF_8);
+    private static String key(String raw) {
+        String key = java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
         RowValidator.keyProblem(key).ifPresent(m -> {
             throw new ApiException(400, m);
         });
@@ -724,9 +787,110 @@ final class Api extends Handler.Abstract {
         return List.of(csv.split(",")).stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
-    private static void requireGet(String method) {
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-            throw new ApiException(405, "method " + method + " is not allowed here; use GET");
+    /** A request handled by a pack's route: the native API's checks, views and answers, nothing more. */
+    private final class CallImpl implements Routes.Call {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final Map<String, String> params;
+        private final Map<String, Principal> principals = new java.util.HashMap<>();
+
+        CallImpl(Request request, Response response, Callback callback, Map<String, String> params) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.params = params;
+        }
+
+        @Override
+        public String param(String name) {
+            return name(params, name);
+        }
+
+        @Override
+        public Optional<String> query(String name) {
+            return Optional.ofNullable(Request.extractQueryParameters(request).getValue(name));
+        }
+
+        @Override
+        public Map<String, String> queries() {
+            return params(Request.extractQueryParameters(request));
+        }
+
+        @Override
+        public Optional<String> header(String name) {
+            return Optional.ofNullable(request.getHeaders().get(name));
+        }
+
+        @Override
+        public String tenant(Optional<String> claimed, String fallback) {
+            Optional<String> given = claimed.filter(c -> !c.isBlank()).map(c -> name(Map.of("tenant", c), "tenant"));
+            if (access.isOpen()) {
+                return given.orElse(fallback);
+            }
+            Principal who = authenticate(request);
+            if (given.isPresent()) {
+                if (!who.allows(given.get())) {
+                    throw new ApiException(403, "this token does not grant access to tenant '" + given.get()
+                            + "'; with tokens the tenant comes from the token, and a different one in the request is refused");
+                }
+                return given.get();
+            }
+            List<String> mine = who.tenants().stream().filter(t -> !t.equals(Principal.ALL_TENANTS)).sorted().toList();
+            if (mine.size() != 1) {
+                throw new ApiException(400, "this token grants " + (mine.isEmpty() ? "every tenant" : mine.size() + " tenants")
+                        + "; name the tenant in the request");
+            }
+            return mine.get(0);
+        }
+
+        @Override
+        public Principal principal(String tenant) {
+            return principals.computeIfAbsent(tenant, t -> Api.this.principal(request, response, t));
+        }
+
+        @Override
+        public boolean open() {
+            return access.isOpen();
+        }
+
+        @Override
+        public boolean healthy() {
+            return "ok".equals(health.get().get("status"));
+        }
+
+        @Override
+        public java.time.Instant now() {
+            return engine.clock().instant();
+        }
+
+        @Override
+        public Map<String, Object> widgets(String dashboard, String tenant, Map<String, String> viewParams) {
+            ViewKey key = viewKey(dashboard, tenant, principal(tenant), viewParams);
+            return engine.state(key).widgets();
+        }
+
+        @Override
+        public String ingest(String tenant, String dataset, List<Map<String, Object>> rows) {
+            Dataset d = catalog.find(dataset).orElseThrow(() -> new IllegalStateException("no dataset " + dataset));
+            List<JsonNode> nodes = new ArrayList<>();
+            rows.forEach(r -> nodes.add(JSON.valueToTree(r)));
+            return store(d, tenant, nodes, Principal.OPEN).position().toString();
+        }
+
+        @Override
+        public void body(java.util.function.Consumer<byte[]> then) {
+            readBody(request, response, callback, then);
+        }
+
+        @Override
+        public void json(int status, Object body) {
+            Api.json(response, callback, status, body);
+        }
+
+        @Override
+        public RuntimeException reject(int status, Map<String, Object> body) {
+            return new Rejected(status, body);
         }
     }
 

@@ -32,6 +32,7 @@ public final class HttpServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Sessions sessions = new Sessions();
+    private final Api api;
 
     /**
      * Operator tunables of the HTTP server.
@@ -48,7 +49,7 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(String host, int port, Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams,
                       Access access, Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo,
                       Supplier<String> metrics, List<String> allowedOrigins, Tuning tuning, MeterRegistry registry, Limits limits,
-                      Admission admission, ApiKeys keys) {
+                      Admission admission, ApiKeys keys, Map<String, String> secrets) {
         QueuedThreadPool threads = new QueuedThreadPool(tuning.maxThreads(), Math.min(8, tuning.maxThreads()));
         threads.setName("http");
         server = new Server(threads);
@@ -62,7 +63,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
-        Api api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys);
+        api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets);
         Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins);
         Handler routes = new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
@@ -105,6 +106,11 @@ public final class HttpServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the HTTP server on port " + connector.getPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where packs register their routes; before {@link #start}. */
+    public Routes routes() {
+        return api.routes();
     }
 
     /** The bound port (useful with port 0). */

@@ -103,6 +103,11 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private record Opening<T>(List<ViewKey> keys, boolean subscribe, Function<List<State>, T> onOwner, CompletableFuture<T> done,
                               long deadlineNanos) {}
 
+    /** The clock views compute windows with. */
+    public Clock clock() {
+        return clock;
+    }
+
     public LiveEngine(Definitions definitions, DatasetCatalog catalog, Store store, Clock clock, ChangeFeed feed, DeltaSink sink) {
         this(definitions, catalog, store, clock, feed, sink, IDLE);
     }

@@ -69,7 +69,9 @@ final class CallsSimulator implements Simulator {
         return Sim.row("id", id, "user_id", tenant, "agent_config_id", Sim.pick(random, AGENTS.get(tenant)),
                 "phone_number", Sim.phone(random), "direction", Sim.chance(random, 0.6) ? "inbound" : "outbound",
                 "status", "active", "outcome", null, "started_at", Sim.time(started), "ended_at", null, "duration", null,
-                "livekit_room_name", "room-" + id.substring(5), "recording_url", null, "metadata", null);
+                "livekit_room_name", "room-" + id.substring(5), "livekit_room_sid", "RM_" + id.substring(5), "sip_call_id",
+                "sip-" + id.substring(5), "recording_url", null, "metadata", null, "created_at", Sim.time(started),
+                "updated_at", Sim.time(started));
     }
 
     private static Duration length(String outcome, RandomGenerator random) {
@@ -87,6 +89,7 @@ final class CallsSimulator implements Simulator {
         Sim.pick(random, active.values(), a -> a.tenant().equals(tenant)).ifPresent(call -> {
             call.row().put("metadata", Sim.row("sentiment", Sim.pick(random, List.of("positive", "neutral", "negative")),
                     "language", "en", "tagged_at", Sim.time(now)));
+            call.row().put("updated_at", Sim.time(now));
             Sim.put(writer, tenant, DATASET, call.row());
         });
     }
@@ -106,6 +109,7 @@ final class CallsSimulator implements Simulator {
         row.put("status", "ended");
         row.put("outcome", outcome);
         row.put("ended_at", Sim.time(ended));
+        row.put("updated_at", Sim.time(ended));
         row.put("duration", Duration.between(started, ended).toSeconds());
         if (outcome.equals("completed")) {
             row.put("recording_url", "https://recordings.example.com/" + row.get("id") + ".ogg");

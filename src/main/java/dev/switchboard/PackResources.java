@@ -17,13 +17,13 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Reads the built-in packs from the classpath: {@code packs/<pack>/datasets.yaml} and {@code dashboards/*.yaml}. */
-final class Packs {
-    private Packs() {}
+final class PackResources {
+    private PackResources() {}
 
     record Contents(DatasetCatalog datasets, Map<String, String> dashboards) {}
 
     static Contents load() {
-        var url = Packs.class.getClassLoader().getResource("packs");
+        var url = PackResources.class.getClassLoader().getResource("packs");
         if (url == null) {
             throw new IllegalStateException("no packs on the classpath");
         }

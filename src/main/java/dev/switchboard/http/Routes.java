@@ -1,0 +1,100 @@
+package dev.switchboard.http;
+
+import dev.switchboard.auth.Principal;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where routes are registered: the native API registers its own, and each pack registers its
+ * compatibility routes (the paths and shapes its seed system's clients already use). A template's
+ * {@code {name}} segments are path parameters. Compatibility routes are thin: they read the same
+ * live views ({@link Call#widgets}) the native API serves, never a second computation.
+ */
+public interface Routes {
+
+    /** Registers {@code route} for GET (and HEAD) on {@code template}, described by {@code summary}. */
+    void get(String template, String summary, Route route);
+
+    /** Registers {@code route} for POST on {@code template}. */
+    void post(String template, String summary, Route route);
+
+    /**
+     * What {@code GET /api/events/{tenant}} streams when the request names nothing (seed 000's
+     * {@code /api/events/:clientKey}): these dashboards and datasets, for a tenant that has rows in
+     * {@code primaryDataset}. The first registered that matches wins.
+     */
+    void defaultStream(String primaryDataset, List<String> dashboards, List<String> datasets);
+
+    /** A secret the operator configured for compatibility routes ({@code webhook}: the webhook's shared secret). */
+    java.util.Optional<String> secret(String name);
+
+    /** Every registered route as {@code "METHOD /template"}, in registration order. */
+    List<String> list();
+
+    /** Handles one request. What it throws becomes a JSON error (see {@link Call#reject}). */
+    @FunctionalInterface
+    interface Route {
+        void handle(Call call);
+    }
+
+    /** One request being handled. */
+    interface Call {
+        /** A path parameter, checked against the name rule (letters, digits, {@code _ . : @ -}). */
+        String param(String name);
+
+        /** A query parameter (the last value of a repeated one). */
+        Optional<String> query(String name);
+
+        /** Every query parameter (the last value of a repeated one wins). */
+        Map<String, String> queries();
+
+        /** A request header. */
+        Optional<String> header(String name);
+
+        /**
+         * The tenant a compatibility route serves. With tokens it is the token's tenant, and a
+         * {@code claimed} tenant (the seed's {@code user_id} or {@code clientKey}) that disagrees
+         * is refused with 403; with open access it is {@code claimed}, or {@code fallback} (the
+         * pack's default demo tenant) when the seed passes none.
+         */
+        String tenant(Optional<String> claimed, String fallback);
+
+        /** The authenticated caller, allowed {@code tenant}, admitted under the request rate limits. */
+        Principal principal(String tenant);
+
+        /** True while the node captures and serves changes (as {@code GET /api/health} says). */
+        boolean healthy();
+
+        /** Now, by the clock the live views use. */
+        java.time.Instant now();
+
+        /** True when access is open (demo mode): no tokens. */
+        boolean open();
+
+        /**
+         * The live widgets of dashboard {@code dashboard} for {@code tenant} with view parameters
+         * {@code params} (as the native snapshot route serves them), for the caller's scope.
+         */
+        Map<String, Object> widgets(String dashboard, String tenant, Map<String, String> params);
+
+        /**
+         * Writes rows through the same validation and transaction as {@code POST /api/ingest}
+         * (nothing is written when a row is refused); returns the position of the write.
+         */
+        String ingest(String tenant, String dataset, List<Map<String, Object>> rows);
+
+        /** Reads the whole request body (bounded as ingest is), then runs {@code then} on a pool thread. */
+        void body(Consumer<byte[]> then);
+
+        /** Answers with {@code body} as JSON. */
+        void json(int status, Object body);
+
+        /**
+         * A refusal to throw: the response is {@code body} as JSON with {@code status}, in the shape
+         * the route's clients expect (e.g. a seed's {@code {"success": false, "error": ...}}).
+         */
+        RuntimeException reject(int status, Map<String, Object> body);
+    }
+}
