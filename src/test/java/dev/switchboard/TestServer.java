@@ -29,9 +29,17 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dataDir, boolean demo, Optional<String> secret, Limits limits) {
+        this(dataDir, config(dataDir, demo, secret), limits);
+    }
+
+    TestServer(Path dataDir, Config config, Limits limits) {
         this.dataDir = dataDir;
-        this.sb = Switchboard.start(new Config(demo, "127.0.0.1", 0, dataDir, Optional.empty(), 0, Optional.empty(), secret,
-                false, "test"), Clock.systemUTC(), limits);
+        this.sb = Switchboard.start(config, Clock.systemUTC(), limits);
+    }
+
+    /** The config the tests use: loopback, a free port, no simulator. */
+    static Config config(Path dataDir, boolean demo, Optional<String> secret) {
+        return new Config(demo, "127.0.0.1", 0, dataDir, Optional.empty(), 0, Optional.empty(), secret, false, "test");
     }
 
     Path db() {

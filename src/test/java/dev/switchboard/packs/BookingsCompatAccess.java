@@ -1,0 +1,12 @@
+package dev.switchboard.packs;
+
+import java.nio.charset.StandardCharsets;
+
+/** Lets tests sign a webhook body as the voice-agent provider would. */
+public final class BookingsCompatAccess {
+    private BookingsCompatAccess() {}
+
+    public static String hmac(String secret, String body) {
+        return BookingsCompat.hmac(secret, body.getBytes(StandardCharsets.UTF_8));
+    }
+}
