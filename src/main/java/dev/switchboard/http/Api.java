@@ -175,6 +175,10 @@ final class Api extends Handler.Abstract {
         return router;
     }
 
+    Router router() {
+        return router;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);

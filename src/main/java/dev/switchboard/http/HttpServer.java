@@ -64,7 +64,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
         api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets);
-        Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins);
+        Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins, api.router(), engine.clock());
         Handler routes = new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
         // hold more than its share of requests in progress while it trickles bytes.

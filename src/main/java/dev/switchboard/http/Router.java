@@ -47,6 +47,23 @@ final class Router implements Routes {
         defaults.add(new DefaultStream(primaryDataset, List.copyOf(dashboards), List.copyOf(datasets)));
     }
 
+    private final Map<String, SocketIoDialect> dialects = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void socketIo(String authField, SocketIoDialect dialect) {
+        if (dialects.putIfAbsent(authField, dialect) != null) {
+            throw new IllegalStateException("a Socket.IO dialect for auth." + authField + " is registered already");
+        }
+    }
+
+    /** The dialect a handshake's auth asks for: one whose field it carries, when it names no tenant. */
+    Optional<Map.Entry<String, SocketIoDialect>> dialect(tools.jackson.databind.JsonNode auth) {
+        if (auth.has("tenant")) {
+            return Optional.empty();
+        }
+        return dialects.entrySet().stream().filter(e -> auth.has(e.getKey())).findFirst();
+    }
+
     List<DefaultStream> defaults() {
         return List.copyOf(defaults);
     }

@@ -27,6 +27,43 @@ public interface Routes {
      */
     void defaultStream(String primaryDataset, List<String> dashboards, List<String> datasets);
 
+    /**
+     * Registers a Socket.IO dialect: a handshake whose {@code auth} carries {@code authField} (the
+     * seed's tenant, e.g. {@code user_id}) and no {@code tenant} is served in the seed's event names
+     * and shapes, over the same session (outbox, resume, authorization) as the native events.
+     */
+    void socketIo(String authField, SocketIoDialect dialect);
+
+    /** A seed's Socket.IO events: what a socket watches, and how Switchboard's events read to it. */
+    interface SocketIoDialect {
+        /** The dashboards a socket of this dialect watches. */
+        List<String> dashboards();
+
+        /** The datasets it watches. */
+        List<String> datasets();
+
+        /** View parameters of its dashboards. */
+        Map<String, String> params();
+
+        /** A translator for one socket of {@code tenant}; called once per connection. */
+        Translator open(String tenant, String socketId);
+    }
+
+    /** Turns Switchboard's events and the client's messages into the seed's events. One per socket; thread-safe. */
+    interface Translator {
+        /** The seed's events for a native event ({@code snapshot}, {@code delta}, {@code change}, {@code reset}) with its data. */
+        List<Emit> event(String type, tools.jackson.databind.JsonNode data, java.time.Instant now);
+
+        /** The seed's answer to a message the client emitted (e.g. {@code ping} → {@code pong}); empty for none. */
+        List<Emit> message(String event, tools.jackson.databind.JsonNode argument, java.time.Instant now);
+
+        /** The client messages {@link #message} understands. */
+        List<String> messages();
+    }
+
+    /** One event to emit: its name and its one argument (serialized as JSON). */
+    record Emit(String event, Object data) {}
+
     /** A secret the operator configured for compatibility routes ({@code webhook}: the webhook's shared secret). */
     java.util.Optional<String> secret(String name);
 

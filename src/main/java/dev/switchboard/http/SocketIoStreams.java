@@ -29,10 +29,70 @@ import tools.jackson.databind.JsonNode;
 final class SocketIoStreams {
     private SocketIoStreams() {}
 
-    static SocketIoServer create(Api api, Streams streams, Access access, Sessions sessions, List<String> allowedOrigins) {
+    static SocketIoServer create(Api api, Streams streams, Access access, Sessions sessions, List<String> allowedOrigins, Router router,
+                                 java.time.Clock clock) {
         SocketIoServer io = SocketIoServer.builder().connectionStateRecovery(true).allowedOrigins(allowedOrigins).build();
-        io.of("/").onConnect((socket, auth, recovery) -> connect(api, streams, access, sessions, socket, auth, recovery));
+        io.of("/").onConnect((socket, auth, recovery) -> router.dialect(auth)
+                .map(d -> dialect(api, streams, access, sessions, socket, auth, recovery, d.getKey(), d.getValue(), clock))
+                .orElseGet(() -> connect(api, streams, access, sessions, socket, auth, recovery)));
         return io;
+    }
+
+    /**
+     * A handshake in a seed's dialect: the tenant is {@code auth[field]} (with tokens it must be one
+     * the token grants), what to watch is the dialect's, and events are translated per socket.
+     */
+    private static Namespace.Admission dialect(Api api, Streams streams, Access access, Sessions sessions, Socket socket, JsonNode auth,
+                                               Optional<Recovery> recovery, String field, Routes.SocketIoDialect dialect, java.time.Clock clock) {
+        try {
+            String tenant = Api.name(Map.of(field, auth.path(field).asString("")), field);
+            String token = auth.path("token").asString("");
+            Optional<Principal> who = access.authenticate(token);
+            if (who.isEmpty()) {
+                return Namespace.Admission.refuse(token.isEmpty() ? "authentication required: put the token in auth.token"
+                        : "the token is invalid or expired");
+            }
+            if (!who.get().allows(tenant)) {
+                return Namespace.Admission.refuse("this token does not grant access to " + field + " '" + tenant + "'", Map.of("status", 403));
+            }
+            Api.Watch w = api.watch(tenant, who.get(), dialect.dashboards(), who.get().scoped() ? List.of() : dialect.datasets(), dialect.params());
+            Routes.Translator translator = dialect.open(tenant, socket.id());
+            var subscription = streams.subscription(tenant, w.keys(), w.datasets());
+            SioSession session = new SioSession(socket, subscription, streams.queue(), (s, e) -> {
+                String position = e.position().toString();
+                for (Routes.Emit emit : translator.event(e.type(), Api.JSON.readTree(e.json()), clock.instant())) {
+                    if (e.ephemeral()) {
+                        s.emit(emit.event(), emit.data());
+                    } else {
+                        s.emit(emit.event(), emit.data(), position);
+                    }
+                }
+            });
+            for (String message : translator.messages()) {
+                socket.on(message, (args, ack) -> {
+                    JsonNode arg = args.isEmpty() ? tools.jackson.databind.node.NullNode.getInstance() : args.get(0);
+                    List<Routes.Emit> answers = translator.message(message, arg, clock.instant());
+                    if (ack.requested() && !answers.isEmpty()) {
+                        ack.send(answers.get(0).data());
+                    } else {
+                        answers.forEach(a -> socket.emit(a.event(), a.data()));
+                    }
+                });
+            }
+            subscription.topics().forEach(socket::join);
+            sessions.add(session);
+            streams.expireAt(session, who.get().expiresAt());
+            socket.onDisconnect(reason -> {
+                session.close(Optional.empty());
+                sessions.remove(session);
+            });
+            session.open(recovery.map(r -> WsEndpoint.position(r.offset())).orElse(Optional.empty()));
+            return recovery.isPresent() ? Namespace.Admission.recovered() : Namespace.Admission.accept();
+        } catch (ApiException e) {
+            return Namespace.Admission.refuse(e.getMessage(), Map.of("status", e.status));
+        } catch (IllegalArgumentException e) {
+            return Namespace.Admission.refuse(e.getMessage(), Map.of("status", 400));
+        }
     }
 
     private static Namespace.Admission connect(Api api, Streams streams, Access access, Sessions sessions, Socket socket, JsonNode auth,

@@ -25,6 +25,7 @@ final class CallsCompat {
             "success_rate", "outcome_counts");
 
     static void register(Routes routes) {
+        routes.socketIo("user_id", new CallsSocketIo());
         routes.get("/api/dashboard/health", "Seed 002: health", call -> {
             boolean ok = call.healthy();
             call.json(ok ? 200 : 503, Map.of("status", ok ? "healthy" : "degraded", "websocket_enabled", true));

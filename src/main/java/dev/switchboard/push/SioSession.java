@@ -29,11 +29,34 @@ public final class SioSession extends Session {
         }
     };
 
+    /** How events read on one socket: natively, or in a seed's dialect (its event names and shapes). */
+    @FunctionalInterface
+    public interface Emitter {
+        /** Emits {@code event} on {@code socket}; a non-ephemeral one with its position as the last argument. */
+        void emit(Socket socket, Event event);
+    }
+
+    /** Each event under its own type, with the same JSON as the SSE {@code data}. */
+    public static final Emitter NATIVE = (socket, e) -> {
+        var body = SocketIoServer.rawJson(e.text(CODEC));
+        if (e.ephemeral()) {
+            socket.emit(e.type(), body);
+        } else {
+            socket.emit(e.type(), body, e.position().toString());
+        }
+    };
+
     private final Socket socket;
+    private final Emitter emitter;
 
     public SioSession(Socket socket, Subscription subscription, int capacity) {
+        this(socket, subscription, capacity, NATIVE);
+    }
+
+    public SioSession(Socket socket, Subscription subscription, int capacity, Emitter emitter) {
         super(subscription, new Outbox(capacity), CODEC);
         this.socket = socket;
+        this.emitter = emitter;
     }
 
     @Override
@@ -45,12 +68,7 @@ public final class SioSession extends Session {
     protected void writeAll(List<Object> items, Callback done) {
         for (Object o : items) {
             if (o instanceof Event e) {
-                var body = SocketIoServer.rawJson(e.text(CODEC));
-                if (e.ephemeral()) {
-                    socket.emit(e.type(), body);
-                } else {
-                    socket.emit(e.type(), body, e.position().toString());
-                }
+                emitter.emit(socket, e);
             }
         }
         done.succeeded(); // Socket.IO queues (bounded: overflow closes the connection, and the client recovers)
