@@ -70,7 +70,10 @@ final class CallsSocketIo implements Routes.SocketIoDialect {
                     merge(w);
                     if (!connected) {
                         connected = true;
-                        out.add(new Routes.Emit("connected", Map.of("user_id", tenant, "sid", sid)));
+                        Map<String, Object> hello = new LinkedHashMap<>();
+                        hello.put("user_id", tenant);
+                        hello.put("sid", sid);
+                        out.add(new Routes.Emit("connected", hello));
                     }
                     Map<String, Object> state = new LinkedHashMap<>();
                     state.put("active_calls", calls(w.path("active_calls_list"), now));

@@ -47,6 +47,12 @@ public final class NodeClient {
         }
     }
 
+    /** The folder where the pinned npm packages are installed (installing them first if needed). */
+    public static Path installed() throws IOException, InterruptedException {
+        install();
+        return WORK.toAbsolutePath();
+    }
+
     private static synchronized void install() throws IOException, InterruptedException {
         Files.createDirectories(WORK);
         boolean lockChanged = !Files.exists(WORK.resolve("package-lock.json"))
