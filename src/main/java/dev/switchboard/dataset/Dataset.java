@@ -7,12 +7,31 @@ import java.util.Optional;
 
 /**
  * A table the dashboards read: its key column, tenant column, time column and typed columns.
- * The table name is the dataset name.
+ * The table name is the dataset name. {@code lookups} name the rows of other datasets (of the
+ * same tenant) that a column refers to by key, so that widgets can show and group by their fields.
  */
-public record Dataset(String name, String key, String tenant, String time, Map<String, Column> columns) {
+public record Dataset(String name, String key, String tenant, String time, Map<String, Column> columns, Map<String, Lookup> lookups) {
+
+    /**
+     * A reference to another dataset's row: {@code campaign: { dataset: campaigns, on: campaign_id }}
+     * makes {@code campaign.name} the name of the row of {@code campaigns} (same tenant) whose key is
+     * this row's {@code campaign_id}; null when there is none.
+     */
+    public record Lookup(String name, String dataset, String on) {}
+
+    public Dataset(String name, String key, String tenant, String time, Map<String, Column> columns) {
+        this(name, key, tenant, time, columns, Map.of());
+    }
 
     public Dataset {
         columns = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns));
+        lookups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lookups));
+        for (Lookup l : lookups.values()) {
+            Column on = columns.get(l.on());
+            if (on == null || on.type() != ColumnType.TEXT) {
+                throw new IllegalArgumentException("dataset " + name + ": lookup '" + l.name() + "' needs a text column 'on', got '" + l.on() + "'");
+            }
+        }
         for (String c : List.of(key, tenant, time)) {
             if (!columns.containsKey(c)) {
                 throw new IllegalArgumentException("dataset " + name + ": column '" + c + "' is named as key, tenant or time but not declared");

@@ -38,6 +38,13 @@ public final class DatasetCatalog {
                 throw new IllegalArgumentException("dataset " + d.name() + " is declared twice");
             }
         }
+        for (Dataset d : map.values()) {
+            for (Dataset.Lookup l : d.lookups().values()) {
+                if (!map.containsKey(l.dataset())) {
+                    throw new IllegalArgumentException("dataset " + d.name() + ": lookup '" + l.name() + "' names unknown dataset '" + l.dataset() + "'");
+                }
+            }
+        }
         return new DatasetCatalog(map);
     }
 
@@ -64,8 +71,16 @@ public final class DatasetCatalog {
         for (var c : cols.properties()) {
             columns.put(c.getKey(), parseColumn(c.getKey(), c.getValue(), where));
         }
+        Map<String, Dataset.Lookup> lookups = new LinkedHashMap<>();
+        for (var l : node.path("lookups").properties()) {
+            if (!l.getKey().matches("[a-z][a-z0-9_]{0,62}") || columns.containsKey(l.getKey())) {
+                throw new IllegalArgumentException(where + ": lookup '" + l.getKey() + "' must be lower_snake_case and not a column name");
+            }
+            lookups.put(l.getKey(), new Dataset.Lookup(l.getKey(), required(l.getValue(), "dataset", where + ", lookup " + l.getKey()),
+                    required(l.getValue(), "on", where + ", lookup " + l.getKey())));
+        }
         return new Dataset(name, required(node, "key", where), required(node, "tenant", where),
-                required(node, "time", where), columns);
+                required(node, "time", where), columns, lookups);
     }
 
     private static Column parseColumn(String name, JsonNode node, String where) {

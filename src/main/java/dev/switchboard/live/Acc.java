@@ -18,6 +18,9 @@ interface Acc {
     /** The JSON value: a number, or null where SQL gives NULL. */
     Object value();
 
+    /** Adds everything {@code other} (an accumulator of the same kind) holds, as if its rows had been added here. */
+    void absorb(Acc other);
+
     final class Count implements Acc {
         private final Filter filter;
         long n;
@@ -40,6 +43,10 @@ interface Acc {
 
         public Object value() {
             return n;
+        }
+
+        public void absorb(Acc other) {
+            n += ((Count) other).n;
         }
     }
 
@@ -85,6 +92,14 @@ interface Acc {
             }
             return doubles == 0 ? (Object) longSum : (Object) (longSum + doubleSum);
         }
+
+        public void absorb(Acc other) {
+            Sum o = (Sum) other;
+            longSum += o.longSum;
+            doubleSum += o.doubleSum;
+            doubles += o.doubles;
+            n += o.n;
+        }
     }
 
     /** Minimum or maximum, surviving deletes by counting every value still present. */
@@ -118,6 +133,10 @@ interface Acc {
             }
             return max ? counts.lastKey() : counts.firstKey();
         }
+
+        public void absorb(Acc other) {
+            ((Extreme) other).counts.forEach((k, c) -> counts.merge(k, c, Integer::sum));
+        }
     }
 
     final class Distinct implements Acc {
@@ -144,6 +163,10 @@ interface Acc {
 
         public Object value() {
             return (long) counts.size();
+        }
+
+        public void absorb(Acc other) {
+            ((Distinct) other).counts.forEach((k, c) -> counts.merge(k, c, Integer::sum));
         }
 
         private static Object key(Object v) {
@@ -177,6 +200,11 @@ interface Acc {
 
         public Object value() {
             return den == 0 ? null : 100.0 * num / den;
+        }
+
+        public void absorb(Acc other) {
+            num += ((Ratio) other).num;
+            den += ((Ratio) other).den;
         }
     }
 

@@ -23,8 +23,10 @@ final class Compiler {
     private final DatasetCatalog catalog;
     private final UnaryOperator<String> substitute;
     private final Map<String, RowSet> sets = new LinkedHashMap<>();
+    private final Lookups lookups;
 
     private Compiler(DashboardDef def, ViewKey key, DatasetCatalog catalog) {
+        this.lookups = new Lookups(key.tenant());
         this.def = def;
         this.key = key;
         this.catalog = catalog;
@@ -80,7 +82,9 @@ final class Compiler {
             widgets.put(e.getKey(), widget(e.getKey(), node, dataset, filter, window, where));
             byDataset.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).add(e.getKey());
         }
-        return new View(key, def, widgets, List.copyOf(sets.values()), byDataset);
+        // widgets showing fields through lookups read the dimension datasets too: their changes reach the view
+        lookups.datasets().forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()));
+        return new View(key, def, widgets, List.copyOf(sets.values()), byDataset, lookups);
     }
 
     private Dataset dataset(JsonNode node, String where) {
@@ -124,9 +128,9 @@ final class Compiler {
                 yield new StatWidget(name, expr, rows(dataset, filter, window), def.zone());
             }
             case "breakdown" -> {
-                String field = field(dataset, node.path("breakdown").asString(), where);
+                Lookups.Path field = path(dataset, node.path("breakdown").asString(), where);
                 Expr expr = Expr.parse(node.path("stat").asString("count"), dataset, where);
-                yield new GroupWidget(name, field, Map.of("value", expr), false, "value", true, Integer.MAX_VALUE,
+                yield new GroupWidget(name, field, lookups, Map.of("value", expr), false, "value", true, Integer.MAX_VALUE,
                         rows(dataset, filter, window), def.zone());
             }
             case "series" -> {
@@ -144,17 +148,17 @@ final class Compiler {
             case "table" -> table(name, node, dataset, filter, window, where);
             case "list" -> {
                 Matcher m = order(node.path("order").asString(dataset.time() + " desc"), dataset, where);
-                List<String> fields = new ArrayList<>();
-                node.path("fields").forEach(f -> fields.add(field(dataset, f.asString(), where)));
+                List<Lookups.Path> fields = new ArrayList<>();
+                node.path("fields").forEach(f -> fields.add(path(dataset, f.asString(), where)));
                 yield new ListWidget(name, dataset, filter, window, def.zone(), m.group(1), !"asc".equals(m.group(2)),
-                        limit(node, 10, where), fields);
+                        limit(node, 10, where), fields, lookups);
             }
             default -> throw new IllegalArgumentException(where + ": unknown widget kind; expected one of stat, breakdown, series, table, list");
         };
     }
 
     private Widget table(String name, JsonNode node, Dataset dataset, Filter filter, Window window, String where) {
-        String field = field(dataset, node.path("table").asString(), where);
+        Lookups.Path field = path(dataset, node.path("table").asString(), where);
         Map<String, Expr> columns = new LinkedHashMap<>();
         node.path("columns").properties().forEach(c -> columns.put(c.getKey(), Expr.parse(c.getValue().asString(), dataset, where + ", column " + c.getKey())));
         if (columns.isEmpty()) {
@@ -165,7 +169,7 @@ final class Compiler {
         if (!m.matches() || !columns.containsKey(m.group(1))) {
             throw new IllegalArgumentException(where + ": 'order' must name a column (" + columns.keySet() + ") and asc|desc");
         }
-        return new GroupWidget(name, field, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
+        return new GroupWidget(name, field, lookups, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
                 rows(dataset, filter, window), def.zone());
     }
 
@@ -184,6 +188,13 @@ final class Compiler {
             throw new IllegalArgumentException(where + ": 'limit' must be between 1 and " + MAX_LIMIT);
         }
         return limit;
+    }
+
+    /** A column of {@code dataset} or a field through its lookups ({@code campaign.name}); the view then holds the dimension rows. */
+    private Lookups.Path path(Dataset dataset, String text, String where) {
+        Lookups.Path p = Lookups.path(dataset, text, catalog, where);
+        lookups.need(p);
+        return p;
     }
 
     private static String field(Dataset dataset, String field, String where) {

@@ -20,6 +20,9 @@ final class GroupWidget implements Widget, RowSet.Sink {
     static final String NULL_GROUP = "(none)";
 
     private final String name;
+    /** What the widget groups by: a column, or a field reached through lookups (grouped by reference, labelled at output). */
+    private final Lookups.Path group;
+    private final Lookups lookups;
     private final String field;
     private final Map<String, Expr> columns;
     private final boolean table;
@@ -32,6 +35,8 @@ final class GroupWidget implements Widget, RowSet.Sink {
 
     private static final class Group {
         long rows;
+        /** The rows' value of the grouped column (the reference, for a lookup). */
+        Object raw;
         final Acc[] accs;
 
         Group(int n) {
@@ -39,10 +44,12 @@ final class GroupWidget implements Widget, RowSet.Sink {
         }
     }
 
-    GroupWidget(String name, String field, Map<String, Expr> columns, boolean table, String orderBy, boolean descending,
+    GroupWidget(String name, Lookups.Path group, Lookups lookups, Map<String, Expr> columns, boolean table, String orderBy, boolean descending,
                 int limit, RowSet rows, ZoneId zone) {
         this.name = name;
-        this.field = field;
+        this.group = group;
+        this.lookups = lookups;
+        this.field = group.column();
         this.columns = new LinkedHashMap<>(columns);
         this.table = table;
         this.orderBy = orderBy;
@@ -58,12 +65,10 @@ final class GroupWidget implements Widget, RowSet.Sink {
     }
 
     public void enter(Row row) {
-        Group g = groups.computeIfAbsent(groupKey(row.raw(field)), k -> {
-            Group n = new Group(columns.size());
-            int i = 0;
-            for (Expr e : columns.values()) {
-                n.accs[i++] = e.accumulator().get();
-            }
+        Object raw = row.raw(field);
+        Group g = groups.computeIfAbsent(groupKey(raw), k -> {
+            Group n = fresh();
+            n.raw = raw;
             return n;
         });
         g.rows++;
@@ -86,14 +91,35 @@ final class GroupWidget implements Widget, RowSet.Sink {
         }
     }
 
+    private Group fresh() {
+        Group n = new Group(columns.size());
+        int i = 0;
+        for (Expr e : columns.values()) {
+            n.accs[i++] = e.accumulator().get();
+        }
+        return n;
+    }
+
     /** Groups are keyed so that 1 and 1.0 meet, as they do in SQL. */
     private static Object groupKey(Object v) {
         return v == null ? NULL_GROUP : v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? (Object) n.longValue() : v;
     }
 
     public Object value(long now) {
+        Map<Object, Group> byLabel = groups;
+        if (!group.direct()) {
+            // the rows are grouped by reference; references whose rows share a label are one group
+            byLabel = new HashMap<>();
+            for (Group g : groups.values()) {
+                Group into = byLabel.computeIfAbsent(groupKey(lookups.follow(g.raw, group)), k -> fresh());
+                into.rows += g.rows;
+                for (int i = 0; i < into.accs.length; i++) {
+                    into.accs[i].absorb(g.accs[i]);
+                }
+            }
+        }
         Map<Object, Object[]> cells = new HashMap<>();
-        groups.forEach((k, g) -> {
+        byLabel.forEach((k, g) -> {
             Object[] vs = new Object[g.accs.length];
             for (int i = 0; i < vs.length; i++) {
                 vs[i] = g.accs[i].value();
@@ -126,7 +152,7 @@ final class GroupWidget implements Widget, RowSet.Sink {
                 .limit(limit)
                 .forEach(e -> {
                     Map<String, Object> r = new LinkedHashMap<>();
-                    r.put(field, e.getKey() == NULL_GROUP ? null : e.getKey());
+                    r.put(group.text(), e.getKey() == NULL_GROUP ? null : e.getKey());
                     for (int i = 0; i < names.size(); i++) {
                         r.put(names.get(i), e.getValue()[i]);
                     }
@@ -137,15 +163,25 @@ final class GroupWidget implements Widget, RowSet.Sink {
 
     public Object sqlValue(Sql sql, long now) {
         List<Object> params = new ArrayList<>();
-        StringBuilder select = new StringBuilder("SELECT ").append(field).append(" AS g");
+        StringBuilder select = new StringBuilder("SELECT ").append(group.direct() ? field : "sb_group").append(" AS g");
         int i = 0;
         for (Expr e : columns.values()) {
             select.append(", ").append(e.sql(params, sql.dialect())).append(" AS c").append(i++);
         }
-        String from = Widget.where(rows.dataset, rows.filter, rows.window, zone, now, params, sql.dialect());
+        List<Object> whereParams = new ArrayList<>();
+        String from = Widget.where(rows.dataset, rows.filter, rows.window, zone, now, whereParams, sql.dialect());
+        params.addAll(whereParams); // the select list's parameters come first in the text either way
+        String query;
+        if (group.direct()) {
+            query = select + from + " GROUP BY " + field;
+        } else {
+            // a LEFT JOIN by (tenant, key) as a correlated lookup, grouped by its value
+            String name = rows.dataset.name();
+            query = select + " FROM (SELECT " + name + ".*, " + group.sql(name) + " AS sb_group" + from + ") q GROUP BY sb_group";
+        }
         Map<Object, Object[]> cells = new HashMap<>();
         List<Expr> exprs = List.copyOf(columns.values());
-        for (Row r : sql.query(select + from + " GROUP BY " + field, params)) {
+        for (Row r : sql.query(query, params)) {
             Object[] vs = new Object[exprs.size()];
             for (int j = 0; j < vs.length; j++) {
                 Object v = Widget.number(r.raw("c" + j));

@@ -30,7 +30,9 @@ final class ListWidget implements Widget {
     private final boolean timeOrder;
     private final int limit;
     private final int capacity;
-    private final List<String> fields;
+    /** The fields shown (columns or lookups); empty shows every column. */
+    private final List<Lookups.Path> shown;
+    private final Lookups lookups;
     private final TreeMap<Entry, Row> buffer;
     private final Map<String, Entry> byKey = new HashMap<>();
     private boolean complete;
@@ -41,7 +43,7 @@ final class ListWidget implements Widget {
     private record Entry(Object sort, String key) {}
 
     ListWidget(String name, Dataset dataset, Filter filter, Window window, ZoneId zone, String orderField,
-               boolean descending, int limit, List<String> fields) {
+               boolean descending, int limit, List<Lookups.Path> shown, Lookups lookups) {
         this.name = name;
         this.dataset = dataset;
         this.filter = filter;
@@ -52,7 +54,8 @@ final class ListWidget implements Widget {
         this.timeOrder = dataset.column(orderField).map(c -> c.type() == ColumnType.TIME).orElse(false);
         this.limit = limit;
         this.capacity = limit * 2 + 8;
-        this.fields = List.copyOf(fields);
+        this.shown = List.copyOf(shown);
+        this.lookups = lookups;
         Comparator<Object> values = (a, b) -> {
             if (a == null || b == null) {
                 return a == null ? (b == null ? 0 : 1) : -1; // NULLS LAST either way
@@ -96,17 +99,25 @@ final class ListWidget implements Widget {
     private String select(List<Object> params, Sql sql, long now, int n, boolean all) {
         String from = Widget.where(dataset, filter, window, zone, now, params, sql.dialect());
         String order = sql.dialect().binary(orderField);
-        return "SELECT " + (all || fields.isEmpty() ? "*" : String.join(", ", withKey())) + from
+        return "SELECT " + (all || shown.isEmpty() ? "*" : columns()) + from
                 + " ORDER BY " + (timeOrder ? orderField : order) + (descending ? " DESC" : " ASC") + " NULLS LAST, "
                 + sql.dialect().binary(dataset.key()) + " ASC LIMIT " + n;
     }
 
-    private List<String> withKey() {
-        List<String> out = new ArrayList<>(fields);
-        if (!out.contains(dataset.key())) {
-            out.add(0, dataset.key());
+    /** The select list of the shown fields: the key, the columns, and each lookup as its correlated subquery. */
+    private String columns() {
+        List<String> out = new ArrayList<>();
+        out.add(dataset.name() + "." + dataset.key());
+        for (Lookups.Path p : shown) {
+            if (p.direct()) {
+                if (!p.field().equals(dataset.key())) {
+                    out.add(dataset.name() + "." + p.field());
+                }
+            } else {
+                out.add(p.sql(dataset.name()) + " AS \"" + p.text() + "\"");
+            }
         }
-        return out;
+        return String.join(", ", out);
     }
 
     private boolean member(Row row) {
@@ -209,18 +220,20 @@ final class ListWidget implements Widget {
             if (out.size() == limit) {
                 break;
             }
-            out.add(project(r));
+            out.add(project(r, false));
         }
         return out;
     }
 
-    private Map<String, Object> project(Row r) {
-        if (fields.isEmpty()) {
+    /** The shown fields of {@code r}: lookups resolved live, or read from the SQL result's columns. */
+    private Map<String, Object> project(Row r, boolean fromSql) {
+        if (shown.isEmpty()) {
             return r.values();
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        for (String f : withKey()) {
-            m.put(f, r.raw(f));
+        m.put(dataset.key(), r.raw(dataset.key()));
+        for (Lookups.Path p : shown) {
+            m.put(p.text(), p.direct() || fromSql ? r.raw(p.text()) : lookups.resolve(r, p));
         }
         return m;
     }
@@ -230,7 +243,7 @@ final class ListWidget implements Widget {
         String q = select(params, sql, now, limit, false);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Row r : sql.query(q, params)) {
-            out.add(project(r));
+            out.add(project(r, true));
         }
         return out;
     }

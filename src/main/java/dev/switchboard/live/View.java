@@ -47,7 +47,12 @@ final class View {
     /** The instant the windows were last moved to; values are computed as of it. */
     long now;
 
-    View(ViewKey key, DashboardDef def, Map<String, Widget> widgets, List<RowSet> sets, Map<String, List<String>> widgetsByDataset) {
+    /** The dimension rows the widgets show through lookups (empty when none do). */
+    private final Lookups lookups;
+
+    View(ViewKey key, DashboardDef def, Map<String, Widget> widgets, List<RowSet> sets, Map<String, List<String>> widgetsByDataset,
+         Lookups lookups) {
+        this.lookups = lookups;
         this.key = key;
         this.def = def;
         this.widgets = widgets;
@@ -66,6 +71,7 @@ final class View {
 
     /** Loads the state from a snapshot at {@code now}. */
     void bootstrap(Widget.Sql sql, long now) {
+        lookups.load(sql);
         for (RowSet set : sets) {
             set.start(now);
             List<Object> params = new ArrayList<>();
@@ -92,7 +98,7 @@ final class View {
             if (!c.tenant().equals(key.tenant()) || !widgetsByDataset.containsKey(c.dataset())) {
                 continue;
             }
-            boolean changed = false;
+            boolean changed = lookups.apply(c);
             for (RowSet set : sets) {
                 if (set.dataset.name().equals(c.dataset())) {
                     changed |= set.apply(c.before(), c.after());

@@ -79,12 +79,38 @@ class DifferentialTest {
                 flag: { type: boolean }
                 due: { type: time }
                 note: { type: text }
+              lookups:
+                owner_ref: { dataset: diff_owners, on: owner }
+            diff_owners:
+              key: id
+              tenant: tenant_id
+              time: at
+              columns:
+                id: { type: text, required: true, max_length: 64 }
+                tenant_id: { type: text, required: true }
+                at: { type: time, required: true }
+                name: { type: text }
+                team: { type: text }
+                rank: { type: integer, min: 0, max: 10 }
+              lookups:
+                team_ref: { dataset: diff_teams, on: team }
+            diff_teams:
+              key: id
+              tenant: tenant_id
+              time: at
+              columns:
+                id: { type: text, required: true, max_length: 64 }
+                tenant_id: { type: text, required: true }
+                at: { type: time, required: true }
+                label: { type: text }
             """;
     static final String TEST_TABLE = """
             CREATE TABLE diff_events (
                 id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT, owner TEXT,
                 status TEXT, amount INTEGER, score REAL, flag INTEGER, due TEXT, note TEXT);
-            CREATE INDEX idx_diff_events_tenant_at ON diff_events (tenant_id, at)
+            CREATE INDEX idx_diff_events_tenant_at ON diff_events (tenant_id, at);
+            CREATE TABLE diff_owners (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, name TEXT, team TEXT, rank INTEGER);
+            CREATE TABLE diff_teams (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, label TEXT)
             """;
 
     /** Every widget kind, option, filter operator and window, in a zone that is not UTC. */
@@ -169,6 +195,30 @@ class DifferentialTest {
                   avg_score: "avg(score)"
                   n: count
               recent:           { list: diff_events, order: at desc, limit: 5 }
+              by_owner_name:    { breakdown: owner_ref.name, dataset: diff_events, window: 24h }
+              by_team_amount:   { breakdown: owner_ref.team_ref.label, stat: "sum(amount)", dataset: diff_events }
+              teams:
+                table: owner_ref.team_ref.label
+                dataset: diff_events
+                window: this_week
+                order: n desc
+                limit: 3
+                columns:
+                  n: count
+                  amount: "sum(amount)"
+                  avg_score: "avg(score)"
+                  low: "min(amount)"
+                  kinds: "distinct(kind)"
+                  done_rate: "ratio(status=done)"
+              owner_names:
+                table: owner_ref.name
+                dataset: diff_events
+                where: { status: { ne: failed } }
+                columns:
+                  n: count
+                  high: "max(score)"
+              named_recent:     { list: diff_events, order: at desc, limit: 6, fields: [amount, owner_ref.name, owner_ref.team_ref.label, owner_ref.rank] }
+              named_open:       { list: diff_events, order: amount asc, limit: 4, window: this_week, where: { status: open }, fields: [owner_ref.team_ref.label] }
               cheapest_open:    { list: diff_events, order: amount asc, limit: 7, window: this_week,
                                   where: { status: { in: [open, failed] } }, fields: [amount, status, owner] }
               next_up:          { list: diff_events, order: at asc, limit: 4, window: upcoming }
@@ -269,8 +319,26 @@ class DifferentialTest {
                 def.widgets().values().forEach(w -> collectLiterals(w, literals));
                 def.scopes().values().forEach(s -> collectScope(s, subjectFields, literals));
             }
+            // lookups: references draw from a small pool of the target's keys, and the target's new
+            // rows take keys from that pool, so references hit, miss (deleted, other tenant) and move
+            Map<String, List<String>> keyPools = new HashMap<>();
             for (Dataset d : datasets) {
-                gens.add(new Gen(d, literals, subjectFields));
+                for (Dataset.Lookup l : d.lookups().values()) {
+                    List<String> pool = keyPools.computeIfAbsent(l.dataset(), t -> {
+                        List<String> keys = new ArrayList<>();
+                        for (int i = 0; i < 6; i++) {
+                            keys.add(t + "-k" + i);
+                        }
+                        return keys;
+                    });
+                    literals.computeIfAbsent(l.on(), k -> new LinkedHashSet<>()).addAll(pool);
+                }
+            }
+            for (Dataset d : datasets) {
+                Gen g = new Gen(d, literals, subjectFields);
+                g.keyPool = keyPools.get(d.name());
+                g.rnd = rnd;
+                gens.add(g);
             }
 
             feed = new ChangeFeed(store.changes(), store.changes().head());
@@ -591,7 +659,19 @@ class DifferentialTest {
             return live.size();
         }
 
+        /** Keys of a lookup target: its new rows take a free one of these first. */
+        List<String> keyPool;
+        Random rnd;
+
         String newKey() {
+            if (keyPool != null) {
+                for (int i = 0; i < 12; i++) {
+                    String k = keyPool.get(rnd.nextInt(keyPool.size()));
+                    if (!index.containsKey(k)) {
+                        return k;
+                    }
+                }
+            }
             return dataset.name().substring(0, Math.min(4, dataset.name().length())) + "-" + (next++);
         }
 

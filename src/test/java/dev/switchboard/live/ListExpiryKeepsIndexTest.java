@@ -29,7 +29,7 @@ class ListExpiryKeepsIndexTest {
                 """, "test").get(0);
         long now = Instant.parse("2026-11-23T12:00:00Z").toEpochMilli();
         ListWidget list = new ListWidget("top", dataset, Filter.ALL, Window.parse("2h", "test"), java.time.ZoneOffset.UTC,
-                "score", true, 20, List.of());
+                "score", true, 20, List.of(), new Lookups("t"));
         list.refill(new Widget.Sql() {
             public dev.switchboard.store.Dialect dialect() {
                 return new dev.switchboard.store.Dialect() {
