@@ -169,7 +169,16 @@ final class Compiler {
         if (!m.matches() || !columns.containsKey(m.group(1))) {
             throw new IllegalArgumentException(where + ": 'order' must name a column (" + columns.keySet() + ") and asc|desc");
         }
-        return new GroupWidget(name, field, lookups, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
+        java.util.Optional<Lookups.Path> label = java.util.Optional.empty();
+        if (node.has("label")) {
+            Lookups.Path l = path(dataset, node.path("label").asString(), where + ", label");
+            if (l.direct() || !field.direct() || !l.column().equals(field.field())) {
+                throw new IllegalArgumentException(where + ": 'label' must be a field through a lookup on the grouped column "
+                        + field.text() + ", e.g. campaign.name for campaign_id");
+            }
+            label = java.util.Optional.of(l);
+        }
+        return new GroupWidget(name, field, label, lookups, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
                 rows(dataset, filter, window), def.zone());
     }
 

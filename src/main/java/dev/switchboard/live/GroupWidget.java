@@ -23,6 +23,8 @@ final class GroupWidget implements Widget, RowSet.Sink {
     /** What the widget groups by: a column, or a field reached through lookups (grouped by reference, labelled at output). */
     private final Lookups.Path group;
     private final Lookups lookups;
+    /** A table's label for each group: a field through a lookup that starts at the grouped column ({@code campaign.name} by {@code campaign_id}). */
+    private final java.util.Optional<Lookups.Path> label;
     private final String field;
     private final Map<String, Expr> columns;
     private final boolean table;
@@ -46,6 +48,12 @@ final class GroupWidget implements Widget, RowSet.Sink {
 
     GroupWidget(String name, Lookups.Path group, Lookups lookups, Map<String, Expr> columns, boolean table, String orderBy, boolean descending,
                 int limit, RowSet rows, ZoneId zone) {
+        this(name, group, java.util.Optional.empty(), lookups, columns, table, orderBy, descending, limit, rows, zone);
+    }
+
+    GroupWidget(String name, Lookups.Path group, java.util.Optional<Lookups.Path> label, Lookups lookups, Map<String, Expr> columns,
+                boolean table, String orderBy, boolean descending, int limit, RowSet rows, ZoneId zone) {
+        this.label = label;
         this.name = name;
         this.group = group;
         this.lookups = lookups;
@@ -119,17 +127,19 @@ final class GroupWidget implements Widget, RowSet.Sink {
             }
         }
         Map<Object, Object[]> cells = new HashMap<>();
+        Map<Object, Object> labels = new HashMap<>();
         byLabel.forEach((k, g) -> {
             Object[] vs = new Object[g.accs.length];
             for (int i = 0; i < vs.length; i++) {
                 vs[i] = g.accs[i].value();
             }
             cells.put(k, vs);
+            label.ifPresent(l -> labels.put(k, lookups.follow(g.raw, l)));
         });
-        return render(cells);
+        return render(cells, labels);
     }
 
-    private Object render(Map<Object, Object[]> cells) {
+    private Object render(Map<Object, Object[]> cells, Map<Object, Object> labels) {
         if (!table) {
             Map<String, Object> out = new TreeMap<>();
             cells.forEach((k, v) -> out.put(String.valueOf(k), v[0]));
@@ -153,6 +163,7 @@ final class GroupWidget implements Widget, RowSet.Sink {
                 .forEach(e -> {
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put(group.text(), e.getKey() == NULL_GROUP ? null : e.getKey());
+                    label.ifPresent(l -> r.put(l.text(), labels.get(e.getKey())));
                     for (int i = 0; i < names.size(); i++) {
                         r.put(names.get(i), e.getValue()[i]);
                     }
@@ -172,7 +183,11 @@ final class GroupWidget implements Widget, RowSet.Sink {
         String from = Widget.where(rows.dataset, rows.filter, rows.window, zone, now, whereParams, sql.dialect());
         params.addAll(whereParams); // the select list's parameters come first in the text either way
         String query;
-        if (group.direct()) {
+        if (group.direct() && label.isPresent()) {
+            // grouped by tenant too (one tenant: the same groups), so the label's lookup may refer to both
+            String name = rows.dataset.name();
+            query = select + ", " + label.get().sql(name) + " AS sb_label" + from + " GROUP BY " + name + "." + rows.dataset.tenant() + ", " + field;
+        } else if (group.direct()) {
             query = select + from + " GROUP BY " + field;
         } else {
             // a LEFT JOIN by (tenant, key) as a correlated lookup, grouped by its value
@@ -180,8 +195,12 @@ final class GroupWidget implements Widget, RowSet.Sink {
             query = select + " FROM (SELECT " + name + ".*, " + group.sql(name) + " AS sb_group" + from + ") q GROUP BY sb_group";
         }
         Map<Object, Object[]> cells = new HashMap<>();
+        Map<Object, Object> labels = new HashMap<>();
         List<Expr> exprs = List.copyOf(columns.values());
         for (Row r : sql.query(query, params)) {
+            if (label.isPresent()) {
+                labels.put(groupKey(r.raw("g")), r.raw("sb_label"));
+            }
             Object[] vs = new Object[exprs.size()];
             for (int j = 0; j < vs.length; j++) {
                 Object v = Widget.number(r.raw("c" + j));
@@ -190,6 +209,6 @@ final class GroupWidget implements Widget, RowSet.Sink {
             }
             cells.put(groupKey(r.raw("g")), vs);
         }
-        return render(cells);
+        return render(cells, labels);
     }
 }

@@ -210,6 +210,14 @@ class DifferentialTest {
                   low: "min(amount)"
                   kinds: "distinct(kind)"
                   done_rate: "ratio(status=done)"
+              owners_labelled:
+                table: owner
+                label: owner_ref.team_ref.label
+                dataset: diff_events
+                window: 24h
+                columns:
+                  n: count
+                  amount: "sum(amount)"
               owner_names:
                 table: owner_ref.name
                 dataset: diff_events
