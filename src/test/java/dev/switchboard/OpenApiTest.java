@@ -26,7 +26,7 @@ class OpenApiTest {
     /** Values for the path parameters: a dashboard, tenant and dataset the demo packs ship. */
     private static final Map<String, String> EXAMPLES = Map.of("{dashboard}", "calls", "{tenant}", "demo-call-center",
             "{dataset}", "call_logs", "{key}", "openapi-test-missing-row", "{id}", "openapi-test-missing-key",
-            "{clientKey}", "d2d-xpress-tom");
+            "{clientKey}", "d2d-xpress-tom", "{widget}", "agents");
 
     @TempDir
     Path dir;

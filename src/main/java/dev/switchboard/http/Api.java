@@ -147,6 +147,8 @@ final class Api extends Handler.Abstract {
         router.add("GET", "/api/dashboards", "The dashboards", (Native) (rq, rs, cb, p) -> dashboardList(rs, cb));
         router.add("GET", "/api/dashboards/{dashboard}/{tenant}", "A dashboard's snapshot", (Native) (rq, rs, cb, p) ->
                 dashboard(rq, rs, cb, name(p, "dashboard"), name(p, "tenant")));
+        router.add("GET", "/api/export/{dashboard}/{tenant}/{widget}", "A table or list widget as CSV", (Native) (rq, rs, cb, p) ->
+                export(rq, rs, cb, name(p, "dashboard"), name(p, "tenant"), name(p, "widget")));
         router.add("GET", "/api/poll/{tenant}", "Long-polling", (Native) (rq, rs, cb, p) -> poll(rq, rs, cb, name(p, "tenant")));
         router.add("GET", "/api/events/{tenant}", "SSE, or WebSocket with Upgrade", (Native) (rq, rs, cb, p) -> {
             String tenant = name(p, "tenant");
@@ -320,6 +322,41 @@ final class Api extends Handler.Abstract {
         body.put("widgets", state.widgets());
         json(response, callback, 200, body);
     }
+
+    /**
+     * A table or list widget of the caller's view (the same scope and parameters as the snapshot)
+     * as CSV: one line per row, columns in the order they first appear, nested values as JSON.
+     */
+    private void export(Request request, Response response, Callback callback, String name, String tenant, String widget) {
+        Principal who = principal(request, response, tenant);
+        ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
+        LiveEngine.State state = engine.state(key);
+        if (!state.widgets().containsKey(widget)) {
+            throw new ApiException(404, "dashboard " + name + " has no widget '" + widget + "' (for this scope); GET /api/dashboards lists them");
+        }
+        if (!(state.widgets().get(widget) instanceof List<?> rows)) {
+            throw new ApiException(400, "widget '" + widget + "' is a single value or a map, not rows; only table and list widgets export as CSV");
+        }
+        java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
+        rows.forEach(r -> ((Map<?, ?>) r).keySet().forEach(k -> columns.add(String.valueOf(k))));
+        var schema = tools.jackson.dataformat.csv.CsvSchema.builder();
+        columns.forEach(schema::addColumn);
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (Object r : rows) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            ((Map<?, ?>) r).forEach((k, v) -> line.put(String.valueOf(k), v instanceof Map || v instanceof List ? JSON.writeValueAsString(v) : v));
+            lines.add(line);
+        }
+        // no rows, no columns to name: an empty file
+        byte[] csv = lines.isEmpty() ? new byte[0] : CSV.writer(schema.setUseHeader(true).build()).writeValueAsBytes(lines);
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/csv; charset=utf-8");
+        response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + name + "-" + tenant + "-" + widget + ".csv\"");
+        response.getHeaders().put("X-Position", state.position().toString());
+        response.write(true, ByteBuffer.wrap(csv), callback);
+    }
+
+    private static final tools.jackson.dataformat.csv.CsvMapper CSV = tools.jackson.dataformat.csv.CsvMapper.builder().build();
 
     private ViewKey viewKey(String name, String tenant, Principal who, Fields query) {
         return viewKey(name, tenant, who, params(query));
