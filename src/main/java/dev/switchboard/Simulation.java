@@ -47,7 +47,12 @@ final class Simulation implements AutoCloseable {
     private final List<Simulator> simulators = Simulators.all();
     private final Map<String, Set<String>> tenantsByDataset = new ConcurrentHashMap<>();
     private final Thread thread;
-    private final SplittableRandom random = new SplittableRandom(42);
+    /**
+     * Seeded by how far the database has come: a new database gets the same history every time
+     * (seed 42), and a restart on an existing one draws new row ids rather than repeating the
+     * first run's (which would overwrite its rows, or collide with other tenants').
+     */
+    private final SplittableRandom random;
     private final Simulator.Writer writer = new Simulator.Writer() {
         public void upsert(String tenant, String dataset, List<Map<String, Object>> rows) {
             validated(tenant, dataset, rows).ifPresent(v -> write(tenant, dataset, v));
@@ -60,6 +65,8 @@ final class Simulation implements AutoCloseable {
     private volatile boolean running = true;
 
     Simulation(Store store, DatasetCatalog catalog, Clock clock, double rate) {
+        long head = store.changes().head().seq();
+        this.random = new SplittableRandom(head == 0 ? 42 : 42 ^ (head * 0x9E3779B97F4A7C15L) ^ clock.millis());
         this.store = store;
         this.catalog = catalog;
         this.clock = clock;
