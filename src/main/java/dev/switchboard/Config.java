@@ -56,6 +56,16 @@ public final class Config {
             "Shared secret of the voice-agent webhook (POST /api/webhooks/vapi/{clientKey}): the request carries it in X-Vapi-Secret, "
                     + "or signs its body with it (X-Vapi-Signature: hex HMAC-SHA256). Without it the webhook is open in demo "
                     + "and refused (503) in serve."));
+    static final Setting<Optional<String>> ALERT_WEBHOOK = def(Setting.optional("alert-webhook", Setting.Scope.ALL, false, s -> {
+        java.net.URI u = java.net.URI.create(s);
+        if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+            throw new IllegalArgumentException("the alert webhook must be an http(s) URL");
+        }
+        return s;
+    }, s -> s, "URL that receives every alert that fires or resolves as a JSON POST (retried 3 times with backoff), "
+            + "signed with --alert-webhook-secret in X-Switchboard-Signature: sha256=<hex HMAC-SHA256 of the body>."));
+    static final Setting<Optional<String>> ALERT_WEBHOOK_SECRET = def(Setting.optional("alert-webhook-secret", Setting.Scope.ALL, true, s -> s, s -> s,
+            "Secret that signs alert webhook posts."));
     static final Setting<Boolean> INSECURE_OPEN_ACCESS = def(Setting.bool("insecure-open-access", Setting.Scope.SERVE,
             "Serve without authentication. Never on an untrusted network."));
     static final Setting<String> LOG_FORMAT = def(Setting.choice("log-format", "text", List.of("text", "json"),
@@ -386,6 +396,14 @@ public final class Config {
     }
 
     /** HS256 secret for tokens; required by serve unless {@link #insecureOpen()}. */
+    public Optional<String> alertWebhook() {
+        return get(ALERT_WEBHOOK);
+    }
+
+    public Optional<String> alertWebhookSecret() {
+        return get(ALERT_WEBHOOK_SECRET);
+    }
+
     public Optional<String> webhookSecret() {
         return get(WEBHOOK_SECRET);
     }

@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ public final class Switchboard implements AutoCloseable {
     private final long started;
     private final PrometheusMeterRegistry metrics;
     private Simulation simulation;
+    private Optional<AlertWebhook> alertWebhook = Optional.empty();
     /** JVM, process, pool and capture-lag series ({@link Metrics}); closed with the server. */
     private AutoCloseable processMetrics = () -> { };
 
@@ -100,6 +102,11 @@ public final class Switchboard implements AutoCloseable {
             http.routes().defaultStream(pack.stream().primaryDataset(), pack.stream().dashboards(), pack.stream().datasets());
         }
         registerMetrics();
+        config.alertWebhook().ifPresent(url -> {
+            AlertWebhook hook = new AlertWebhook(java.net.URI.create(url), config.alertWebhookSecret(), scheduler);
+            engine.onAlert(hook::send);
+            alertWebhook = Optional.of(hook);
+        });
     }
 
     private void registerMetrics() {
@@ -245,6 +252,7 @@ public final class Switchboard implements AutoCloseable {
             simulation.close();
         }
         scheduler.shutdownNow();
+        alertWebhook.ifPresent(AlertWebhook::close);
         http.close();
         streams.close();
         feed.close();

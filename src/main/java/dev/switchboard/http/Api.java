@@ -149,6 +149,19 @@ final class Api extends Handler.Abstract {
                 dashboard(rq, rs, cb, name(p, "dashboard"), name(p, "tenant")));
         router.add("GET", "/api/export/{dashboard}/{tenant}/{widget}", "A table or list widget as CSV", (Native) (rq, rs, cb, p) ->
                 export(rq, rs, cb, name(p, "dashboard"), name(p, "tenant"), name(p, "widget")));
+        router.add("GET", "/api/alerts/{tenant}", "Alerts firing now and recently", (Native) (rq, rs, cb, p) -> {
+            String tenant = name(p, "tenant");
+            Principal who = principal(rq, rs, tenant);
+            Map<String, List<Map<String, Object>>> all = engine.alerts(tenant);
+            // a scoped viewer sees the alerts of its own slice only
+            java.util.function.Predicate<Map<String, Object>> visible = a -> !who.scoped()
+                    || who.scope().equals(a.get("scope")) && who.subject().equals(a.get("subject"));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("tenant", tenant);
+            body.put("firing", all.get("firing").stream().filter(visible).toList());
+            body.put("recent", all.get("recent").stream().filter(visible).toList());
+            json(rs, cb, 200, body);
+        });
         router.add("GET", "/api/poll/{tenant}", "Long-polling", (Native) (rq, rs, cb, p) -> poll(rq, rs, cb, name(p, "tenant")));
         router.add("GET", "/api/events/{tenant}", "SSE, or WebSocket with Upgrade", (Native) (rq, rs, cb, p) -> {
             String tenant = name(p, "tenant");

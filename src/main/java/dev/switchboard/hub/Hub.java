@@ -150,6 +150,13 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         publish(t, Event.delta(t.name, view.dashboard(), view.tenant(), position, widgets), clock.millis());
     }
 
+    /** An alert fired or resolved: an {@code alert} event on the view's topic, kept in its ring like a delta. */
+    @Override
+    public void alert(ViewKey view, Position position, Map<String, Object> alert) {
+        Topic t = topic(TopicKind.DASHBOARD, view.topic(), "");
+        publish(t, event("alert", t.name, position, alert), clock.millis());
+    }
+
     /**
      * Sends an event to the current subscribers of an {@link TopicKind#EPHEMERAL} topic: not kept,
      * never replayed, written without an id. Any thread.

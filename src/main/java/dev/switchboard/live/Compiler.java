@@ -66,6 +66,7 @@ final class Compiler {
 
     private View build() {
         Map<String, Widget> widgets = new LinkedHashMap<>();
+        List<Alerts.Rule> alertRules = new ArrayList<>();
         Map<String, List<String>> byDataset = new LinkedHashMap<>();
         for (var e : def.widgets().entrySet()) {
             String where = def.source() + ": widget " + e.getKey();
@@ -80,11 +81,18 @@ final class Compiler {
                     .and(scope);
             Window window = Window.parse(substitute.apply(node.path("window").asString("")), where);
             widgets.put(e.getKey(), widget(e.getKey(), node, dataset, filter, window, where));
+            Alerts.parse(e.getKey(), node, where).ifPresent(r -> {
+                if (!DashboardDef.kind(node).equals("stat")) {
+                    throw new IllegalArgumentException(where + ": alerts are declared on stat widgets");
+                }
+                alertRules.add(r);
+            });
             byDataset.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).add(e.getKey());
         }
         // widgets showing fields through lookups read the dimension datasets too: their changes reach the view
         lookups.datasets().forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()));
-        return new View(key, def, widgets, List.copyOf(sets.values()), byDataset, lookups);
+        return new View(key, def, widgets, List.copyOf(sets.values()), byDataset, lookups,
+                alertRules.isEmpty() ? Alerts.NONE : new Alerts(alertRules));
     }
 
     private Dataset dataset(JsonNode node, String where) {

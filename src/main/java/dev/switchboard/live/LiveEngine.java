@@ -571,6 +571,42 @@ public final class LiveEngine implements ChangeFeed.Listener {
         if (!changed.isEmpty()) {
             sink.delta(v.key, at, changed);
         }
+        if (!v.alerts.isEmpty() && (!changed.isEmpty() || v.alerts.pending())) {
+            for (Map<String, Object> a : v.alerts.evaluate(v.key, v.values(v.now), v.now)) {
+                recentAlerts.computeIfAbsent(v.key.tenant(), t -> new java.util.ArrayDeque<>()).addFirst(a);
+                java.util.Deque<Map<String, Object>> recent = recentAlerts.get(v.key.tenant());
+                while (recent.size() > RECENT_ALERTS) {
+                    recent.removeLast();
+                }
+                sink.alert(v.key, at, a);
+                alertListeners.forEach(l -> l.accept(a));
+            }
+        }
+    }
+
+    /** Alerts kept per tenant for {@link #alerts}. */
+    static final int RECENT_ALERTS = 100;
+    private final Map<String, java.util.Deque<Map<String, Object>>> recentAlerts = new HashMap<>();
+    private final List<java.util.function.Consumer<Map<String, Object>>> alertListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Also tells {@code listener} of every alert that fires or resolves (on the owner thread: it must not block). */
+    public void onAlert(java.util.function.Consumer<Map<String, Object>> listener) {
+        alertListeners.add(listener);
+    }
+
+    /**
+     * The alerts of {@code tenant} on this node: those firing now (in the views it holds) and the
+     * last {@link #RECENT_ALERTS} that fired or resolved, newest first, each with its view's scope
+     * and subject so a caller can filter them.
+     */
+    public Map<String, List<Map<String, Object>>> alerts(String tenant) {
+        return feed.await(() -> {
+            List<Map<String, Object>> firing = new ArrayList<>();
+            Map<ViewKey, View> mine = viewsByTenant.getOrDefault(tenant, Map.of());
+            mine.values().forEach(v -> firing.addAll(v.alerts.firing(v.key)));
+            List<Map<String, Object>> recent = new ArrayList<>(recentAlerts.getOrDefault(tenant, new java.util.ArrayDeque<>()));
+            return Map.of("firing", firing, "recent", recent);
+        }, Duration.ofSeconds(10));
     }
 
     // ------------------------------------------------------------------ time

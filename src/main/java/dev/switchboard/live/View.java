@@ -49,10 +49,13 @@ final class View {
 
     /** The dimension rows the widgets show through lookups (empty when none do). */
     private final Lookups lookups;
+    /** Thresholds on the view's stats. */
+    final Alerts alerts;
 
     View(ViewKey key, DashboardDef def, Map<String, Widget> widgets, List<RowSet> sets, Map<String, List<String>> widgetsByDataset,
-         Lookups lookups) {
+         Lookups lookups, Alerts alerts) {
         this.lookups = lookups;
+        this.alerts = alerts;
         this.key = key;
         this.def = def;
         this.widgets = widgets;
