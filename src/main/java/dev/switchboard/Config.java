@@ -66,6 +66,11 @@ public final class Config {
             + "signed with --alert-webhook-secret in X-Switchboard-Signature: sha256=<hex HMAC-SHA256 of the body>."));
     static final Setting<Optional<String>> ALERT_WEBHOOK_SECRET = def(Setting.optional("alert-webhook-secret", Setting.Scope.ALL, true, s -> s, s -> s,
             "Secret that signs alert webhook posts."));
+    static final Setting<Map<String, java.time.ZoneId>> TENANT_ZONES = def(Setting.custom("tenant-zones",
+            "Time zones of tenants, e.g. bright-smile-dental=Europe/London,acme-outbound=America/New_York: their calendar windows "
+                    + "(today, this week), day and hour buckets and labels use it; other tenants use their dashboards' zone (UTC).",
+            Config::parseZones, v -> v.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().getId())
+                    .collect(java.util.stream.Collectors.joining(","))));
     static final Setting<Boolean> INSECURE_OPEN_ACCESS = def(Setting.bool("insecure-open-access", Setting.Scope.SERVE,
             "Serve without authentication. Never on an untrusted network."));
     static final Setting<String> LOG_FORMAT = def(Setting.choice("log-format", "text", List.of("text", "json"),
@@ -396,6 +401,31 @@ public final class Config {
     }
 
     /** HS256 secret for tokens; required by serve unless {@link #insecureOpen()}. */
+    static Map<String, java.time.ZoneId> parseZones(String s) {
+        Map<String, java.time.ZoneId> out = new LinkedHashMap<>();
+        for (String entry : s.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] kv = entry.trim().split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException("each tenant zone is tenant=Zone, e.g. acme=Europe/Berlin; got '" + entry.trim() + "'");
+            }
+            try {
+                out.put(kv[0].trim(), java.time.ZoneId.of(kv[1].trim()));
+            } catch (java.time.DateTimeException e) {
+                throw new IllegalArgumentException("unknown time zone '" + kv[1].trim() + "' for tenant " + kv[0].trim()
+                        + " (use a region such as Europe/Berlin or America/New_York)");
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    /** Each configured tenant's time zone. */
+    public Map<String, java.time.ZoneId> tenantZones() {
+        return get(TENANT_ZONES);
+    }
+
     public Optional<String> alertWebhook() {
         return get(ALERT_WEBHOOK);
     }

@@ -154,6 +154,11 @@ final class Setting<T> {
     }
 
     /** A comma-separated list (a YAML list, or a flag repeated, arrives as the same). */
+    /** A value of any type, parsed and validated by {@code parse} and written back by {@code format}; empty by default. */
+    static <T> Setting<T> custom(String key, String description, java.util.function.Function<String, T> parse, java.util.function.Function<T, String> format) {
+        return new Setting<>(key, description, Scope.ALL, false, false, d -> "", parse, format);
+    }
+
     static Setting<List<String>> list(String key, String description) {
         return new Setting<>(key, description, Scope.ALL, false, false, d -> "",
                 s -> Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList(), v -> String.join(",", v));

@@ -84,7 +84,8 @@ public final class Switchboard implements AutoCloseable {
         this.feed = new ChangeFeed(source, start);
         this.hub = new Hub(feed, clock, config.ringSize(), start, Math.max(1, Runtime.getRuntime().availableProcessors()), config.topicIdle());
         this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub, config.viewIdle())
-                .maxViewsPerTenant(config.maxViewsPerTenant());
+                .maxViewsPerTenant(config.maxViewsPerTenant())
+                .tenantZones(t -> Optional.ofNullable(config.tenantZones().get(t)));
         feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
         this.streams = new Streams(engine, hub, feed, Streams.BACKFILL_THREADS, config.backfillMax(), config.sseQueue());

@@ -331,6 +331,7 @@ final class Api extends Handler.Abstract {
             body.put("subject", key.subject());
         }
         body.put("params", key.params());
+        body.put("zone", engine.zoneOf(tenant, engine.definitions().find(name).orElseThrow()).getId());
         body.put("position", state.position().toString());
         body.put("widgets", state.widgets());
         json(response, callback, 200, body);

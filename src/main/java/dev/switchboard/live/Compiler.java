@@ -24,8 +24,11 @@ final class Compiler {
     private final UnaryOperator<String> substitute;
     private final Map<String, RowSet> sets = new LinkedHashMap<>();
     private final Lookups lookups;
+    /** The view's time zone: its tenant's, or the dashboard's. */
+    private final java.time.ZoneId zone;
 
-    private Compiler(DashboardDef def, ViewKey key, DatasetCatalog catalog) {
+    private Compiler(DashboardDef def, ViewKey key, DatasetCatalog catalog, java.time.ZoneId zone) {
+        this.zone = zone;
         this.lookups = new Lookups(key.tenant());
         this.def = def;
         this.key = key;
@@ -61,7 +64,12 @@ final class Compiler {
     }
 
     static View compile(DashboardDef def, ViewKey key, DatasetCatalog catalog) {
-        return new Compiler(def, key, catalog).build();
+        return compile(def, key, catalog, def.zone());
+    }
+
+    /** Compiles for {@code zone} (calendar windows, day and hour buckets) instead of the dashboard's own zone. */
+    static View compile(DashboardDef def, ViewKey key, DatasetCatalog catalog, java.time.ZoneId zone) {
+        return new Compiler(def, key, catalog, zone).build();
     }
 
     private View build() {
@@ -118,7 +126,7 @@ final class Compiler {
     }
 
     private RowSet rows(Dataset dataset, Filter filter, Window window) {
-        return sets.computeIfAbsent(RowSet.shareKey(dataset, filter, window), k -> new RowSet(dataset, filter, window, def.zone()));
+        return sets.computeIfAbsent(RowSet.shareKey(dataset, filter, window), k -> new RowSet(dataset, filter, window, zone));
     }
 
     private Widget widget(String name, JsonNode node, Dataset dataset, Filter filter, Window window, String where) {
@@ -133,13 +141,13 @@ final class Compiler {
                     throw new IllegalArgumentException(where + ": a ratio needs a 'numerator' filter");
                 }
                 Expr expr = Expr.of(fn, node.path("field").asString(""), numerator, dataset, where);
-                yield new StatWidget(name, expr, rows(dataset, filter, window), def.zone());
+                yield new StatWidget(name, expr, rows(dataset, filter, window), zone);
             }
             case "breakdown" -> {
                 Lookups.Path field = path(dataset, node.path("breakdown").asString(), where);
                 Expr expr = Expr.parse(node.path("stat").asString("count"), dataset, where);
                 yield new GroupWidget(name, field, lookups, Map.of("value", expr), false, "value", true, Integer.MAX_VALUE,
-                        rows(dataset, filter, window), def.zone());
+                        rows(dataset, filter, window), zone);
             }
             case "series" -> {
                 if (window.kind() != Window.Kind.TRAILING && window.kind() != Window.Kind.TODAY
@@ -151,14 +159,14 @@ final class Compiler {
                     throw new IllegalArgumentException(where + ": more than 5000 buckets; use a larger bucket");
                 }
                 Expr expr = Expr.parse(node.path("series").asString("count"), dataset, where);
-                yield new SeriesWidget(name, expr, bucket, rows(dataset, filter, window), def.zone());
+                yield new SeriesWidget(name, expr, bucket, rows(dataset, filter, window), zone);
             }
             case "table" -> table(name, node, dataset, filter, window, where);
             case "list" -> {
                 Matcher m = order(node.path("order").asString(dataset.time() + " desc"), dataset, where);
                 List<Lookups.Path> fields = new ArrayList<>();
                 node.path("fields").forEach(f -> fields.add(path(dataset, f.asString(), where)));
-                yield new ListWidget(name, dataset, filter, window, def.zone(), m.group(1), !"asc".equals(m.group(2)),
+                yield new ListWidget(name, dataset, filter, window, zone, m.group(1), !"asc".equals(m.group(2)),
                         limit(node, 10, where), fields, lookups);
             }
             default -> throw new IllegalArgumentException(where + ": unknown widget kind; expected one of stat, breakdown, series, table, list");
@@ -187,7 +195,7 @@ final class Compiler {
             label = java.util.Optional.of(l);
         }
         return new GroupWidget(name, field, label, lookups, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
-                rows(dataset, filter, window), def.zone());
+                rows(dataset, filter, window), zone);
     }
 
     private static Matcher order(String spec, Dataset dataset, String where) {

@@ -132,6 +132,22 @@ public final class LiveEngine implements ChangeFeed.Listener {
     }
 
     /** Sets the most live views one tenant may have (see {@link #MAX_VIEWS_PER_TENANT}). */
+    private volatile java.util.function.Function<String, java.util.Optional<java.time.ZoneId>> tenantZones = t -> java.util.Optional.empty();
+
+    /**
+     * Each tenant's time zone (for calendar windows, day and hour buckets), where one is set; other
+     * tenants use their dashboards' zone (UTC in the built-in packs). Set before views exist.
+     */
+    public LiveEngine tenantZones(java.util.function.Function<String, java.util.Optional<java.time.ZoneId>> zones) {
+        this.tenantZones = zones;
+        return this;
+    }
+
+    /** The zone views of {@code tenant} on {@code def} compute in. */
+    public java.time.ZoneId zoneOf(String tenant, DashboardDef def) {
+        return tenantZones.apply(tenant).orElse(def.zone());
+    }
+
     public LiveEngine maxViewsPerTenant(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("a tenant needs at least one view; was " + max);
@@ -298,7 +314,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     /** Starts a bootstrap of {@code key} (owner thread); a live view of the key keeps serving until it is done. */
     private void boot(ViewKey key) {
         DashboardDef def = definitions.find(key.dashboard()).orElseThrow();
-        View view = Compiler.compile(def, key, catalog);
+        View view = Compiler.compile(def, key, catalog, zoneOf(key.tenant(), def));
         Boot b = new Boot(view);
         booting.put(key, b);
         bootingCount = booting.size();
@@ -676,7 +692,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
         for (Map.Entry<ViewKey, Long> e : keys.entrySet()) {
             ViewKey key = e.getKey();
             long now = e.getValue();
-            View probe = Compiler.compile(definitions.find(key.dashboard()).orElseThrow(), key, catalog);
+            View probe = Compiler.compile(definitions.find(key.dashboard()).orElseThrow(), key, catalog,
+                    zoneOf(key.tenant(), definitions.find(key.dashboard()).orElseThrow()));
             var sqlSide = store.read(s -> Map.entry(s.position(), probe.sqlValues(sql(s), now)));
             Map<String, Object> live = feed.await(() -> {
                 View v = views.get(key);
@@ -701,7 +718,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
 
     /** Every widget of a view computed by SQL at {@code now}, for reconciliation and tests. */
     public Map<String, Object> sqlValues(ViewKey key, long now) {
-        View probe = Compiler.compile(definitions.find(key.dashboard()).orElseThrow(), key, catalog);
+        View probe = Compiler.compile(definitions.find(key.dashboard()).orElseThrow(), key, catalog,
+                    zoneOf(key.tenant(), definitions.find(key.dashboard()).orElseThrow()));
         return store.read(s -> probe.sqlValues(sql(s), now));
     }
 
