@@ -7,7 +7,7 @@
 //        [--transports polling,websocket] [--events tick,delta] (default: every event)
 //        [--count N] [--until-offset X] [--duration-ms 10000] [--timeout-ms 30000]
 //        [--drops 5] [--drop-min-ms 50] [--drop-max-ms 400] [--seed 1] [--emit event:jsonArgs]
-//        [--keep-args]
+//        [--keep-args] [--until-disconnect]
 //
 // Output (one line of JSON): {ok, events: [{event, offset, args?, connection}], connections:
 // [{id, recovered, transport}], disconnects: [reason], drops, offsets, duplicates, elapsedMs, error?}
@@ -19,7 +19,7 @@ function parseArgs(argv) {
     const k = argv[i];
     if (!k.startsWith("--")) throw new Error(`unexpected argument ${k}`);
     const name = k.slice(2);
-    if (name === "keep-args") { o[name] = true; continue; }
+    if (name === "keep-args" || name === "until-disconnect") { o[name] = true; continue; }
     o[name] = argv[++i];
   }
   return o;
@@ -96,7 +96,10 @@ socket.on("connect", () => {
     socket.emit(name, ...args);
   }
 });
-socket.on("disconnect", (reason) => disconnects.push({ reason, lastOffset: socket._lastOffset ?? null, at: Date.now() - started }));
+socket.on("disconnect", (reason) => {
+  disconnects.push({ reason, lastOffset: socket._lastOffset ?? null, at: Date.now() - started });
+  if (opts["until-disconnect"]) finish(true);
+});
 socket.on("connect_error", (e) => {
   if (!socket.active) finish(false, `connect_error: ${e.message}`);
 });

@@ -104,6 +104,9 @@ public final class Config {
             "Most HTTP worker threads."));
     static final Setting<Duration> HTTP_IDLE_TIMEOUT = def(Setting.duration("http-idle-timeout", Duration.ofSeconds(60), Duration.ofSeconds(1),
             Duration.ofHours(1), "Idle time after which an HTTP connection is closed (streams send heartbeats to stay open)."));
+    static final Setting<Duration> SHUTDOWN_TIMEOUT = def(Setting.duration("shutdown-timeout", Duration.ofSeconds(20), Duration.ofSeconds(1),
+            Duration.ofMinutes(10), "Most time a stop (SIGTERM, Ctrl+C) takes: streams are told to reconnect elsewhere with their position, "
+                    + "requests in progress finish, capture closes; what remains then is cut and the process exits."));
     static final Setting<Integer> PG_POOL_SIZE = def(Setting.integer("pg-pool-size", 10, 1, 1000,
             "PostgreSQL connection pool size; each node opens 2 more (capture's replication stream and the node-name lock)."));
 
@@ -530,6 +533,15 @@ public final class Config {
     /** HTTP connection idle timeout. The default is 60 seconds. */
     public Duration httpIdleTimeout() {
         return get(HTTP_IDLE_TIMEOUT);
+    }
+
+    /**
+     * The most time a graceful stop takes, from SIGTERM to the process's exit: streams are told to
+     * reconnect elsewhere and requests in progress finish within all of it but a reserve (a quarter,
+     * at most 5 s) for closing capture and the store. The default is 20 seconds.
+     */
+    public Duration shutdownTimeout() {
+        return get(SHUTDOWN_TIMEOUT);
     }
 
     /** PostgreSQL connection pool size. The default is 10. */

@@ -209,15 +209,32 @@ public final class Main implements Runnable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
     }
 
+    /** The exit status when a stop overran {@code shutdown-timeout} and the process was halted. */
+    static final int HALTED = 1;
+
+    /** Halts the process when a graceful stop has not finished within {@code bound} (a close that hangs must not keep it alive). */
+    private static void haltAfter(java.time.Duration bound) {
+        try {
+            Thread.sleep(bound);
+        } catch (InterruptedException finished) {
+            return;
+        }
+        System.err.println("switchboard: the stop did not finish within shutdown-timeout (" + bound.toMillis() + " ms); halting");
+        Runtime.getRuntime().halt(HALTED);
+    }
+
     static int runServer(Config config) throws InterruptedException {
         Logs.configure(config.logFormat());
         // a settings or connection problem propagates to the handler in commandLine(): one line, exit 2
         Switchboard sb = Switchboard.start(config, Clock.systemUTC());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sb.close();
+            // SIGTERM or Ctrl+C: a graceful stop, bounded; the JVM then exits with 143 (SIGTERM) or 130 (SIGINT)
+            Thread watchdog = Thread.ofPlatform().daemon().name("sb-shutdown-watchdog").start(() -> haltAfter(config.shutdownTimeout()));
+            sb.shutdown();
+            watchdog.interrupt();
             stop.countDown();
-        }));
+        }, "sb-shutdown"));
         System.out.println();
         System.out.println("  Switchboard " + (config.demo() ? "demo" : "server") + " is running: " + listening(config.host(), sb.port()));
         if (config.open()) {

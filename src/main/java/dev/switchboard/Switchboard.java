@@ -23,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,7 @@ public final class Switchboard implements AutoCloseable {
     private Optional<AlertWebhook> alertWebhook = Optional.empty();
     /** JVM, process, pool and capture-lag series ({@link Metrics}); closed with the server. */
     private AutoCloseable processMetrics = () -> { };
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Switchboard(Config config, Clock clock, Limits limits) {
         this.config = config;
@@ -88,12 +90,12 @@ public final class Switchboard implements AutoCloseable {
                 .tenantZones(t -> Optional.ofNullable(config.tenantZones().get(t)));
         feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
-        this.streams = new Streams(engine, hub, feed, Streams.BACKFILL_THREADS, config.backfillMax(), config.sseQueue());
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.streams = new Streams(engine, hub, feed, Streams.BACKFILL_THREADS, config.backfillMax(), config.sseQueue(), metrics);
         ApiKeys keys = new ApiKeys(store, clock);
         Access access = config.open() ? Access.anyone()
                 : Access.withKeys(Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime()),
                         ApiKeys.PREFIX, keys::authenticate);
-        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
                 metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics,
                 limits, new Admission(limits, clock, metrics), keys,
@@ -226,6 +228,11 @@ public final class Switchboard implements AutoCloseable {
         return http.routes().list();
     }
 
+    /** The HTTP server (its sessions, for tests). */
+    HttpServer http() {
+        return http;
+    }
+
     public LiveEngine engine() {
         return engine;
     }
@@ -247,8 +254,50 @@ public final class Switchboard implements AutoCloseable {
         return catalog;
     }
 
+    /**
+     * Stops gracefully within {@link Config#shutdownTimeout()}, as on SIGTERM: see
+     * {@link #shutdown(Duration)}.
+     */
+    public void shutdown() {
+        shutdown(config.shutdownTimeout());
+    }
+
+    /**
+     * Stops gracefully, for a rolling restart: simulated traffic stops; new connections and
+     * requests are refused (503, so a load balancer moves on); every stream writes what is queued
+     * for it, then a {@code reconnect} notice carrying its last position, and ends, so its client
+     * resumes on another node without a gap or a repeat; requests in progress (ingest) finish;
+     * then capture (the replication connection, which leaves the slot and its stored floor where
+     * they are, or the SQLite reader) and the store close. The streams and requests get all of
+     * {@code bound} but a reserve for closing (a quarter, at most 5 s); what has not ended by then
+     * is cut. {@link #close()} is the immediate stop.
+     */
+    public void shutdown(Duration bound) {
+        Duration reserve = bound.dividedBy(4).compareTo(SHUTDOWN_RESERVE) < 0 ? bound.dividedBy(4) : SHUTDOWN_RESERVE;
+        LOG.info("shutting down: telling {} streams to reconnect elsewhere, refusing new requests (within {} s)",
+                http.sessions().size(), bound.minus(reserve).toMillis() / 1000.0);
+        if (simulation != null) {
+            simulation.close();
+        }
+        boolean drained = http.drain(bound.minus(reserve));
+        if (drained) {
+            LOG.info("streams ended and requests finished; closing capture and the store");
+        } else {
+            LOG.warn("shutdown: {} still after {} s; cutting them", http.inProgress(), bound.minus(reserve).toMillis() / 1000.0);
+        }
+        close();
+        LOG.info("stopped");
+    }
+
+    /** Of a graceful stop's time, the most kept for closing capture and the store after the streams. */
+    static final Duration SHUTDOWN_RESERVE = Duration.ofSeconds(5);
+
+    /** Stops at once: streams end without a notice (clients reconnect as after a network loss). */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         if (simulation != null) {
             simulation.close();
         }

@@ -17,6 +17,8 @@ import tools.jackson.databind.JsonNode;
 final class WsClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     private final List<JsonNode> all = new ArrayList<>();
+    /** The close code and reason the server sent, once it closed. */
+    final java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
     final WebSocket ws;
 
     WsClient(int port, String path, String... headers) throws Exception {
@@ -39,6 +41,12 @@ final class WsClient implements AutoCloseable {
                     text.setLength(0);
                 }
                 w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+                closed.complete(statusCode + " " + reason);
                 return null;
             }
         }).get(10, TimeUnit.SECONDS);

@@ -478,7 +478,9 @@ final class Api extends Handler.Abstract {
         Optional<Position> since = WsEndpoint.position(query.getValue("since"));
         var session = new dev.switchboard.push.PollSession(streams.subscription(tenant, w.keys(), w.datasets()), streams.queue(), since);
         request.addFailureListener(t -> session.close(Optional.of(t)));
+        sessions.addPoll(session);
         session.poll(java.time.Duration.ofSeconds(wait)).whenComplete((json, error) -> {
+            sessions.removePoll(session);
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error;
                 int status = cause instanceof LiveEngine.TooManyViews ? 429 : 503;

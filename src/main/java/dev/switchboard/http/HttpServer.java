@@ -33,6 +33,7 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Sessions sessions = new Sessions();
     private final Api api;
+    private final Draining draining;
 
     /**
      * Operator tunables of the HTTP server.
@@ -70,7 +71,8 @@ public final class HttpServer implements AutoCloseable {
         // hold more than its share of requests in progress while it trickles bytes.
         Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;
         Handler limited = new ClientConcurrency(rate, limits.requestsPerIp(), admission);
-        server.setHandler(new RequestContext(new HttpMetrics(access.isOpen() && isLoopback(host) ? new LoopbackHost(limited) : limited, registry)));
+        draining = new Draining(access.isOpen() && isLoopback(host) ? new LoopbackHost(limited) : limited);
+        server.setHandler(new RequestContext(new HttpMetrics(draining, registry)));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(2000);
     }
@@ -124,6 +126,33 @@ public final class HttpServer implements AutoCloseable {
 
     public Sessions sessions() {
         return sessions;
+    }
+
+    /**
+     * The first part of a graceful stop: new requests are refused (503, {@link Draining}), the
+     * listening socket is closed (new connections are refused, so clients and load balancers go
+     * to another node), every stream is told to reconnect elsewhere with its position after what
+     * is queued for it ({@link Sessions#reconnectElsewhere}), and requests in progress (ingest
+     * among them) are let finish. Returns true when every stream has ended and every request is
+     * done, false when {@code within} ran out first; {@link #close} ends what remains.
+     */
+    public boolean drain(java.time.Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        draining.refuseNew();
+        connector.close();
+        sessions.reconnectElsewhere();
+        while (draining.inFlight() > 0 || sessions.open() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return true;
+    }
+
+    /** Requests in progress (streams included), and streams still open: what {@link #drain} waits for. */
+    public String inProgress() {
+        return draining.inFlight() + " requests in progress, " + sessions.open() + " streams open";
     }
 
     @Override

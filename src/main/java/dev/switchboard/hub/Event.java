@@ -25,15 +25,22 @@ public final class Event {
     private final Map<String, Object> widgets;
     private final String dashboard;
     private final String tenant;
+    /** When the newest change this event carries was committed, in epoch microseconds; 0 when no commit caused it. */
+    private final long committedMicros;
     private final AtomicReferenceArray<ByteBuffer> frames = new AtomicReferenceArray<>(Codec.SLOTS);
     private final AtomicReferenceArray<String> texts = new AtomicReferenceArray<>(Codec.SLOTS);
 
     public Event(String type, String topic, Position position, byte[] json) {
-        this(type, topic, position, json, false, null, null, null);
+        this(type, topic, position, json, 0);
+    }
+
+    /** An event caused by a change committed at {@code committedMicros} (epoch microseconds). */
+    Event(String type, String topic, Position position, byte[] json, long committedMicros) {
+        this(type, topic, position, json, false, null, null, null, committedMicros);
     }
 
     private Event(String type, String topic, Position position, byte[] json, boolean ephemeral, Map<String, Object> widgets,
-                  String dashboard, String tenant) {
+                  String dashboard, String tenant, long committedMicros) {
         this.type = type;
         this.topic = topic;
         this.position = position;
@@ -42,22 +49,28 @@ public final class Event {
         this.widgets = widgets;
         this.dashboard = dashboard;
         this.tenant = tenant;
+        this.committedMicros = committedMicros;
     }
 
     /** A {@code delta} of a view's widgets (their full new values) as of {@code position}. */
     public static Event delta(String topic, String dashboard, String tenant, Position position, Map<String, Object> widgets) {
+        return delta(topic, dashboard, tenant, position, widgets, 0);
+    }
+
+    /** A {@link #delta} caused by changes the newest of which was committed at {@code committedMicros} (epoch microseconds). */
+    static Event delta(String topic, String dashboard, String tenant, Position position, Map<String, Object> widgets, long committedMicros) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("dashboard", dashboard);
         body.put("tenant", tenant);
         body.put("position", position.toString());
         body.put("widgets", widgets);
         return new Event("delta", topic, position, JSON.writeValueAsBytes(body), false,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widgets)), dashboard, tenant);
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widgets)), dashboard, tenant, committedMicros);
     }
 
     /** An event of an {@link TopicKind#EPHEMERAL} topic: written without an id, never resumed from. */
     public static Event ephemeral(String type, String topic, Position position, Object body) {
-        return new Event(type, topic, position, JSON.writeValueAsBytes(body), true, null, null, null);
+        return new Event(type, topic, position, JSON.writeValueAsBytes(body), true, null, null, null, 0);
     }
 
     /** This delta's header (topic, dashboard, tenant, position) with {@code widgets} as its body's widgets. */
@@ -88,6 +101,20 @@ public final class Event {
     /** Whether this event has no position a client may resume from. */
     public boolean ephemeral() {
         return ephemeral;
+    }
+
+    /**
+     * When the newest change this event carries was committed (epoch microseconds, by the
+     * database's clock), for the commit-to-push latency; 0 for events no commit caused
+     * (snapshots, time passing, notices) and for merged deltas.
+     */
+    public long committedMicros() {
+        return committedMicros;
+    }
+
+    /** Epoch microseconds of {@code t}. */
+    public static long micros(java.time.Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     }
 
     /** The widgets of a delta. */

@@ -44,6 +44,11 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     private volatile int subscriberCount;
     /** No topic created from now on can replay from before this: older events were never kept or were swept. */
     private Position horizon;
+    /**
+     * While a batch is dispatched (owner thread): when its newest change was committed, in epoch
+     * microseconds, which the deltas it causes carry for the commit-to-push latency; 0 otherwise.
+     */
+    private long batchCommitted;
 
     /** A hub whose topics can replay changes after {@code start}, where the feed begins; one fan-out thread per core. */
     public Hub(ChangeFeed feed, Clock clock, int ring, Position start) {
@@ -72,6 +77,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     public void onChanges(List<Change> batch) {
         long now = clock.millis();
         for (Change c : batch) {
+            batchCommitted = Math.max(batchCommitted, Event.micros(c.commitTime()));
             if (c.op() == Op.TRUNCATE) {
                 truncated(c, now);
                 continue;
@@ -102,6 +108,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     @Override
     public void afterWork() {
         fanout.send();
+        batchCommitted = 0; // deltas from now on (ticks, refills) were caused by no commit of this batch
     }
 
     /**
@@ -141,13 +148,13 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         body.put("position", c.position().toString());
         body.put("commit_time", c.commitTime().toString());
         String name = datasetTopic(c.tenant(), c.dataset());
-        return new Event("change", name, c.position(), Event.JSON.writeValueAsBytes(body));
+        return new Event("change", name, c.position(), Event.JSON.writeValueAsBytes(body), Event.micros(c.commitTime()));
     }
 
     @Override
     public void delta(ViewKey view, Position position, Map<String, Object> widgets) {
         Topic t = topic(TopicKind.DASHBOARD, view.topic(), "");
-        publish(t, Event.delta(t.name, view.dashboard(), view.tenant(), position, widgets), clock.millis());
+        publish(t, Event.delta(t.name, view.dashboard(), view.tenant(), position, widgets, batchCommitted), clock.millis());
     }
 
     /** An alert fired or resolved: an {@code alert} event on the view's topic, kept in its ring like a delta. */

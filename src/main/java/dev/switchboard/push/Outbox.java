@@ -45,6 +45,15 @@ public final class Outbox {
         }
     }
 
+    /**
+     * The last item of a session whose node is shutting down: the client is to reconnect (to any
+     * node) and resume from {@code position}, the last event written before it.
+     */
+    record Farewell(Optional<Position> position) {}
+
+    /** Where the farewell waits in the queue; {@link #drain} hands out a {@link Farewell} with the position then. */
+    private static final Object FAREWELL = new Object();
+
     private final int capacity;
     private final ArrayDeque<Slot> queue = new ArrayDeque<>();
     private final Map<String, Slot> queuedDelta = new HashMap<>();
@@ -54,6 +63,8 @@ public final class Outbox {
     private boolean overflowed;
     private boolean overflowedWhileHolding;
     private boolean closed;
+    /** A farewell is queued: nothing is queued after it any more. */
+    private boolean sealed;
     /** Which registration the queue serves: {@link #hold} starts a new one, offers made for an older one are ignored. */
     private long generation;
     private Optional<Position> lastWritten = Optional.empty();
@@ -75,7 +86,7 @@ public final class Outbox {
      * begun since (the new registration's opening covers it, so queueing it would repeat it).
      */
     public synchronized Offer offer(long gen, Event e) {
-        if (closed || overflowed || gen != generation) {
+        if (closed || sealed || overflowed || gen != generation) {
             return Offer.IGNORED;
         }
         if (e.mergeable()) {
@@ -112,7 +123,7 @@ public final class Outbox {
 
     /** Queues transport bytes (a heartbeat) when nothing else waits; false when it was not needed. */
     public synchronized boolean idle(ByteBuffer bytes) {
-        if (closed || live > 0 || holding) {
+        if (closed || sealed || live > 0 || holding) {
             return false;
         }
         append(new Slot(bytes, false));
@@ -121,10 +132,24 @@ public final class Outbox {
 
     /** Queues transport bytes (a pong, an error notice) behind what is queued; false when closed. */
     public synchronized boolean control(ByteBuffer bytes) {
-        if (closed) {
+        if (closed || sealed) {
             return false;
         }
         append(new Slot(bytes, false));
+        return true;
+    }
+
+    /**
+     * Queues the farewell behind everything queued (and behind an opening being built) and takes
+     * nothing more: what was queued is written, then the farewell with the position of the last
+     * event written before it. False when closed or already sealed.
+     */
+    public synchronized boolean farewell() {
+        if (closed || sealed) {
+            return false;
+        }
+        append(new Slot(FAREWELL, false));
+        sealed = true;
         return true;
     }
 
@@ -156,6 +181,9 @@ public final class Outbox {
      */
     public synchronized long hold() {
         clearQueue();
+        if (sealed) {
+            append(new Slot(FAREWELL, false)); // the new registration's opening goes before it
+        }
         holding = true;
         overflowed = false;
         overflowedWhileHolding = false;
@@ -209,6 +237,15 @@ public final class Outbox {
      * written.
      */
     public synchronized List<Object> drain(int max) {
+        return drain(max, e -> { });
+    }
+
+    /**
+     * {@link #drain(int)}, handing each live event drained (not one of an opening: those were
+     * committed before the client came) to {@code delivered}, as it was offered (a merged delta as
+     * its newest part).
+     */
+    public synchronized List<Object> drain(int max, java.util.function.Consumer<Event> delivered) {
         if (holding || closed || live == 0) {
             return List.of();
         }
@@ -223,6 +260,13 @@ public final class Outbox {
                 allowance--;
             }
             Object item = s.item;
+            if (item == FAREWELL) {
+                out.add(new Farewell(lastWritten));
+                break; // nothing is queued after it
+            }
+            if (!s.opening && s.newest != null) {
+                delivered.accept(s.newest);
+            }
             if (s.widgets != null) {
                 item = s.newest.withWidgets(s.widgets);
             }

@@ -46,46 +46,61 @@ public final class PollSession extends Session {
     @Override
     protected void writeAll(List<Object> items, Callback done) {
         boolean any = false;
+        boolean farewell = false;
         synchronized (this) {
             for (Object o : items) {
                 if (o instanceof Event e) {
                     events.add(e);
                     any = true;
+                } else if (o instanceof Outbox.Farewell) {
+                    farewell = true;
                 }
             }
         }
         done.succeeded();
-        if (any) {
+        if (farewell) {
+            finish(); // the node is shutting down: the pending poll is answered at once
+        } else if (any) {
             // let events of the same moment (a change and the delta it caused) join this answer
             CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS, TIMERS).execute(this::finish);
         }
     }
 
+    /** Answers now with what was collected: the session ends, and {@link #end} completes the answer. */
     private void finish() {
-        String json;
-        synchronized (this) {
-            if (answer.isDone()) {
-                return;
-            }
-            StringBuilder b = new StringBuilder("{\"events\":[");
-            Optional<Position> last = since;
-            for (int i = 0; i < events.size(); i++) {
-                Event e = events.get(i);
-                b.append(i == 0 ? "" : ",").append(e.text(WsSession.CODEC));
-                if (!e.ephemeral()) {
-                    last = Optional.of(e.position());
-                }
-            }
-            b.append("],\"position\":").append(last.map(p -> "\"" + p + "\"").orElse("null")).append('}');
-            json = b.toString();
-        }
         close(Optional.empty());
-        answer.complete(json);
+    }
+
+    private synchronized String json() {
+        StringBuilder b = new StringBuilder("{\"events\":[");
+        Optional<Position> last = since;
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            b.append(i == 0 ? "" : ",").append(e.text(WsSession.CODEC));
+            if (!e.ephemeral()) {
+                last = Optional.of(e.position());
+            }
+        }
+        b.append("],\"position\":").append(last.map(p -> "\"" + p + "\"").orElse("null"));
+        if (restarting()) {
+            b.append(",\"reconnect\":true"); // this node is shutting down: poll again, to any node, from position
+        }
+        return b.append('}').toString();
     }
 
     @Override
     protected ByteBuffer heartbeatBytes() {
         return ByteBuffer.allocate(0);
+    }
+
+    @Override
+    protected String transport() {
+        return "poll";
+    }
+
+    @Override
+    protected ByteBuffer reconnectNotice(Optional<Position> position) {
+        return ByteBuffer.allocate(0); // the answer says it (writeAll)
     }
 
     @Override
@@ -95,6 +110,10 @@ public final class PollSession extends Session {
 
     @Override
     protected void end(Optional<Throwable> cause) {
-        cause.ifPresent(answer::completeExceptionally);
+        if (cause.isPresent()) {
+            answer.completeExceptionally(cause.get());
+        } else {
+            answer.complete(json());
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.switchboard.hub.Codec;
 import dev.switchboard.hub.Event;
 import dev.switchboard.hub.Subscriber;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,16 +40,33 @@ public abstract class Session {
     private volatile Subscription subscription;
     private final Outbox outbox;
     private final Codec codec;
+    /** Commit-to-push latency of this session's transport. */
+    private final Streams.Latency latency;
+    private final java.util.function.Consumer<Event> delivered = this::delivered;
     private final Pump pump = new Pump();
     private volatile Link link;
     private volatile boolean closed;
-    /** Set when the session is to end once what is queued is written (its token expired). */
+    /** Set when the session is to end once what is queued is written (its token expired, or the node is shutting down). */
     private volatile boolean ending;
+    /** Set when the node is shutting down and the client was told to reconnect elsewhere. */
+    private volatile boolean restarting;
+    private volatile Duration retry = Duration.ZERO;
 
     protected Session(Subscription subscription, Outbox outbox, Codec codec) {
         this.subscription = subscription;
         this.outbox = outbox;
         this.codec = codec;
+        this.latency = subscription.streams().latency(transport());
+    }
+
+    /** The transport's name, the {@code transport} tag of its metrics: sse, websocket, socketio, poll. */
+    protected String transport() {
+        return "other";
+    }
+
+    /** A live event was handed to the writer: its commit-to-push latency is recorded. */
+    private void delivered(Event e) {
+        latency.record(e.committedMicros());
     }
 
     /** How many sessions overflowed their queue since start. */
@@ -188,6 +206,50 @@ public abstract class Session {
         pump.iterate();
     }
 
+    /**
+     * The node is shutting down: what is queued is written, then the transport's
+     * {@code reconnect} notice carrying the position of the last event written (the client
+     * reconnects, to any node, and resumes from it, missing and repeating nothing), and the
+     * stream ends. Live events from now on are not written: the client gets them where it
+     * resumes. {@code retry} is how long the client is asked to wait before reconnecting.
+     */
+    public void reconnectElsewhere(Duration retry) {
+        if (closed) {
+            return;
+        }
+        this.retry = retry;
+        restarting = true;
+        ending = true;
+        if (outbox.farewell()) {
+            pump.iterate();
+        }
+    }
+
+    /** Whether the client was told to reconnect elsewhere because the node is shutting down. */
+    protected final boolean restarting() {
+        return restarting;
+    }
+
+    /** How long the client was asked to wait before reconnecting ({@link #reconnectElsewhere}). */
+    protected final Duration retry() {
+        return retry;
+    }
+
+    /** What the {@code reconnect} notice says (JSON), for {@code position} (the last event written; empty: none yet). */
+    protected final String reconnectBody(Optional<Position> position) {
+        return "{\"reason\":\"this server is shutting down; reconnect (to any node) and resume from position\",\"position\":"
+                + position.map(p -> "\"" + p + "\"").orElse("null") + ",\"retry_ms\":" + retry.toMillis() + "}";
+    }
+
+    /**
+     * The transport's {@code reconnect} notice as bytes (the last item a session writes when its
+     * node shuts down); message-framed transports that override {@link #writeAll} handle
+     * {@link Outbox.Farewell} items there instead. By default nothing: the stream just ends.
+     */
+    protected ByteBuffer reconnectNotice(Optional<Position> position) {
+        return ByteBuffer.allocate(0);
+    }
+
     /** The transport's {@code expired} notice. */
     protected abstract ByteBuffer expiredNotice();
 
@@ -278,7 +340,7 @@ public abstract class Session {
             if (closed) {
                 return Action.SUCCEEDED;
             }
-            List<Object> items = outbox.drain(WRITE_BATCH);
+            List<Object> items = outbox.drain(WRITE_BATCH, delivered);
             if (items.isEmpty()) {
                 if (ending) {
                     Session.this.close(Optional.empty());
@@ -320,6 +382,9 @@ public abstract class Session {
         }
         if (item instanceof ByteBuffer b) {
             return b.duplicate();
+        }
+        if (item instanceof Outbox.Farewell f) {
+            return reconnectNotice(f.position());
         }
         LOG.error("unexpected item in an outbox: {}", item);
         return ByteBuffer.allocate(0);

@@ -1,5 +1,6 @@
 package dev.switchboard.push;
 
+import dev.switchboard.change.Position;
 import dev.switchboard.hub.Codec;
 import dev.switchboard.hub.Event;
 import dev.switchboard.socketio.Socket;
@@ -67,11 +68,28 @@ public final class SioSession extends Session {
     @Override
     protected void writeAll(List<Object> items, Callback done) {
         for (Object o : items) {
-            if (o instanceof Event e) {
+            if (o instanceof Outbox.Farewell f) {
+                var body = SocketIoServer.rawJson(reconnectBody(f.position()));
+                if (f.position().isPresent()) {
+                    socket.emit("reconnect", body, f.position().get().toString());
+                } else {
+                    socket.emit("reconnect", body);
+                }
+            } else if (o instanceof Event e) {
                 emitter.emit(socket, e);
             }
         }
         done.succeeded(); // Socket.IO queues (bounded: overflow closes the connection, and the client recovers)
+    }
+
+    @Override
+    protected String transport() {
+        return "socketio";
+    }
+
+    @Override
+    protected ByteBuffer reconnectNotice(Optional<Position> position) {
+        return ByteBuffer.allocate(0); // emitted in writeAll, in order with the events
     }
 
     @Override
@@ -87,7 +105,11 @@ public final class SioSession extends Session {
 
     @Override
     protected void end(Optional<Throwable> cause) {
-        if (socket.connected()) {
+        if (restarting() && cause.isEmpty()) {
+            // no DISCONNECT packet: the client sees its transport close, reconnects by itself (to another
+            // node) and recovers from the offset of the reconnect event, which is the last position written
+            socket.closeConnection("server shutting down");
+        } else if (socket.connected()) {
             socket.disconnect();
         }
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.push;
 
+import dev.switchboard.change.Position;
 import dev.switchboard.hub.Codec;
 import dev.switchboard.hub.Event;
 import java.nio.ByteBuffer;
@@ -54,6 +55,21 @@ public final class SseSession extends Session {
     @Override
     protected List<ByteBuffer> preamble() {
         return List.of(RETRY.duplicate());
+    }
+
+    @Override
+    protected String transport() {
+        return "sse";
+    }
+
+    /**
+     * {@code event: reconnect} with {@code id:} the last position written (so EventSource's
+     * Last-Event-ID is exactly that) and {@code retry:} the wait before reconnecting.
+     */
+    @Override
+    protected ByteBuffer reconnectNotice(Optional<Position> position) {
+        return ByteBuffer.wrap((position.map(p -> "id: " + p + "\n").orElse("") + "event: reconnect\nretry: " + retry().toMillis()
+                + "\ndata: " + reconnectBody(position) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -4,7 +4,14 @@ import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.hub.Hub;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,17 +38,66 @@ public final class Streams implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("sb-expiry").factory());
     private final java.time.Clock clock = java.time.Clock.systemUTC();
+    private final MeterRegistry registry;
+    private final Map<String, Latency> latencies = new ConcurrentHashMap<>();
+
+    /** Buckets of the commit-to-push histogram: what an alert on "p99 under 100 ms" or "under 1 s" needs. */
+    static final Duration[] LATENCY_BUCKETS = Stream.of(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
+
+    /**
+     * The commit-to-push latency of one transport: from a change's commit (the database's commit
+     * time, captured with the change) to the moment its event, or the delta it caused, is handed
+     * to the transport's writer, for live events only (a replay or snapshot at connect time is
+     * not latency). Published as {@code switchboard_commit_to_push_seconds} with histogram
+     * buckets, tagged by transport. Clocks of the database and this node must agree (NTP).
+     */
+    static final class Latency {
+        private final Timer timer;
+        private final java.time.Clock clock;
+
+        Latency(Timer timer, java.time.Clock clock) {
+            this.timer = timer;
+            this.clock = clock;
+        }
+
+        /** Records the latency of an event whose newest change was committed at {@code committedMicros}; 0 (no commit): nothing. */
+        void record(long committedMicros) {
+            if (committedMicros <= 0) {
+                return;
+            }
+            long now = dev.switchboard.hub.Event.micros(clock.instant());
+            timer.record(Math.max(0, now - committedMicros), TimeUnit.MICROSECONDS);
+        }
+    }
+
+    /** The commit-to-push latency of {@code transport} (sse, websocket, socketio, poll). */
+    Latency latency(String transport) {
+        return latencies.computeIfAbsent(transport, t -> new Latency(Timer.builder("switchboard_commit_to_push")
+                .description("From a change's commit in the database to its event (or the delta it caused) being handed to a client's "
+                        + "transport, live events only")
+                .tag("transport", t)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry), clock));
+    }
 
     public Streams(LiveEngine engine, Hub hub, ChangeFeed feed) {
         this(engine, hub, feed, BACKFILL_THREADS, BACKFILL_MAX, SseSession.QUEUE);
+    }
+
+    /** Streams whose commit-to-push latency is not published. */
+    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax, int queue) {
+        this(engine, hub, feed, backfillThreads, backfillMax, queue, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
     }
 
     /**
      * @param backfillThreads change-log reads at once
      * @param backfillMax the most changes a backfill replays
      * @param queue events a session may have queued before it is resynchronized
+     * @param registry where the commit-to-push latency ({@code switchboard_commit_to_push}) is published
      */
-    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax, int queue) {
+    public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax, int queue, MeterRegistry registry) {
+        this.registry = registry;
         this.queue = queue;
         this.engine = engine;
         this.hub = hub;

@@ -51,6 +51,11 @@ public final class Subscription {
         this.datasets = List.copyOf(datasets);
     }
 
+    /** What the streams of this node share. */
+    Streams streams() {
+        return streams;
+    }
+
     /** A dashboard state, to be serialized off the owner thread as a snapshot or a catch-up delta. */
     private record Pending(LiveEngine.State state, String type, boolean reset) {}
 

@@ -66,6 +66,8 @@ public final class WsSession extends Session {
                 texts.add(e.text(CODEC));
             } else if (o instanceof ByteBuffer b) {
                 texts.add(StandardCharsets.UTF_8.decode(b.duplicate()).toString());
+            } else if (o instanceof Outbox.Farewell f) {
+                texts.add(StandardCharsets.UTF_8.decode(reconnectNotice(f.position())).toString());
             }
         }
         AtomicInteger left = new AtomicInteger(texts.size());
@@ -82,6 +84,18 @@ public final class WsSession extends Session {
         for (String t : texts) {
             ws.sendText(t, each);
         }
+    }
+
+    @Override
+    protected String transport() {
+        return "websocket";
+    }
+
+    /** {@code {"event":"reconnect","id":"<last position written>","data":{...}}}; the close that follows is 1012 (service restart). */
+    @Override
+    protected ByteBuffer reconnectNotice(Optional<Position> position) {
+        return ByteBuffer.wrap(("{\"event\":\"reconnect\"" + position.map(p -> ",\"id\":" + quote(p.toString())).orElse("")
+                + ",\"data\":" + reconnectBody(position) + "}").getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -109,7 +123,9 @@ public final class WsSession extends Session {
 
     @Override
     protected void end(Optional<Throwable> cause) {
-        if (ws.isOpen()) {
+        if (ws.isOpen() && restarting() && cause.isEmpty()) {
+            ws.close(StatusCode.SERVICE_RESTART, "service restart", org.eclipse.jetty.websocket.api.Callback.NOOP);
+        } else if (ws.isOpen()) {
             ws.close(cause.isEmpty() ? StatusCode.POLICY_VIOLATION : StatusCode.SERVER_ERROR,
                     cause.map(c -> "stream ended: " + c.getMessage()).orElse("bye"), org.eclipse.jetty.websocket.api.Callback.NOOP);
         }

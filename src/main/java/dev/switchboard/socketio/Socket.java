@@ -201,6 +201,15 @@ public final class Socket {
         }
     }
 
+    /**
+     * Closes the whole connection after what is queued, without a DISCONNECT packet: the client
+     * sees its transport close and reconnects by itself (with connection state recovery, sending
+     * its pid and the offset of the last event it received), e.g. to another server.
+     */
+    public void closeConnection(String reason) {
+        client.engine.close(reason, EngineSession.Ending.SERVER);
+    }
+
     boolean send(List<Frame> frames) {
         synchronized (this) {
             if (state == State.ENDED) {

@@ -16,7 +16,11 @@ import java.util.function.Consumer;
  */
 public final class Sse implements AutoCloseable {
     /** One event as it came over the wire; {@code data} is the raw JSON text. */
-    public record Event(String id, String type, String data, long arrivedNanos) {
+    public record Event(String id, String type, String data, long arrivedNanos, String retry) {
+        public Event(String id, String type, String data, long arrivedNanos) {
+            this(id, type, data, arrivedNanos, null);
+        }
+
         /** The sequence part of a position id ({@code <epoch>-<seq>}). */
         public long seq() {
             return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
@@ -50,18 +54,22 @@ public final class Sse implements AutoCloseable {
                 // response headers
             }
             String id = null;
+            String retry = null;
             String type = "message";
             StringBuilder data = new StringBuilder();
             while ((line = in.readLine()) != null) {
                 if (line.isEmpty()) {
                     if (data.length() > 0) {
-                        consumer.accept(new Event(id, type, data.toString(), System.nanoTime()));
+                        consumer.accept(new Event(id, type, data.toString(), System.nanoTime(), retry));
                     }
                     id = null;
+                    retry = null;
                     type = "message";
                     data.setLength(0);
                 } else if (line.startsWith("id: ")) {
                     id = line.substring(4);
+                } else if (line.startsWith("retry: ")) {
+                    retry = line.substring(7);
                 } else if (line.startsWith("event: ")) {
                     type = line.substring(7);
                 } else if (line.startsWith("data: ")) {
