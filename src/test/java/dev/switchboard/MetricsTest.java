@@ -33,6 +33,36 @@ class MetricsTest {
     }
 
     @Test
+    void commitToPushLatency_afterLiveTraffic_isAHistogramPerTransport() throws Exception {
+        try (TestServer server = new TestServer(dir);
+             SseClient sse = new SseClient(server.sb.port(), "/api/events/t1?datasets=call_logs&dashboards=calls", null);
+             WsClient ws = new WsClient(server.sb.port(), "/api/events/t1?datasets=call_logs")) {
+            sse.await(e -> e.type().equals("snapshot"), java.time.Duration.ofSeconds(10));
+            // the streams are live once a change posted now reaches them (an opening is no latency)
+            String key = null;
+            for (int i = 0; key == null && i < 100; i++) {
+                String k = "lat-" + i;
+                server.post("/api/ingest/t1/call_logs", "{\"id\":\"" + k + "\",\"status\":\"active\",\"started_at\":\"2026-11-23T12:00:00.000Z\"}");
+                try {
+                    ws.await(n -> n.path("data").path("key").asString("").equals(k), java.time.Duration.ofMillis(500));
+                    key = k;
+                } catch (AssertionError notYet) {
+                    // the stream registers a moment after it connects
+                }
+            }
+            String last = key;
+            sse.await(e -> e.type().equals("change") && e.data().path("key").asString().equals(last), java.time.Duration.ofSeconds(10));
+            String metrics = server.get("/metrics").body();
+            assertThat(metrics)
+                    .containsPattern("switchboard_commit_to_push_seconds_bucket\\{transport=\"sse\",le=\"0\\.1\"} [0-9]")
+                    .containsPattern("switchboard_commit_to_push_seconds_bucket\\{transport=\"sse\",le=\"\\+Inf\"} [1-9]")
+                    .containsPattern("switchboard_commit_to_push_seconds_bucket\\{transport=\"websocket\",le=\"\\+Inf\"} [1-9]")
+                    .containsPattern("switchboard_commit_to_push_seconds_count\\{transport=\"sse\"} [1-9]")
+                    .containsPattern("switchboard_commit_to_push_seconds_sum\\{transport=\"websocket\"} ");
+        }
+    }
+
+    @Test
     void everyResponse_carriesARequestId_echoingAPlausibleOneGiven() throws Exception {
         try (TestServer server = new TestServer(dir)) {
             assertThat(server.get("/api/health").headers().firstValue("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).isNotBlank());

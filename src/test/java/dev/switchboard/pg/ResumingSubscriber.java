@@ -32,6 +32,7 @@ public final class ResumingSubscriber implements AutoCloseable {
     private final List<String> problems = new ArrayList<>();
     private final List<Sse.Event> snapshots = new ArrayList<>();
     private final List<String> dashboardResets = new ArrayList<>();
+    private final List<Reconnect> reconnects = new ArrayList<>();
     private String lastId;
     private String resumedFrom;
     private Sse sse;
@@ -48,7 +49,16 @@ public final class ResumingSubscriber implements AutoCloseable {
         this.lastId = lastEventId;
     }
 
+    /**
+     * A {@code reconnect} notice (the node is shutting down): its id and retry, and the id of the
+     * event received just before it on that connection.
+     */
+    public record Reconnect(String id, String retry, String previousId, int connection) {}
+
     private synchronized void onEvent(Sse.Event e, int connection) {
+        if ("reconnect".equals(e.type())) {
+            reconnects.add(new Reconnect(e.id(), e.retry(), lastId, connection));
+        }
         if (e.id() != null) {
             lastId = e.id();
         }
@@ -63,6 +73,9 @@ public final class ResumingSubscriber implements AutoCloseable {
                 if (JSON.readTree(e.data()).path("reset").asBoolean()) {
                     dashboardResets.add("connection " + connection + ": dashboard snapshot flagged reset at " + e.id());
                 }
+            }
+            case "reconnect" -> {
+                // recorded above
             }
             case "reset" -> problems.add("connection " + connection + " (resuming from " + resumedFrom + "): reset event " + e.data());
             default -> {
@@ -130,6 +143,11 @@ public final class ResumingSubscriber implements AutoCloseable {
      */
     public synchronized List<String> dashboardResets() {
         return List.copyOf(dashboardResets);
+    }
+
+    /** The {@code reconnect} notices received, in order. */
+    public synchronized List<Reconnect> reconnects() {
+        return List.copyOf(reconnects);
     }
 
     public synchronized int snapshotCount() {
