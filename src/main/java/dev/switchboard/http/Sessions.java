@@ -62,14 +62,14 @@ public final class Sessions {
 
     /** Long-polls waiting for an answer. */
     public int pendingPolls() {
-        polls.removeIf(Session::closed);
+        polls.removeIf(Session::ended);
         return polls.size();
     }
 
     /** Streams and polls not ended yet. */
     int open() {
-        open.removeIf(Session::closed);
-        polls.removeIf(Session::closed);
+        open.removeIf(Session::ended);
+        polls.removeIf(Session::ended);
         return open.size() + polls.size();
     }
 
@@ -77,13 +77,13 @@ public final class Sessions {
     public void heartbeat() {
         long now = System.nanoTime();
         open.forEach(s -> s.closeIfStalled(now, Session.STALL));
-        open.removeIf(Session::closed);
+        open.removeIf(Session::ended);
         open.forEach(Session::heartbeat);
     }
 
     /** Open sessions. */
     public int size() {
-        open.removeIf(Session::closed);
+        open.removeIf(Session::ended);
         return open.size();
     }
 

@@ -267,6 +267,15 @@ public abstract class Session {
         return closed;
     }
 
+    /**
+     * Whether the transport is done with the client: by default once closed; a transport whose end
+     * is itself written (a WebSocket close frame) is done once that is written. A graceful stop
+     * waits for this before it stops the server, which would otherwise end the connection its own way.
+     */
+    public boolean ended() {
+        return closed;
+    }
+
     /** Ends the session: leaves its topics, releases its views and ends the transport. */
     public void close(Optional<Throwable> cause) {
         synchronized (this) {
@@ -342,7 +351,8 @@ public abstract class Session {
             }
             List<Object> items = outbox.drain(WRITE_BATCH, delivered);
             if (items.isEmpty()) {
-                if (ending) {
+                // a notice still waiting behind an opening being built (holding) is written first
+                if (ending && outbox.size() == 0) {
                     Session.this.close(Optional.empty());
                     return Action.SUCCEEDED;
                 }

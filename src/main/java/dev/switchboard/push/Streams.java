@@ -41,6 +41,9 @@ public final class Streams implements AutoCloseable {
     private final MeterRegistry registry;
     private final Map<String, Latency> latencies = new ConcurrentHashMap<>();
 
+    /** The transports, the values of the {@code transport} tag. */
+    static final List<String> TRANSPORTS = List.of("sse", "websocket", "socketio", "poll");
+
     /** Buckets of the commit-to-push histogram: what an alert on "p99 under 100 ms" or "under 1 s" needs. */
     static final Duration[] LATENCY_BUCKETS = Stream.of(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000)
             .map(Duration::ofMillis).toArray(Duration[]::new);
@@ -98,6 +101,7 @@ public final class Streams implements AutoCloseable {
      */
     public Streams(LiveEngine engine, Hub hub, ChangeFeed feed, int backfillThreads, int backfillMax, int queue, MeterRegistry registry) {
         this.registry = registry;
+        TRANSPORTS.forEach(this::latency); // the series exist (at zero) before the first client, for dashboards and alerts
         this.queue = queue;
         this.engine = engine;
         this.hub = hub;

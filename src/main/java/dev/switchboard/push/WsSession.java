@@ -43,6 +43,8 @@ public final class WsSession extends Session {
     };
 
     private final org.eclipse.jetty.websocket.api.Session ws;
+    /** Set once the transport is done: at once, or when the close frame of a graceful stop is written. */
+    private volatile boolean done;
 
     public WsSession(org.eclipse.jetty.websocket.api.Session ws, Subscription subscription, int capacity) {
         super(subscription, new Outbox(capacity), CODEC);
@@ -122,10 +124,19 @@ public final class WsSession extends Session {
     }
 
     @Override
+    public boolean ended() {
+        return closed() && done;
+    }
+
+    @Override
     protected void end(Optional<Throwable> cause) {
         if (ws.isOpen() && restarting() && cause.isEmpty()) {
-            ws.close(StatusCode.SERVICE_RESTART, "service restart", org.eclipse.jetty.websocket.api.Callback.NOOP);
-        } else if (ws.isOpen()) {
+            ws.close(StatusCode.SERVICE_RESTART, "service restart", org.eclipse.jetty.websocket.api.Callback.from(() -> done = true,
+                    x -> done = true));
+            return;
+        }
+        done = true;
+        if (ws.isOpen()) {
             ws.close(cause.isEmpty() ? StatusCode.POLICY_VIOLATION : StatusCode.SERVER_ERROR,
                     cause.map(c -> "stream ended: " + c.getMessage()).orElse("bye"), org.eclipse.jetty.websocket.api.Callback.NOOP);
         }

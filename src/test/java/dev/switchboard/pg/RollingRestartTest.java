@@ -114,8 +114,14 @@ class RollingRestartTest {
     }
 
     private static void awaitBoth(ResumingSubscriber sse, ResumingWs ws, int changes) {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                .until(() -> sse.changeCount() >= changes && ws.changeCount() >= changes);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> sse.changeCount() >= changes && ws.changeCount() >= changes);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("waiting for " + changes + " changes: SSE has " + sse.changeCount() + " (last id " + sse.lastId()
+                    + ", stream ended " + sse.streamEnded() + ", problems " + sse.problems() + "), WebSocket has " + ws.changeCount()
+                    + " (problems " + ws.problems() + ", closes " + ws.closes() + ")", e);
+        }
     }
 
     private static void awaitReconnect(ResumingSubscriber sse, ResumingWs ws, int notices) {
