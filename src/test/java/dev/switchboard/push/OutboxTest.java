@@ -145,4 +145,44 @@ class OutboxTest {
         assertThat(o.open(next, List.of(change(1), change(2)))).isEqualTo(Outbox.Opened.OPENED);
         assertThat(o.drain(10)).extracting(e -> ((Event) e).position()).containsExactly(p(1), p(2), p(3));
     }
+    @Test
+    void farewell_afterWhatIsQueued_carriesTheLastPositionWritten_andNothingFollowsIt() {
+        Outbox o = opened(10);
+        o.offer(change(1));
+        assertThat(o.drain(10)).hasSize(1);
+        o.offer(change(2));
+        assertThat(o.farewell()).isTrue();
+        assertThat(o.farewell()).as("once").isFalse();
+        assertThat(o.offer(change(3))).as("live events after it go to the node the client resumes on").isEqualTo(Outbox.Offer.IGNORED);
+        assertThat(o.control(ByteBuffer.allocate(1))).isFalse();
+        List<Object> out = o.drain(10);
+        assertThat(out).hasSize(2);
+        assertThat(((Event) out.get(0)).position()).isEqualTo(p(2));
+        assertThat(out.get(1)).isEqualTo(new Outbox.Farewell(Optional.of(p(2))));
+        assertThat(o.size()).isZero();
+        assertThat(o.drain(10)).isEmpty();
+    }
+
+    @Test
+    void farewell_whileAnOpeningIsBuilt_staysLast_evenAcrossAResynchronization() {
+        Outbox o = new Outbox(10);
+        o.resumeFrom(Optional.of(p(4)));
+        assertThat(o.farewell()).isTrue();
+        assertThat(o.drain(10)).as("holding").isEmpty();
+        long gen = o.hold(); // a resynchronization begins: the farewell is kept
+        assertThat(o.open(gen, List.of(change(5), change(6)))).isEqualTo(Outbox.Opened.OPENED);
+        List<Object> out = o.drain(10);
+        assertThat(out).hasSize(3);
+        assertThat(out.get(2)).isEqualTo(new Outbox.Farewell(Optional.of(p(6))));
+    }
+
+    @Test
+    void drain_handsLiveEventsToTheLatencyRecorder_notTheOpening() {
+        Outbox o = new Outbox(10);
+        o.offer(change(2));
+        o.open(List.of(change(1)));
+        List<Event> live = new java.util.ArrayList<>();
+        assertThat(o.drain(10, live::add)).hasSize(2);
+        assertThat(live).extracting(Event::position).containsExactly(p(2));
+    }
 }
