@@ -357,7 +357,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
         }
         view.pending = null;
         view.readyAt = snap.position();
-        if (feed.position().sameEpoch(view.readyAt) && feed.position().compareTo(view.readyAt) < 0) {
+        view.includedUntil = snap.horizon();
+        if (feed.position().sameEpoch(view.includedUntil) && feed.position().compareTo(view.includedUntil) < 0) {
             view.alreadyIncluded = snap::includes;
             lagging.add(key);
         }
@@ -520,10 +521,12 @@ public final class LiveEngine implements ChangeFeed.Listener {
             View v = views.get(k);
             if (v == null) {
                 it.remove();
-            } else if (!at.sameEpoch(v.readyAt) || at.compareTo(v.readyAt) >= 0) {
+            } else if (!at.sameEpoch(v.includedUntil) || at.compareTo(v.includedUntil) >= 0) {
                 v.alreadyIncluded = View.NOTHING; // the feed has passed everything the snapshot held
                 it.remove();
                 woken.add(k);
+            } else if (at.compareTo(v.readyAt) >= 0) {
+                woken.add(k); // ready to serve; changes up to the horizon are still checked against the snapshot
             }
         }
     }

@@ -26,8 +26,10 @@ final class View {
     Position position;
     /** Until the feed reaches this position, the state holds changes the feed has yet to deliver. */
     Position readyAt;
+    /** At or after every change the bootstrap snapshot may hold ({@code Snapshot.horizon}); at or after {@link #readyAt}. */
+    Position includedUntil;
     /**
-     * Until the feed passes {@link #readyAt}, tells which changes the bootstrap snapshot already
+     * Until the feed passes {@link #includedUntil}, tells which changes the bootstrap snapshot already
      * holds: the feed may deliver them after the view went live, and they must not count twice.
      */
     java.util.function.Predicate<Change> alreadyIncluded = NOTHING;

@@ -19,6 +19,16 @@ public interface Snapshot {
      */
     Position position();
 
+    /**
+     * A position at or after every change this snapshot may include, when {@link #position()} is
+     * only where the node stood as it began (the database may have committed changes the node has
+     * not received yet): until the feed has passed it, a view checks each change with
+     * {@link #includes}. The default is {@link #position()}.
+     */
+    default Position horizon() {
+        return position();
+    }
+
     /** The dialect of the store this snapshot reads. */
     Dialect dialect();
 

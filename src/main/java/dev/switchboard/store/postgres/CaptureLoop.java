@@ -214,7 +214,7 @@ final class CaptureLoop implements Runnable {
             return;
         }
         lastMaintain = now;
-        Txn dropped = window.evict(now, settings.retention(), settings.maxChanges());
+        Txn dropped = window.evict(now, settings.retention(), settings.maxChanges(), Long.MAX_VALUE);
         if (dropped != null) {
             retainable = Math.max(retainable, dropped.endLsn());
         }

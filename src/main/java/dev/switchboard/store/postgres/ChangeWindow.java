@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -14,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The decoded changes this node still holds, in commit order, from just after {@link #floor()}
- * to {@link #head()}: what {@code read} serves and what {@code Snapshot.includes} looks xids up in.
+ * to {@link #head()}: what {@code read} serves and what ingest looks its commits up in.
  *
  * <p>One writer (the capture thread) appends and evicts; any thread reads. The window is also the
  * replay unit after a restart: the slot is confirmed only up to the end of the newest evicted
@@ -70,15 +69,16 @@ final class ChangeWindow {
 
     /**
      * Drops transactions committed before {@code now - retention}, and the oldest ones while more
-     * than {@code maxChanges} are held. Returns the newest transaction dropped, if any: the floor
+     * than {@code maxChanges} are held, but never one with a change after {@code keepAfter} (what
+     * a broker has not yet acknowledged). Returns the newest transaction dropped, if any: the floor
      * now stands at its last change.
      */
-    Txn evict(Instant now, Duration retention, long maxChanges) {
+    Txn evict(Instant now, Duration retention, long maxChanges, long keepAfter) {
         Instant horizon = now.minus(retention);
         Txn dropped = null;
         for (Map.Entry<Long, Txn> e = txns.firstEntry(); e != null; e = txns.firstEntry()) {
             Txn t = e.getValue();
-            if (size <= maxChanges && !t.commitTime().isBefore(horizon)) {
+            if (size <= maxChanges && !t.commitTime().isBefore(horizon) || t.lastSeq() > keepAfter) {
                 break;
             }
             floor = t.lastSeq(); // raise the floor first: a concurrent read must never see a gap
@@ -101,6 +101,11 @@ final class ChangeWindow {
         size = 0;
         resumeLsn = 0;
         wake();
+    }
+
+    /** How many changes are held. Capture thread only. */
+    long size() {
+        return size;
     }
 
     /** True when no transaction is held: nothing stops the slot from being confirmed to the stream's end. */
@@ -139,15 +144,6 @@ final class ChangeWindow {
             lastServedHead = out.isEmpty() ? Math.max(after, lastServedHead) : out.getLast().position().seq();
         }
         return out;
-    }
-
-    /** The xid of the transaction holding the change with sequence {@code seq}, if still held. */
-    OptionalInt xidOf(long seq) {
-        Map.Entry<Long, Txn> e = txns.ceilingEntry(seq);
-        if (e == null || e.getValue().firstSeq() > seq) {
-            return OptionalInt.empty();
-        }
-        return OptionalInt.of(e.getValue().xid());
     }
 
     /** The last sequence of the first held transaction after {@code after} with this xid; -1 if not decoded yet. */

@@ -12,35 +12,32 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
- * A REPEATABLE READ transaction and the MVCC snapshot it reads with ({@code pg_current_snapshot()}):
- * a committed transaction is visible exactly when its xid is below xmin, or below xmax and not
- * in the in-progress list. {@link #includes} applies that rule to the xid the change was decoded
- * with, which is exact even for transactions that had written their commit record but were not
- * yet visible when the snapshot was taken.
- *
- * <p>{@code includes} keeps working after the read ends, for changes still in the window or
- * below the floor as it was when the snapshot began (those were decoded and dropped before it).
+ * A REPEATABLE READ transaction, the MVCC snapshot it reads with ({@code pg_current_snapshot()})
+ * and how far the WAL had come when it began ({@code pg_current_wal_insert_lsn()}, read after the
+ * snapshot was taken). {@link #includes} decides from the change alone, by its source
+ * transaction: a change committed at or after that LSN cannot be visible; otherwise it is visible
+ * exactly when its xid is below xmin, or below xmax and not in the in-progress list. That is exact
+ * also for transactions that had written their commit record but were not yet visible, and it
+ * needs no record of the changes decoded before the snapshot, so an edge node that receives its
+ * changes from a broker bootstraps exactly as a capturing node does.
  */
 final class PgSnapshot implements Snapshot {
     private final Connection connection;
     private final Epoch epoch;
-    private final ChangeWindow window;
-    private final long floorAtStart;
     private final long headAtStart;
+    private final long walAtStart;
     private final long xmin;
     private final long xmax;
     private final long[] inProgress;
 
-    private PgSnapshot(Connection connection, Epoch epoch, ChangeWindow window, long floorAtStart, String snapshot) {
+    private PgSnapshot(Connection connection, Epoch epoch, long headAtStart, String snapshot, long walAtStart) {
         this.connection = connection;
         this.epoch = epoch;
-        this.window = window;
-        this.floorAtStart = floorAtStart;
-        this.headAtStart = window.head();
+        this.headAtStart = headAtStart;
+        this.walAtStart = walAtStart;
         String[] parts = snapshot.split(":", -1);
         this.xmin = Long.parseLong(parts[0]);
         this.xmax = Long.parseLong(parts[1]);
@@ -48,24 +45,36 @@ final class PgSnapshot implements Snapshot {
                 : Arrays.stream(parts[2].split(",")).mapToLong(Long::parseLong).sorted().toArray();
     }
 
-    /** Starts the snapshot on {@code c}, which must be in a REPEATABLE READ transaction that has run nothing yet. */
-    static PgSnapshot begin(Connection c, Epoch epoch, ChangeWindow window) throws SQLException {
-        long floor = window.floor(); // before the snapshot: anything dropped by now was decoded before it
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_snapshot()::text")) {
+    /**
+     * Starts the snapshot on {@code c}, which must be in a REPEATABLE READ transaction that has run
+     * nothing yet. {@code head} is the sequence of the newest change this node has received.
+     */
+    static PgSnapshot begin(Connection c, Epoch epoch, long head) throws SQLException {
+        // the snapshot is taken as the statement starts, so the insert LSN read during it is past
+        // the commit record of every transaction the snapshot sees
+        try (var st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_snapshot()::text, pg_current_wal_insert_lsn()::text")) {
             rs.next();
-            return new PgSnapshot(c, epoch, window, floor, rs.getString(1));
+            return new PgSnapshot(c, epoch, head, rs.getString(1), Positions.parseLsn(rs.getString(2)));
         }
     }
 
     /**
-     * The newest change decoded when the snapshot began. A commit visible to the snapshot but not
-     * yet decoded may lie beyond it; {@link #includes} stays exact for those, so a view's values
-     * are right and only its first stamp is conservative (a client resuming from it replays
-     * deltas it already has, which carry full values).
+     * The newest change this node had received when the snapshot began. A commit visible to the
+     * snapshot but not yet received may lie beyond it; {@link #horizon} bounds those, and
+     * {@link #includes} stays exact for them, so a view's values are right and only its first
+     * stamp is conservative (a client resuming from it replays deltas it already has, which carry
+     * full values).
      */
     @Override
     public dev.switchboard.change.Position position() {
-        return new dev.switchboard.change.Position(epoch.id(), Math.max(headAtStart, floorAtStart));
+        return new dev.switchboard.change.Position(epoch.id(), headAtStart);
+    }
+
+    /** The largest position of a transaction committing before the WAL position the snapshot began at. */
+    @Override
+    public dev.switchboard.change.Position horizon() {
+        return new dev.switchboard.change.Position(epoch.id(), Math.max(headAtStart, Positions.before(epoch.base(), walAtStart)));
     }
 
     @Override
@@ -78,16 +87,15 @@ final class PgSnapshot implements Snapshot {
         if (!change.position().epoch().equals(epoch.id())) {
             throw new IllegalArgumentException("change at " + change.position() + " is of another change log than " + epoch.id());
         }
-        long seq = change.position().seq();
-        if (seq <= floorAtStart) {
-            return true;
+        Change.Source source = change.source();
+        if (!source.present()) {
+            throw new IllegalArgumentException("change at " + change.position() + " carries no source transaction; "
+                    + "a PostgreSQL snapshot decides by it");
         }
-        OptionalInt xid = window.xidOf(seq);
-        if (xid.isEmpty()) {
-            throw new IllegalStateException("change at " + change.position() + " is no longer held (floor "
-                    + window.floor() + "); this snapshot is too old to tell whether it includes it");
+        if (source.commitLsn() >= walAtStart) {
+            return false; // committed after the snapshot began
         }
-        return visible(widen(xid.getAsInt(), xmax));
+        return visible(widen((int) source.xid(), xmax));
     }
 
     boolean visible(long fullXid) {

@@ -72,13 +72,14 @@ final class PgoutputDecoder {
         Open b = requireOpen("Commit");
         open = null;
         List<Change> changes = new ArrayList<>(b.pending.size());
+        Change.Source source = new Change.Source(Integer.toUnsignedLong(b.xid), commitLsn);
         for (int i = 0; i < b.pending.size(); i++) {
             Pending p = b.pending.get(i);
             if (p == null) {
                 continue; // a table without a dataset here: it keeps its index, we skip it
             }
             Position position = new Position(epoch.id(), Positions.seq(epoch.base(), commitLsn, i));
-            changes.add(new Change(position, p.tenant, p.dataset, p.op, p.key, p.before, p.after, b.time));
+            changes.add(new Change(position, p.tenant, p.dataset, p.op, p.key, p.before, p.after, b.time, source));
         }
         return new Txn(commitLsn, endLsn, b.xid, changes);
     }

@@ -243,7 +243,7 @@ public final class PostgresStore implements Store {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
             try {
-                return reader.read(PgSnapshot.begin(c, cap.epoch, cap.window));
+                return reader.read(PgSnapshot.begin(c, cap.epoch, cap.window.head()));
             } finally {
                 c.rollback();
             }

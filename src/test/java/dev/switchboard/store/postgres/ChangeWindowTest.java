@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The window alone: ordering, eviction by age and size, the floor, xid lookup and wake-ups. */
+/** The window alone: ordering, eviction by age and size, the floor, holding what is not acknowledged, and wake-ups. */
 class ChangeWindowTest {
     private static final long BASE = 0x1000;
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -58,24 +58,26 @@ class ChangeWindowTest {
         w.append(txn(0x3000, 2, 2, T0.plusSeconds(60)));
         w.append(txn(0x4000, 3, 2, T0.plusSeconds(120)));
 
-        Txn dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 100);
+        Txn dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 100, Long.MAX_VALUE);
         assertThat(dropped.commitLsn()).isEqualTo(0x2000);
         assertThat(w.floor()).isEqualTo(dropped.lastSeq());
         assertThatThrownBy(() -> w.read(0, 10, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor");
 
-        dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 2);
+        dropped = w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 2, Long.MAX_VALUE);
         assertThat(dropped.commitLsn()).isEqualTo(0x3000);
         assertThat(w.read(w.floor(), 10, true)).hasSize(2);
     }
 
     @Test
-    void xidOf_heldChange_isItsTransactionsXid() {
+    void evict_neverDropsWhatIsNotAcknowledged() {
         ChangeWindow w = new ChangeWindow(0);
         w.append(txn(0x2000, 41, 3, T0));
         w.append(txn(0x3000, 42, 1, T0));
-        assertThat(w.xidOf(Positions.seq(BASE, 0x2000, 2))).hasValue(41);
-        assertThat(w.xidOf(Positions.seq(BASE, 0x3000, 0))).hasValue(42);
-        assertThat(w.xidOf(Positions.seq(BASE, 0x2800, 0))).isEmpty();
+        long firstLast = Positions.seq(BASE, 0x2000, 2);
+        assertThat(w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 0, firstLast - 1)).as("nothing acknowledged yet").isNull();
+        assertThat(w.evict(T0.plusSeconds(90), Duration.ofSeconds(60), 0, firstLast).commitLsn()).isEqualTo(0x2000);
+        assertThat(w.floor()).isEqualTo(firstLast);
+        assertThat(w.size()).as("the unacknowledged transaction stays past retention").isEqualTo(1);
     }
 
     @Test

@@ -96,6 +96,8 @@ class PgoutputDecoderTest {
         assertThat(changes.get(2).tenant()).isEqualTo("t1");
         assertThat(changes.get(2).after().present()).isFalse();
         assertThat(changes.get(0).commitTime()).isEqualTo(PgoutputDecoder.pgTime(0));
+        assertThat(changes).extracting(Change::source).as("each change names its transaction, as Debezium's source block does")
+                .containsOnly(new Change.Source(777, 0x5000));
     }
 
     @Test

@@ -135,4 +135,35 @@ class PostgresCaptureTest extends PgStoreTest {
         assertThat(after.key()).isEqualTo("s-after");
         assertThat(snapshot.includes(after)).isFalse();
     }
+
+    @Test
+    void snapshot_decidesFromTheChangeAlone_inProgressAtStartIsNotIncluded() throws Exception {
+        Position from = source.head();
+        psql("INSERT INTO events (id, tenant, at) VALUES ('x-before', 't6', now())");
+        Change before = drain(source, from, 1, WAIT).getFirst();
+        try (java.sql.Connection open = db.connect()) {
+            open.setAutoCommit(false);
+            open.createStatement().execute("INSERT INTO events (id, tenant, at) VALUES ('x-open', 't6', now())");
+            var snapshot = store.read(s -> s);
+            open.commit();
+            psql("INSERT INTO events (id, tenant, at) VALUES ('x-later', 't6', now())");
+            List<Change> later = drain(source, before.position(), 2, WAIT);
+
+            assertThat(before.source().present()).isTrue();
+            assertThat(later).extracting(Change::key).containsExactly("x-open", "x-later");
+            assertThat(snapshot.includes(before)).isTrue();
+            assertThat(snapshot.includes(later.get(0))).as("in progress when the snapshot began, committed since").isFalse();
+            assertThat(snapshot.includes(later.get(1))).isFalse();
+            assertThat(snapshot.horizon()).isGreaterThanOrEqualTo(before.position()).isGreaterThanOrEqualTo(snapshot.position());
+            assertThat(later.get(1).position()).as("committed after the snapshot's WAL position").isGreaterThan(snapshot.horizon());
+            // a change long gone from this node's window, as an edge receives it from the broker: still decided
+            Change old = new Change(before.position(), "t6", "events", Op.CREATE, "x-before", dev.switchboard.change.Row.NONE,
+                    before.after(), before.commitTime(), before.source());
+            assertThat(snapshot.includes(old)).isTrue();
+            Change unsourced = new Change(before.position(), "t6", "events", Op.CREATE, "x-before", dev.switchboard.change.Row.NONE,
+                    before.after(), before.commitTime());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> snapshot.includes(unsourced))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source transaction");
+        }
+    }
 }

@@ -88,8 +88,16 @@ class PostgresConcurrencyTest extends PgStoreTest {
         int notIncludedTotal = 0;
         for (int i = 0; i < snapshots.size(); i++) {
             Set<String> replayed = new HashSet<>(snapshotKeys.get(i));
+            Snapshot snap = snapshots.get(i);
             for (Change c : changes) {
-                if (!c.tenant().equals("snap") || snapshots.get(i).includes(c)) {
+                // the decision needs nothing but the change: a copy such as a broker delivers decides alike
+                Change elsewhere = new Change(c.position(), c.tenant(), c.dataset(), c.op(), c.key(), c.before(), c.after(),
+                        c.commitTime(), new Change.Source(c.source().xid(), c.source().commitLsn()));
+                assertThat(snap.includes(elsewhere)).isEqualTo(snap.includes(c));
+                if (snap.includes(c)) {
+                    assertThat(c.position()).as("snapshot %d includes nothing beyond its horizon", i).isLessThanOrEqualTo(snap.horizon());
+                }
+                if (!c.tenant().equals("snap") || snap.includes(c)) {
                     continue;
                 }
                 notIncludedTotal++;
