@@ -109,6 +109,22 @@ public final class Config {
                     + "requests in progress finish, capture closes; what remains then is cut and the process exits."));
     static final Setting<Integer> PG_POOL_SIZE = def(Setting.integer("pg-pool-size", 10, 1, 1000,
             "PostgreSQL connection pool size; each node opens 2 more (capture's replication stream and the node-name lock)."));
+    // scale-out on NATS JetStream (docs/SCALING.md)
+    static final Setting<String> ROLE = def(Setting.choice("role", "node", List.of("node", "capture", "edge"),
+            "node: capture from PostgreSQL and serve (one slot per node); capture: capture once and publish to --broker, "
+                    + "serving only health and metrics; edge: serve from the --broker stream, capturing nothing."));
+    static final Setting<Optional<String>> BROKER = def(Setting.optional("broker", Setting.Scope.SERVE, true, s -> {
+        if (!s.matches("(nats|tls)://[^\\s]+(,(nats|tls)://[^\\s]+)*")) {
+            throw new IllegalArgumentException("must be nats://host:port (several comma-separated), was '" + redactBroker(s) + "'");
+        }
+        return s;
+    }, Config::redactBroker, "NATS server(s) with JetStream for --role capture and edge: nats://host:4222 (user:password@ or token@ allowed)."));
+    static final Setting<String> BROKER_STREAM = def(Setting.text("broker-stream", demo -> "switchboard", "[A-Za-z0-9_-]{1,64}",
+            "JetStream stream of this database's changes (subject switchboard.<stream>.changes); one per database."));
+    static final Setting<Duration> BROKER_RETENTION = def(Setting.duration("broker-retention", Duration.ofHours(24), Duration.ofMinutes(2),
+            Duration.ofDays(365), "How long the stream keeps changes (set by the capture node): how far back a client can resume on any edge."));
+    static final Setting<Integer> BROKER_MAX_MB = def(Setting.integer("broker-max-mb", 10_240, 1, 100_000_000,
+            "Most megabytes the stream keeps (set by the capture node); the oldest changes go first."));
 
     /**
      * Settings that are declared and validated but not yet read by the engine (the core's wiring
@@ -171,6 +187,23 @@ public final class Config {
         v.put(setting, value);
         Map<Setting<?>, String> o = new LinkedHashMap<>(origins);
         o.put(setting, "code");
+        return new Config(demo, v, o, true);
+    }
+
+    /**
+     * This config with each setting named in {@code settings} set from its text as its flag would
+     * set it, then validated, e.g. {@code with(Map.of("role", "edge", "broker", "nats://..."))}:
+     * for tests and programs that embed a server.
+     */
+    public Config with(Map<String, String> settings) {
+        Map<Setting<?>, Object> v = new LinkedHashMap<>(values);
+        Map<Setting<?>, String> o = new LinkedHashMap<>(origins);
+        settings.forEach((key, text) -> {
+            Setting<?> setting = ALL.stream().filter(s -> s.key.equals(key)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown setting '" + key + "'" + suggestion(key)));
+            v.put(setting, setting.parse(text, "code"));
+            o.put(setting, "code");
+        });
         return new Config(demo, v, o, true);
     }
 
@@ -324,6 +357,23 @@ public final class Config {
                     + "or pass --insecure-open-access for a trusted network only");
         }
         validateNode(node());
+        if (!role().equals("node")) {
+            if (demo) {
+                throw new IllegalArgumentException("--role " + role() + " is for serve, not demo");
+            }
+            if (database().isEmpty() || broker().isEmpty()) {
+                throw new IllegalArgumentException("--role " + role() + " needs --database (PostgreSQL) and --broker (NATS with JetStream), "
+                        + "e.g. --broker nats://127.0.0.1:4222");
+            }
+        } else if (broker().isPresent()) {
+            throw new IllegalArgumentException("--broker is used by --role capture and --role edge; this node runs as --role node, "
+                    + "which captures for itself (set --role, or remove --broker)");
+        }
+    }
+
+    /** A NATS URL list with user:password@ or token@ masked. */
+    static String redactBroker(String url) {
+        return url.replaceAll("(?<=://)[^@/,]*@", "***@");
     }
 
     /**
@@ -348,7 +398,7 @@ public final class Config {
                 continue;
             }
             String value = s.print(values.get(s));
-            if (s.secret && !value.isEmpty() && s != DATABASE) {
+            if (s.secret && !value.isEmpty() && s != DATABASE && s != BROKER) {
                 value = "****";
             }
             lines.add(String.format("%-22s %-40s %s", s.key, value.isEmpty() ? "(not set)" : value, origins.getOrDefault(s, "code")));
@@ -547,6 +597,31 @@ public final class Config {
     /** PostgreSQL connection pool size. The default is 10. */
     public int pgPoolSize() {
         return get(PG_POOL_SIZE);
+    }
+
+    /** {@code node} (the default: capture and serve), {@code capture} (publish to the broker) or {@code edge} (serve from the broker). */
+    public String role() {
+        return get(ROLE);
+    }
+
+    /** NATS server URL(s) for the capture and edge roles (may carry credentials: never log it); none by default. */
+    public Optional<String> broker() {
+        return get(BROKER);
+    }
+
+    /** The JetStream stream of this database's changes. The default is {@code switchboard}. */
+    public String brokerStream() {
+        return get(BROKER_STREAM);
+    }
+
+    /** How long the stream keeps changes. The default is 24 hours. */
+    public Duration brokerRetention() {
+        return get(BROKER_RETENTION);
+    }
+
+    /** Most megabytes the stream keeps. The default is 10,240 (10 GiB). */
+    public int brokerMaxMb() {
+        return get(BROKER_MAX_MB);
     }
 
     /** Whether requests need a token. */

@@ -225,6 +225,9 @@ public final class Main implements Runnable {
 
     static int runServer(Config config) throws InterruptedException {
         Logs.configure(config.logFormat());
+        if (config.role().equals("capture")) {
+            return runCapture(config);
+        }
         // a settings or connection problem propagates to the handler in commandLine(): one line, exit 2
         Switchboard sb = Switchboard.start(config, Clock.systemUTC());
         CountDownLatch stop = new CountDownLatch(1);
@@ -242,6 +245,25 @@ public final class Main implements Runnable {
         }
         System.out.println("  Store: " + sb.store().dialect().name() + (config.database().isEmpty()
                 ? " at " + config.dataDir().resolve("switchboard.db") : " at " + DatabaseUrl.parse(config.database().get()).target()));
+        System.out.println("  Press Ctrl+C to stop.");
+        System.out.println();
+        stop.await();
+        return 0;
+    }
+
+    /** {@code serve --role capture}: capture and publish to the broker; health and metrics only. */
+    static int runCapture(Config config) throws InterruptedException {
+        CaptureNode node = CaptureNode.start(config, Clock.systemUTC());
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stop.countDown();
+        }));
+        System.out.println();
+        System.out.println("  Switchboard capture node " + config.node() + " is running: " + listening(config.host(), node.port())
+                + "api/health");
+        System.out.println("  Publishing to JetStream stream " + config.brokerStream() + " at " + Config.redactBroker(config.broker().orElseThrow())
+                + " while it holds the capture lease; standing by otherwise.");
         System.out.println("  Press Ctrl+C to stop.");
         System.out.println();
         stop.await();

@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.change.ChangeSource;
 import dev.switchboard.store.Store;
 import dev.switchboard.store.postgres.PostgresStore;
 import java.sql.Connection;
@@ -26,6 +27,23 @@ final class StoreFactory {
         probe(parsed);
         try {
             return PostgresStore.open(parsed.jdbcUrl(), parsed.credentials(), node, poolSize);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("node name")) {
+                throw e;
+            }
+            throw new IllegalStateException("cannot open PostgreSQL at " + parsed.target() + ": " + rootCause(e), e);
+        }
+    }
+
+    /**
+     * As {@link #postgres(String, String, int)} for an edge node: the store captures nothing and
+     * takes its changes from {@code changes} (given the database's epoch id).
+     */
+    static Store postgresEdge(String url, String node, int poolSize, java.util.function.Function<String, ChangeSource> changes) {
+        DatabaseUrl parsed = DatabaseUrl.parse(url);
+        probe(parsed);
+        try {
+            return PostgresStore.openEdge(parsed.jdbcUrl(), parsed.credentials(), node, poolSize, changes);
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("node name")) {
                 throw e;

@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.auth.Access;
+import dev.switchboard.broker.Broker;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.change.ChangeSource;
 import dev.switchboard.change.Position;
@@ -45,6 +46,8 @@ public final class Switchboard implements AutoCloseable {
 
     private final Config config;
     private final Clock clock;
+    /** The NATS connection of an edge node ({@code --role edge}); empty otherwise. */
+    private final java.util.Optional<Broker> broker;
     private final Store store;
     private final DatasetCatalog catalog;
     private final ChangeFeed feed;
@@ -70,7 +73,12 @@ public final class Switchboard implements AutoCloseable {
         Map<String, String> sources = new LinkedHashMap<>(packs.dashboards());
         config.dashboards().ifPresent(dir -> sources.putAll(Definitions.readFolder(dir)));
         Definitions definitions = Definitions.load(sources, catalog);
-        this.store = openStore(config);
+        if (config.role().equals("capture")) {
+            throw new IllegalArgumentException("--role capture runs a capture node, not a server (Main starts it)");
+        }
+        this.broker = config.role().equals("edge") ? java.util.Optional.of(connectBroker(config, "switchboard edge " + config.node()))
+                : java.util.Optional.empty();
+        this.store = openStore(config, broker);
         store.migrate(List.copyOf(catalog.all()));
         if (config.demo() && config.simulateRate() > 0) {
             this.simulation = new Simulation(store, catalog, clock, config.simulateRate());
@@ -137,11 +145,25 @@ public final class Switchboard implements AutoCloseable {
         processMetrics = Metrics.bind(metrics, store);
     }
 
-    private static Store openStore(Config config) {
+    private static Store openStore(Config config, java.util.Optional<Broker> broker) {
+        if (broker.isPresent()) {
+            try {
+                return StoreFactory.postgresEdge(config.database().orElseThrow(), config.node(), config.pgPoolSize(), broker.get()::source);
+            } catch (RuntimeException e) {
+                broker.get().close();
+                throw e;
+            }
+        }
         if (config.database().isPresent()) {
             return StoreFactory.postgres(config.database().get(), config.node(), config.pgPoolSize());
         }
         return SqliteStore.open(config.dataDir().resolve("switchboard.db"));
+    }
+
+    /** Connects to the NATS server(s) of {@code --broker} with the stream settings of {@code config}. */
+    static Broker connectBroker(Config config, String name) {
+        return Broker.connect(new Broker.Settings(config.broker().orElseThrow(), config.brokerStream(), config.brokerRetention(),
+                config.brokerMaxMb() * 1024L * 1024L), name);
     }
 
     /** Builds and starts a server. */
@@ -195,6 +217,7 @@ public final class Switchboard implements AutoCloseable {
             h.put("problems", problems);
         }
         h.put("mode", config.demo() ? "demo" : "serve");
+        h.put("role", config.role());
         h.put("store", store.dialect().name());
         h.put("node", config.node());
         h.put("position", feed.position().toString());
@@ -308,6 +331,7 @@ public final class Switchboard implements AutoCloseable {
         feed.close();
         hub.close();
         store.close();
+        broker.ifPresent(Broker::close);
         try {
             processMetrics.close();
         } catch (Exception e) {

@@ -60,6 +60,16 @@ public interface ChangeSource extends AutoCloseable {
     }
 
     /**
+     * The position of the last change of the transaction whose source xid is {@code xid} (see
+     * {@link Change.Source}) and that committed after {@code after}, once this source has all of
+     * it; empty when it has not within {@code timeout}, or when the source does not track
+     * transactions (the default). A writer learns where its commit stands in the stream this way.
+     */
+    default Optional<Position> awaitTransaction(long xid, Position after, java.time.Duration timeout) {
+        return Optional.empty();
+    }
+
+    /**
      * Why changes may be late right now (capture disconnected from the database, still starting),
      * in words an operator can act on; empty when the log is being read as it should.
      */

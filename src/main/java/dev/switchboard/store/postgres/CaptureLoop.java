@@ -44,6 +44,8 @@ final class CaptureLoop implements Runnable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final Duration MAINTAIN_EVERY = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** A window held for a broker pauses decoding at this many times its usual size. */
+    private static final int HELD_FACTOR = 4;
 
     private final String url;
     /** Connection properties besides the URL's (the password, kept out of the URL). */
@@ -68,6 +70,8 @@ final class CaptureLoop implements Runnable {
     private long liveConfirmed;
     private Instant lastMaintain = Instant.EPOCH;
     private Instant lastHeartbeat = Instant.EPOCH;
+    private Instant lastStatus = Instant.EPOCH;
+    private boolean pausedLogged;
 
     CaptureLoop(String url, Properties credentials, SlotKeeper keeper, ChangeWindow window, Epoch epoch, Map<String, Dataset> datasets,
                 CaptureSettings settings, Clock clock) {
@@ -174,6 +178,12 @@ final class CaptureLoop implements Runnable {
 
     private void pump(PGReplicationStream stream, PgoutputDecoder decoder) throws SQLException {
         while (closing.getCount() > 0) {
+            if (window.size() > settings.maxChanges() * HELD_FACTOR && window.held() && !decoder.inTransaction()) {
+                // the broker has not acknowledged what the window holds: decode no further (the
+                // slot keeps the WAL) rather than let memory grow while the broker is away
+                awaitAcknowledgement(stream);
+                continue;
+            }
             ByteBuffer msg = stream.readPending();
             if (msg == null) {
                 if (!decoder.inTransaction() && window.isEmpty()) {
@@ -187,6 +197,25 @@ final class CaptureLoop implements Runnable {
             }
             decoder.decode(msg).ifPresent(window::append);
             maintain();
+        }
+    }
+
+    /** Waits a moment for the broker while keeping the stream alive (a status update every second, as pgjdbc would send). */
+    private void awaitAcknowledgement(PGReplicationStream stream) throws SQLException {
+        if (!pausedLogged) {
+            pausedLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "capture of slot {0} paused: {1} decoded changes wait for the broker to acknowledge them",
+                    keeper.slot(), window.size());
+        }
+        maintain();
+        Instant now = clock.instant();
+        if (Duration.between(lastStatus, now).compareTo(Duration.ofSeconds(1)) >= 0) {
+            stream.forceUpdateStatus();
+            lastStatus = now;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        if (window.size() <= settings.maxChanges() * HELD_FACTOR) {
+            pausedLogged = false;
         }
     }
 
@@ -214,7 +243,7 @@ final class CaptureLoop implements Runnable {
             return;
         }
         lastMaintain = now;
-        Txn dropped = window.evict(now, settings.retention(), settings.maxChanges(), Long.MAX_VALUE);
+        Txn dropped = window.evict(now, settings.retention(), settings.maxChanges(), window.keepAfter());
         if (dropped != null) {
             retainable = Math.max(retainable, dropped.endLsn());
         }

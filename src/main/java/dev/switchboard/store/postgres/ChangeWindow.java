@@ -32,6 +32,8 @@ final class ChangeWindow {
     private volatile long resumeLsn;
     private long wakeups;
     private long size;
+    /** The newest sequence a broker acknowledged: eviction keeps every change after it. Unheld: everything may go. */
+    private volatile java.util.function.LongSupplier acknowledged = () -> Long.MAX_VALUE;
 
     ChangeWindow(long floor) {
         this.floor = floor;
@@ -101,6 +103,24 @@ final class ChangeWindow {
         size = 0;
         resumeLsn = 0;
         wake();
+    }
+
+    /**
+     * From now on {@link #keepAfter} is what {@code acknowledged} returns: the changes after it
+     * stay (and with them the slot's WAL) however old, until a broker has acknowledged them.
+     */
+    void holdUnacknowledged(java.util.function.LongSupplier acknowledged) {
+        this.acknowledged = acknowledged;
+    }
+
+    /** The sequence after which nothing may be evicted ({@link Long#MAX_VALUE} when nothing holds the window). */
+    long keepAfter() {
+        return acknowledged.getAsLong();
+    }
+
+    /** Whether a broker holds the window ({@link #holdUnacknowledged} was called). */
+    boolean held() {
+        return keepAfter() != Long.MAX_VALUE;
     }
 
     /** How many changes are held. Capture thread only. */

@@ -51,8 +51,17 @@ public final class PostgresStore implements Store {
     private final PgWriter writer = new PgWriter();
     private Capture capture;
     private volatile String slot = "";
+    private CaptureLease lease;
+    /** On an edge node: makes the change source (from the database's epoch id) that replaces capture; null otherwise. */
+    private final java.util.function.Function<String, ChangeSource> external;
+    /** On an edge node, once migrated: the epoch and the source made from it. */
+    private Edge edge;
 
-    private PostgresStore(String url, Properties credentials, String node, int poolSize, CaptureSettings settings, Clock clock) {
+    /** An edge node's changes: read from elsewhere (a broker), numbered in this database's epoch. */
+    private record Edge(Epoch epoch, ChangeSource source) {}
+
+    private PostgresStore(String url, Properties credentials, String node, int poolSize, CaptureSettings settings, Clock clock,
+                          java.util.function.Function<String, ChangeSource> external) {
         if (node.isBlank()) {
             throw new IllegalArgumentException("node name must not be blank; each node sharing a database needs its own");
         }
@@ -65,6 +74,7 @@ public final class PostgresStore implements Store {
         this.node = node;
         this.settings = settings;
         this.clock = clock;
+        this.external = external;
         try {
             this.nodeLock = NodeLock.acquire(url, this.credentials, node, NODE_LOCK_WAIT_MILLIS);
         } catch (SQLException e) {
@@ -115,6 +125,39 @@ public final class PostgresStore implements Store {
      */
     public record Lag(long bytes, double seconds) {}
 
+    /**
+     * From now on capture keeps every change after {@code acknowledged.get()} in memory, and the
+     * replication slot the WAL behind it, however old, until a broker acknowledges it; past four
+     * times the usual window it stops decoding (the slot keeps the WAL) until the broker catches
+     * up. A position of another epoch holds everything. For a capture node that publishes to a
+     * broker: a change leaves PostgreSQL's keeping only once the broker has it.
+     */
+    public synchronized void holdUnacknowledged(java.util.function.Supplier<Position> acknowledged) {
+        Capture cap = requireCapture();
+        String epochId = cap.epoch.id();
+        cap.window.holdUnacknowledged(() -> {
+            Position p = acknowledged.get();
+            return p.epoch().equals(epochId) ? p.seq() : -1;
+        });
+    }
+
+    /**
+     * Takes the capture lease of this database when it is free, or confirms this store still
+     * holds it: a session advisory lock on a connection of its own, released when this store
+     * closes or its process dies. Exactly one capture node holds it and publishes to the broker;
+     * the others stand by. False while another node holds it or the server cannot be reached.
+     */
+    public boolean leadCapture() {
+        CaptureLease l;
+        synchronized (this) {
+            if (lease == null) {
+                lease = new CaptureLease(url, credentials, node);
+            }
+            l = lease;
+        }
+        return l.hold();
+    }
+
     /** The connection pool, for metrics (e.g. Micrometer's HikariCP binder); do not close it. */
     public javax.sql.DataSource pool() {
         return pool;
@@ -136,11 +179,23 @@ public final class PostgresStore implements Store {
      * may log) for every connection the store opens.
      */
     public static PostgresStore open(String jdbcUrl, Properties credentials, String node, int poolSize) {
-        return new PostgresStore(jdbcUrl, credentials, node, poolSize, CaptureSettings.defaults(), Clock.systemUTC());
+        return new PostgresStore(jdbcUrl, credentials, node, poolSize, CaptureSettings.defaults(), Clock.systemUTC(), null);
+    }
+
+    /**
+     * As {@link #open(String, Properties, String, int)} for an edge node, which captures nothing:
+     * {@link #migrate} applies the migrations, reads the database's epoch and makes the change
+     * source with {@code changes} (given the epoch id), e.g. a broker's stream that a capture node
+     * publishes to. Snapshots decide {@code includes} from the changes alone, so views bootstrap
+     * exactly; a write answers with its commit's position once that source has delivered it.
+     */
+    public static PostgresStore openEdge(String jdbcUrl, Properties credentials, String node, int poolSize,
+                                         java.util.function.Function<String, ChangeSource> changes) {
+        return new PostgresStore(jdbcUrl, credentials, node, poolSize, CaptureSettings.defaults(), Clock.systemUTC(), changes);
     }
 
     static PostgresStore open(String jdbcUrl, String node, CaptureSettings settings, Clock clock) {
-        return new PostgresStore(jdbcUrl, new Properties(), node, DEFAULT_POOL_SIZE, settings, clock);
+        return new PostgresStore(jdbcUrl, new Properties(), node, DEFAULT_POOL_SIZE, settings, clock, null);
     }
 
     @Override
@@ -156,6 +211,17 @@ public final class PostgresStore implements Store {
                 .baselineOnMigrate(true).baselineVersion("0").load().migrate();
         Map<String, Dataset> byName = new LinkedHashMap<>();
         datasets.forEach(d -> byName.put(d.name(), d));
+        if (external != null) {
+            if (edge == null) {
+                try (Connection c = pool.getConnection()) {
+                    Epoch epoch = EpochStore.load(c);
+                    edge = new Edge(epoch, external.apply(epoch.id()));
+                } catch (SQLException e) {
+                    throw new IllegalStateException("PostgreSQL migration failed: " + e.getMessage(), e);
+                }
+            }
+            return; // the capture node publishes the tables and decodes them
+        }
         try (Connection c = pool.getConnection()) {
             Publication.install(c, datasets);
             Epoch epoch = capture != null ? capture.epoch : EpochStore.load(c);
@@ -177,7 +243,15 @@ public final class PostgresStore implements Store {
 
     @Override
     public ChangeSource changes() {
-        return requireCapture().source;
+        Edge e = edge();
+        return e != null ? e.source() : requireCapture().source;
+    }
+
+    private synchronized Edge edge() {
+        if (external != null && edge == null) {
+            throw new IllegalStateException("PostgresStore.migrate(datasets) must run first: it reads the epoch");
+        }
+        return edge;
     }
 
     @Override
@@ -191,8 +265,10 @@ public final class PostgresStore implements Store {
     }
 
     private IngestResult write(Work work) {
-        Capture cap = requireCapture();
-        long headBefore = cap.window.head();
+        Edge fed = edge();
+        Capture cap = fed == null ? requireCapture() : null;
+        Position before = fed != null ? fed.source().head() : null;
+        long headBefore = cap != null ? cap.window.head() : 0;
         PgWriter.Written written;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
@@ -205,6 +281,13 @@ public final class PostgresStore implements Store {
             }
         } catch (SQLException e) {
             throw translate(e);
+        }
+        if (fed != null) {
+            ChangeSource source = fed.source();
+            Position at = written.xid().isEmpty() ? source.head()
+                    : source.awaitTransaction(written.xid().getAsLong(), before, java.time.Duration.ofMillis(POSITION_WAIT_MILLIS))
+                            .orElseGet(source::head);
+            return new IngestResult(written.count(), at);
         }
         return new IngestResult(written.count(), positionOf(cap, written.xid(), headBefore));
     }
@@ -237,13 +320,16 @@ public final class PostgresStore implements Store {
 
     @Override
     public <T> T read(SnapshotReader<T> reader) {
-        Capture cap = requireCapture();
+        Edge fed = edge();
+        Capture cap = fed == null ? requireCapture() : null;
+        Epoch epoch = fed != null ? fed.epoch() : cap.epoch;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
             try {
-                return reader.read(PgSnapshot.begin(c, cap.epoch, cap.window.head()));
+                long head = fed != null ? fed.source().head().seq() : cap.window.head();
+                return reader.read(PgSnapshot.begin(c, epoch, head));
             } finally {
                 c.rollback();
             }
@@ -268,6 +354,12 @@ public final class PostgresStore implements Store {
     /** Stops capture and closes the pool. The slot stays: the node resumes from it when it opens again. */
     @Override
     public synchronized void close() {
+        if (lease != null) {
+            lease.close();
+        }
+        if (edge != null) {
+            edge.source().close();
+        }
         stopCapture();
         pool.close();
         nodeLock.close();
