@@ -55,7 +55,7 @@ public final class CaptureNode implements AutoCloseable {
         this.started = clock.millis();
         this.store = (PostgresStore) StoreFactory.postgres(config.database().orElseThrow(), config.node(), config.pgPoolSize());
         try {
-            store.migrate(List.copyOf(Packs.load().datasets().all()));
+            store.migrate(List.copyOf(PackResources.load().datasets().all()));
             this.broker = Switchboard.connectBroker(config, "switchboard capture " + config.node());
         } catch (RuntimeException e) {
             store.close();

@@ -276,7 +276,7 @@ public final class Relay implements AutoCloseable {
                 throw new IllegalStateException("JetStream did not acknowledge " + head.position() + " within " + ACK_TIMEOUT.toSeconds() + " s");
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
-                throw new IllegalStateException("JetStream refused " + head.position() + ": " + cause.getMessage(), cause);
+                throw new IllegalStateException("JetStream did not take " + head.position() + ": " + cause.getMessage(), cause);
             }
             inFlight.poll();
             (ack.isDuplicate() ? duplicates : published).incrementAndGet();

@@ -66,6 +66,28 @@ public final class NatsTestServer implements AutoCloseable {
         }
     }
 
+    /** The message ids (change positions) of every message in {@code stream}, in stream order. */
+    public static List<String> messageIds(String url, String stream) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = Nats.connect(new Options.Builder().server(url).connectionTimeout(Duration.ofSeconds(5)).build())) {
+            long n = c.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount();
+            if (n == 0) {
+                return out;
+            }
+            var consumer = c.getStreamContext(stream).createOrderedConsumer(new io.nats.client.api.OrderedConsumerConfiguration());
+            try (io.nats.client.IterableConsumer it = consumer.iterate()) {
+                while (out.size() < n) {
+                    io.nats.client.Message m = it.nextMessage(Duration.ofSeconds(5));
+                    if (m == null) {
+                        throw new IllegalStateException("stream " + stream + " delivered " + out.size() + " of " + n + " messages");
+                    }
+                    out.add(m.getHeaders().getFirst("Nats-Msg-Id"));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Starts a private server on a free port, storing JetStream data under {@code dir}. */
     public static NatsTestServer start(Path dir) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(BINARY))) {

@@ -1,5 +1,6 @@
 package dev.switchboard.pg;
 
+import dev.switchboard.CaptureNode;
 import dev.switchboard.Config;
 import dev.switchboard.Switchboard;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +28,42 @@ final class Nodes {
     static Switchboard inProcess(PgDatabase db, String node, Path dataDir) {
         return Switchboard.start(new Config(false, "127.0.0.1", 0, dataDir, Optional.of(db.url), 0, Optional.empty(),
                 Optional.empty(), true, node), Clock.systemUTC());
+    }
+
+    /**
+     * An edge node in this JVM ({@code serve --role edge --broker <url> --broker-stream <stream>}),
+     * with further settings (e.g. {@code ring-size}) given as flags would give them.
+     */
+    static Switchboard edge(PgDatabase db, String node, Path dataDir, String broker, String stream, Map<String, String> more) {
+        Map<String, String> settings = new java.util.HashMap<>(more);
+        settings.putAll(Map.of("role", "edge", "broker", broker, "broker-stream", stream));
+        return Switchboard.start(new Config(false, "127.0.0.1", 0, dataDir, Optional.of(db.url), 0, Optional.empty(),
+                Optional.empty(), true, node).with(settings), Clock.systemUTC());
+    }
+
+    /** A capture node in this JVM ({@code serve --role capture}). */
+    static CaptureNode capture(PgDatabase db, String node, Path dataDir, String broker, String stream) {
+        return CaptureNode.start(new Config(false, "127.0.0.1", 0, dataDir, Optional.of(db.url), 0, Optional.empty(),
+                Optional.empty(), true, node).with(Map.of("role", "capture", "broker", broker, "broker-stream", stream)), Clock.systemUTC());
+    }
+
+    /** Waits until {@code /api/health} on {@code port} answers with a body matching {@code regex} (any status). */
+    static String awaitHealth(int port, String regex, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = get(port, "/api/health");
+                last = r.statusCode() + " " + r.body();
+                if (java.util.regex.Pattern.compile(regex).matcher(last).find()) {
+                    return last;
+                }
+            } catch (IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("health on port " + port + " did not match " + regex + " within " + timeout + "; last: " + last);
     }
 
     static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
@@ -46,13 +84,20 @@ final class Nodes {
         final Path log;
 
         Child(PgDatabase db, String node, Path dir) throws IOException, InterruptedException {
+            this(db, node, dir, List.of());
+        }
+
+        /** A node started with further arguments, e.g. {@code --role capture --broker nats://...}. */
+        Child(PgDatabase db, String node, Path dir, List<String> more) throws IOException, InterruptedException {
             this.port = freePort();
             this.log = dir.resolve(node + "-" + System.nanoTime() + ".log");
             Path data = Files.createDirectories(dir.resolve(node + "-data"));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            this.process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.switchboard.Main",
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.switchboard.Main",
                     "serve", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
-                    "--database", db.url, "--insecure-open-access", "--node", node))
+                    "--database", db.url, "--insecure-open-access", "--node", node));
+            command.addAll(more);
+            this.process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
