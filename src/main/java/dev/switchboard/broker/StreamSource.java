@@ -218,8 +218,12 @@ final class StreamSource implements ChangeSource {
                 if (!running) {
                     return;
                 }
-                problem = "cannot read the JetStream stream " + broker.settings().stream() + " at " + broker.target()
-                        + " (retrying): " + e.getMessage();
+                problem = e instanceof JetStreamApiException api && api.getApiErrorCode() == Broker.NO_STREAM
+                        ? "the JetStream stream " + broker.settings().stream() + " does not exist at " + broker.target()
+                                + " yet: start a capture node on this database (serve --role capture --broker-stream "
+                                + broker.settings().stream() + "); this edge receives no changes until it publishes"
+                        : "cannot read the JetStream stream " + broker.settings().stream() + " at " + broker.target()
+                                + " (retrying): " + e.getMessage();
                 LOG.warn("stream reader: {} (retrying in {} ms)", e.toString(), backoff);
                 try {
                     Thread.sleep(backoff);

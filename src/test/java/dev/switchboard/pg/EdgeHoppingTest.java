@@ -91,6 +91,17 @@ class EdgeHoppingTest {
             assertThat(idsB).as("B's client: the same positions as A's from where it joined").isEqualTo(idsA.subList(idsA.size() - idsB.size(), idsA.size()));
             assertThat(hopper.connections()).as("the hopper really moved between edges").isGreaterThan(6);
             assertThat(idsHopper).as("hopping A-B-A...: the same positions, no gap, no duplicate").isEqualTo(idsA);
+            // a write through an edge answers with its commit's position, as the stream numbers it
+            java.net.http.HttpResponse<String> written = Nodes.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + b.port() + "/api/ingest/t1/call_logs"))
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "[{\"id\":\"via-edge\",\"status\":\"active\",\"started_at\":\"" + java.time.Instant.now() + "\"}]")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+            onA.awaitChanges(expected.size() + 1, Duration.ofSeconds(30));
+            ResumingSubscriber.Received viaEdge = onA.changes().getLast();
+            assertThat(viaEdge.key()).isEqualTo("via-edge");
+            assertThat(written.body()).contains("\"position\":\"" + viaEdge.id() + "\"");
             ConcurrentWritersOverSseTest.assertDashboardEqualsSql(a, db);
             ConcurrentWritersOverSseTest.assertDashboardEqualsSql(b, db);
             assertThat(a.engine().reconcile()).as("every view on A equals SQL").isZero();
