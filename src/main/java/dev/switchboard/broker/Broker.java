@@ -163,7 +163,7 @@ public final class Broker implements AutoCloseable {
         return js;
     }
 
-    /** Creates the stream, or brings its limits to the settings. Capture nodes only: edges wait for it. */
+    /** Creates the stream, or brings its age and size limits to the settings. Capture nodes only: edges wait for it. */
     void ensureStream() throws IOException, JetStreamApiException {
         StreamConfiguration config = StreamConfiguration.builder()
                 .name(settings.stream())
@@ -184,7 +184,8 @@ public final class Broker implements AutoCloseable {
         } else {
             StreamConfiguration c = existing.get().getConfiguration();
             if (!c.getMaxAge().equals(settings.retention()) || c.getMaxBytes() != settings.maxBytes()) {
-                jsm.updateStream(config);
+                // only the limits: replicas and placement are the operator's
+                jsm.updateStream(StreamConfiguration.builder(c).maxAge(settings.retention()).maxBytes(settings.maxBytes()).build());
                 LOG.info("updated JetStream stream {}: retention {}, at most {} bytes", settings.stream(), settings.retention(),
                         settings.maxBytes());
             }

@@ -288,9 +288,10 @@ public final class Relay implements AutoCloseable {
     /** After a failure or losing the lease: lets what is in flight land or fail, then re-reads the stream before publishing again. */
     private void abandon() {
         boolean intact = true;
+        long deadline = System.nanoTime() + ACK_TIMEOUT.toNanos();
         for (InFlight f : inFlight) {
             try {
-                PublishAck ack = f.ack().get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                PublishAck ack = f.ack().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (intact) {
                     (ack.isDuplicate() ? duplicates : published).incrementAndGet();
                     acknowledged = f.position();
