@@ -53,6 +53,27 @@ class ConfigTest {
     }
 
     @Test
+    void roles_needDatabaseAndBroker_brokerNeedsARole_andItsCredentialsAreMasked() {
+        Map<String, String> env = Map.of("SWITCHBOARD_DATABASE", "postgres://sb@db:5432/sb", "SWITCHBOARD_INSECURE_OPEN_ACCESS", "true");
+        assertThatThrownBy(() -> Config.resolve(false, Map.of("role", "edge"), env, Optional.empty()).validated())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--broker");
+        assertThatThrownBy(() -> Config.resolve(false, Map.of("broker", "nats://127.0.0.1:4222"), env, Optional.empty()).validated())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--role");
+        assertThatThrownBy(() -> Config.resolve(false, Map.of("role", "broker"), env, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("node, capture, edge");
+        assertThatThrownBy(() -> Config.resolve(false, Map.of("role", "edge", "broker", "http://nats:4222"), env, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nats://");
+        Config c = Config.resolve(false, Map.of("role", "capture", "broker", "nats://user:hunter2@n1:4222,nats://tok@n2:4222",
+                "broker-retention", "2h"), env, Optional.empty()).validated();
+        assertThat(c.role()).isEqualTo("capture");
+        assertThat(c.brokerRetention()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.brokerStream()).isEqualTo("switchboard");
+        assertThat(String.join("\n", c.describe())).doesNotContain("hunter2").doesNotContain("tok@")
+                .containsPattern("broker +nats://\\*\\*\\*@n1:4222,nats://\\*\\*\\*@n2:4222");
+        assertThat(c.with(Map.of("role", "node", "broker", "")).role()).isEqualTo("node");
+    }
+
+    @Test
     void secrets_areMasked_inTheDescription() throws Exception {
         Path f = file("jwt-secret: file-secret-0123456789\n");
         Config c = Config.resolve(false, Map.of(), Map.of("SWITCHBOARD_DATABASE", "postgres://sb:hunter%402@db:5432/sb?sslmode=require"),
