@@ -352,7 +352,8 @@ public final class Config {
             throw new IllegalArgumentException("simulate-rate must be 0-100000 events per second, was " + simulateRate());
         }
         database().ifPresent(DatabaseUrl::parse);
-        if (!demo && jwtSecret().isEmpty() && !insecureOpen()) {
+        // a capture node serves no tenant data (health and metrics only), so it needs no token secret
+        if (!demo && jwtSecret().isEmpty() && !insecureOpen() && !role().equals("capture")) {
             throw new IllegalArgumentException("serve needs authentication: set SWITCHBOARD_JWT_SECRET (32+ bytes) "
                     + "or pass --insecure-open-access for a trusted network only");
         }

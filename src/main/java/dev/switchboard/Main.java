@@ -260,8 +260,8 @@ public final class Main implements Runnable {
             stop.countDown();
         }));
         System.out.println();
-        System.out.println("  Switchboard capture node " + config.node() + " is running: " + listening(config.host(), node.port())
-                + "api/health");
+        System.out.println("  Switchboard capture node " + config.node() + " is running: " + listening(config.host(), node.port()));
+        System.out.println("  It serves /api/health (active or standby) and /metrics; dashboards and streams are on the edge nodes.");
         System.out.println("  Publishing to JetStream stream " + config.brokerStream() + " at " + Config.redactBroker(config.broker().orElseThrow())
                 + " while it holds the capture lease; standing by otherwise.");
         System.out.println("  Press Ctrl+C to stop.");

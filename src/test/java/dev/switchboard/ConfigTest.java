@@ -71,6 +71,9 @@ class ConfigTest {
         assertThat(String.join("\n", c.describe())).doesNotContain("hunter2").doesNotContain("tok@")
                 .containsPattern("broker +nats://\\*\\*\\*@n1:4222,nats://\\*\\*\\*@n2:4222");
         assertThat(c.with(Map.of("role", "node", "broker", "")).role()).isEqualTo("node");
+        // a capture node serves no tenant data: it needs no token secret
+        assertThat(Config.resolve(false, Map.of("role", "capture", "broker", "nats://n1:4222"),
+                Map.of("SWITCHBOARD_DATABASE", "postgres://sb@db:5432/sb"), Optional.empty()).validated().role()).isEqualTo("capture");
     }
 
     @Test
