@@ -256,9 +256,12 @@ public final class Main implements Runnable {
         CaptureNode node = CaptureNode.start(config, Clock.systemUTC());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // what is in flight lands; a standby takes the lease once this node's connection closes
+            Thread watchdog = Thread.ofPlatform().daemon().name("sb-shutdown-watchdog").start(() -> haltAfter(config.shutdownTimeout()));
             node.close();
+            watchdog.interrupt();
             stop.countDown();
-        }));
+        }, "sb-shutdown"));
         System.out.println();
         System.out.println("  Switchboard capture node " + config.node() + " is running: " + listening(config.host(), node.port()));
         System.out.println("  It serves /api/health (active or standby) and /metrics; dashboards and streams are on the edge nodes.");
