@@ -2,11 +2,13 @@
 
 Fetches the snapshot with and without Accept-Encoding: gzip, then opens the same SSE stream twice
 at once (one asking for gzip), posts N rows one by one, and counts the body bytes each stream
-received (chunked framing included: what crosses the wire after the headers) until the plain
+received (with any chunked framing: what crosses the wire after the headers) until the plain
 stream has every change. The gzip body is decompressed and checked to hold the same events.
 
 Usage: start a server, let it fill a dashboard, then point this at its port:
     ./switchboard demo --port 8100 --data-dir /tmp/sb-gzip &      # simulated traffic fills the demo tenants
+    # after a minute or two, stop it and start it again on the same data without the simulator:
+    ./switchboard demo --port 8100 --data-dir /tmp/sb-gzip --simulate-rate 0 &
     python3 bench/gzip.py 8100 [events=500] [tenant=demo-call-center] [dashboard=calls] [dataset=call_logs]
 """
 import http.client
@@ -40,10 +42,10 @@ def snapshot(gzip):
 class Stream(threading.Thread):
     """A raw HTTP/1.1 SSE connection; keeps the body bytes as received (after the headers)."""
 
-    def __init__(self, gzip):
+    def __init__(self, gzip, query):
         super().__init__(daemon=True)
         self.sock = socket.create_connection((HOST, port), timeout=30)
-        path = f"/api/events/{tenant}?dashboards={dashboard}&datasets={dataset}"
+        path = f"/api/events/{tenant}?{query}"
         extra = "Accept-Encoding: gzip\r\n" if gzip else ""
         self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: text/event-stream\r\n{extra}\r\n".encode())
         self.raw = bytearray()
@@ -69,7 +71,9 @@ class Stream(threading.Thread):
             return
 
     def body(self):
-        """The body with the chunked framing removed."""
+        """The body with the chunked framing removed (a stream that ends by closing is not chunked)."""
+        if "transfer-encoding: chunked" not in (self.head or "").lower():
+            return bytes(self.raw)
         out, data, i = bytearray(), bytes(self.raw), 0
         while i < len(data):
             eol = data.find(b"\r\n", i)
@@ -87,7 +91,8 @@ class Stream(threading.Thread):
 
 
 def changes(text, prefix):
-    return sum(1 for line in text.split("\n") if line.startswith("data: ") and f'"{prefix}' in line)
+    """Change events of this run's rows in an SSE text."""
+    return sum(1 for block in text.split("\n\n") if "event: change\n" in block and f'"key":"{prefix}' in block)
 
 
 plain_snap, _ = snapshot(False)
@@ -96,43 +101,49 @@ if enc != "gzip":
     sys.exit(f"the server did not gzip the snapshot (Content-Encoding: {enc})")
 assert json.loads(zlib.decompress(gz_snap, 16 + zlib.MAX_WBITS))["dashboard"] == dashboard
 
-plain, gz = Stream(False), Stream(True)
-time.sleep(1.0)  # both opened (their snapshots are in)
-before_plain, before_gz = len(plain.raw), len(gz.raw)
-run = f"gzb{int(time.time())}-"
-c = http.client.HTTPConnection(HOST, port, timeout=20)
-for i in range(events):
-    row = {"id": f"{run}{i}", "status": "active" if i % 3 else "ended", "outcome": None if i % 3 else "completed",
-           "agent_config_id": f"agent-{i % 7}", "phone_number": f"+1555{i:07d}", "direction": "inbound",
-           "started_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()), "duration": i % 300}
-    c.request("POST", f"/api/ingest/{tenant}/{dataset}", body=json.dumps(row), headers={"Content-Type": "application/json"})
-    r = c.getresponse()
-    r.read()
-    if r.status != 200:
-        sys.exit(f"ingest answered {r.status}")
-deadline = time.time() + 30
-while time.time() < deadline and changes(plain.body().decode("utf-8", "replace"), run) < events:
-    time.sleep(0.2)
-time.sleep(0.5)
-plain.close()
-gz.close()
-plain.join(5)
-gz.join(5)
-if "content-encoding: gzip" not in gz.head.lower():
-    sys.exit("the server did not gzip the stream")
-got_plain = changes(plain.body().decode("utf-8", "replace"), run)
-inflated = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(gz.body()).decode("utf-8", "replace")
-got_gz = changes(inflated, run)
-sp, sg = len(plain.raw) - before_plain, len(gz.raw) - before_gz
+def stream(query, label):
+    """Opens the plain and the gzip stream, posts the rows, and returns the bytes each received."""
+    plain, gz = Stream(False, query), Stream(True, query)
+    time.sleep(1.0)  # both opened (their snapshots are in)
+    before_plain, before_gz = len(plain.raw), len(gz.raw)
+    run = f"gzb{int(time.time() * 1000)}-"
+    c = http.client.HTTPConnection(HOST, port, timeout=20)
+    for i in range(events):
+        row = {"id": f"{run}{i}", "status": "active" if i % 3 else "ended", "outcome": None if i % 3 else "completed",
+               "agent_config_id": f"agent-{i % 7}", "phone_number": f"+1555{i:07d}", "direction": "inbound",
+               "started_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()), "duration": i % 300}
+        c.request("POST", f"/api/ingest/{tenant}/{dataset}", body=json.dumps(row), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        if r.status != 200:
+            sys.exit(f"ingest answered {r.status}")
+    deadline = time.time() + 30
+    while time.time() < deadline and changes(plain.body().decode("utf-8", "replace"), run) < events:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    plain.close()
+    gz.close()
+    plain.join(5)
+    gz.join(5)
+    if "content-encoding: gzip" not in gz.head.lower():
+        sys.exit("the server did not gzip the stream")
+    got_plain = changes(plain.body().decode("utf-8", "replace"), run)
+    got_gz = changes(zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(gz.body()).decode("utf-8", "replace"), run)
+    print(f"{label}: change events of the posted rows seen: plain {got_plain}, gzip {got_gz}")
+    return len(plain.raw) - before_plain, len(gz.raw) - before_gz
 
 
 def row(what, p, g):
     print(f"| {what} | {p:,} | {g:,} | {g / p:.2f} | {100 * (1 - g / p):.0f}% |")
 
 
-print(f"snapshot of {dashboard}/{tenant}; stream of {events} changes (change events seen: plain {got_plain}, gzip {got_gz})")
+with_dashboard = stream(f"dashboards={dashboard}&datasets={dataset}", f"{dashboard} + {dataset}")
+changes_only = stream(f"datasets={dataset}", f"{dataset} only")
+print(f"tenant {tenant}; {events} rows posted one by one per stream")
 print("| what | plain bytes | gzip bytes | ratio | saved |")
 print("|:--|--:|--:|--:|--:|")
 row(f"snapshot `{dashboard}` JSON", len(plain_snap), len(gz_snap))
-row(f"SSE stream, {events} changes (+ deltas), body on the wire", sp, sg)
-row("SSE, per change", sp // max(events, 1), sg // max(events, 1))
+row(f"SSE `dashboards={dashboard}&datasets={dataset}`, {events} rows (changes + deltas)", *with_dashboard)
+row("  per row", with_dashboard[0] // events, with_dashboard[1] // events)
+row(f"SSE `datasets={dataset}`, {events} rows (changes only)", *changes_only)
+row("  per row", changes_only[0] // events, changes_only[1] // events)
