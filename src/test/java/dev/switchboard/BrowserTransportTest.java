@@ -1,0 +1,199 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's connection through /switchboard.js in Debian's Chromium (headless): WebSocket
+ * first, SSE when WebSocket is blocked, long-polling when both are, and an exact resume after the
+ * server goes away and comes back. No simulated traffic: every change is the test's own.
+ */
+@Tag("browser")
+class BrowserTransportTest {
+    static final double WAIT_MS = 30_000;
+    static Playwright playwright;
+    static Browser browser;
+
+    @TempDir
+    Path dir;
+    Page page;
+    final List<String> pageErrors = new ArrayList<>();
+
+    @BeforeAll
+    static void launch() {
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Paths.get("/usr/bin/chromium"))
+                .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking")));
+    }
+
+    @AfterAll
+    static void quit() {
+        browser.close();
+        playwright.close();
+    }
+
+    @BeforeEach
+    void open() {
+        // the probes evaluate strings, which the UI's CSP forbids (BrowserTest runs the page under it)
+        page = browser.newPage(new Browser.NewPageOptions().setBypassCSP(true));
+        page.onPageError(pageErrors::add);
+    }
+
+    @AfterEach
+    void close() {
+        page.context().close();
+        assertThat(pageErrors).isEmpty();
+    }
+
+    @Test
+    void ui_goesLiveOverWebSocket_andShowsAPostedCall() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            page.navigate(server.base() + "/?dashboard=calls&tenant=t1");
+            awaitConnection("live", "websocket");
+            assertThat(page.locator("#connection").innerText()).contains("Live").contains("WebSocket");
+            server.post("/api/ingest/t1/call_logs", call("ws-1", "+15550101"));
+            await("document.body.innerText.includes('+15550101')");
+            assertThat(changeKeys()).containsExactly("ws-1");
+        }
+    }
+
+    @Test
+    void websocketBlocked_fallsBackToSse_andGoesLive() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            page.routeWebSocket("**/api/events/**", ws -> ws.close()); // a proxy that refuses the upgrade
+            page.navigate(server.base() + "/?dashboard=calls&tenant=t1");
+            awaitConnection("live", "sse");
+            server.post("/api/ingest/t1/call_logs", call("sse-1", "+15550102"));
+            await("document.body.innerText.includes('+15550102')");
+            assertThat(changeKeys()).containsExactly("sse-1");
+        }
+    }
+
+    @Test
+    void websocketAndSseBlocked_fallsBackToPolling_andShowsASqlite3Insert() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            page.routeWebSocket("**/api/events/**", ws -> ws.close());
+            page.route("**/api/events/**", Route::abort);
+            page.navigate(server.base() + "/?dashboard=calls&tenant=t1");
+            awaitConnection("polling", "poll");
+            assertThat(page.locator("#connection").innerText()).contains("Polling");
+            sqlite3(server.db(), "INSERT INTO call_logs (id, user_id, status, phone_number, started_at) VALUES ('poll-1', 't1', 'active', "
+                    + "'+15550103', '" + dev.switchboard.change.Times.format(Instant.now().minusSeconds(30)) + "');");
+            await("document.body.innerText.includes('+15550103')");
+            server.post("/api/ingest/t1/call_logs", call("poll-2", "+15550104"));
+            await("document.body.innerText.includes('+15550104')");
+            assertThat(changeKeys()).containsExactly("poll-1", "poll-2");
+        }
+    }
+
+    @Test
+    void serverGoesAway_clientReconnects_andResumesWithNoMissedOrDoubledChange() throws Exception {
+        Config config = new Config(true, "127.0.0.1", 0, dir, Optional.empty(), 0, Optional.empty(), Optional.empty(), false, "test");
+        Switchboard first = Switchboard.start(config, Clock.systemUTC());
+        int port = first.port();
+        String base = "http://127.0.0.1:" + port;
+        List<String> keys = new ArrayList<>();
+        Switchboard second = null;
+        boolean firstOpen = true;
+        try (var client = new TestServer.Client(port)) {
+            page.navigate(base + "/?dashboard=calls&tenant=t1");
+            awaitConnection("live", "websocket");
+            for (int i = 0; i < 5; i++) {
+                keys.add("before-" + i);
+                client.post("/api/ingest/t1/call_logs", call("before-" + i, "+1555020" + i));
+            }
+            awaitChanges(keys.size());
+
+            first.close(); // every connection drops; the page reconnects with backoff
+            firstOpen = false;
+            awaitState("reconnecting', 'offline");
+            // changes while no server runs: another writer on the database
+            for (int i = 0; i < 3; i++) {
+                keys.add("down-" + i);
+                sqlite3(dir.resolve("switchboard.db"), "INSERT INTO call_logs (id, user_id, status, started_at) VALUES ('down-" + i
+                        + "', 't1', 'active', '" + dev.switchboard.change.Times.format(Instant.now().minusSeconds(30)) + "');");
+            }
+            second = Switchboard.start(new Config(true, "127.0.0.1", port, dir, Optional.empty(), 0, Optional.empty(), Optional.empty(),
+                    false, "test"), Clock.systemUTC());
+            for (int i = 0; i < 5; i++) {
+                keys.add("after-" + i);
+                client.post("/api/ingest/t1/call_logs", call("after-" + i, "+1555030" + i));
+            }
+            awaitConnection("live", "websocket");
+            awaitChanges(keys.size());
+            assertThat(changeKeys()).containsExactlyElementsOf(keys);
+
+            // the dashboard the page shows equals the server's, which equals SQL
+            await("window.__switchboard.state.total_calls === " + keys.size());
+            var snapshot = TestServer.JSON.readTree(client.http().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/dashboards/calls/t1")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(snapshot.path("widgets").path("total_calls").asInt()).isEqualTo(keys.size());
+            assertThat(sqlite3(dir.resolve("switchboard.db"), "SELECT count(*) FROM call_logs WHERE user_id = 't1';").trim())
+                    .isEqualTo(Integer.toString(keys.size()));
+        } finally {
+            if (second != null) {
+                second.close();
+            }
+            if (firstOpen) {
+                first.close();
+            }
+        }
+    }
+
+    private static String call(String id, String phone) {
+        return "{\"id\":\"" + id + "\",\"status\":\"active\",\"agent_config_id\":\"agent-1\",\"phone_number\":\"" + phone
+                + "\",\"started_at\":\"" + Instant.now().minusSeconds(30) + "\"}";
+    }
+
+    private void awaitConnection(String state, String transport) {
+        await("document.body.dataset.connection === '" + state + "' && document.body.dataset.transport === '" + transport + "'");
+    }
+
+    /** Waits for any of the given states (quoted list). */
+    private void awaitState(String states) {
+        await("['" + states + "'].includes(document.body.dataset.connection)");
+    }
+
+    private void awaitChanges(int n) {
+        await("window.__switchboard.changes.length >= " + n);
+    }
+
+    private void await(String expression) {
+        page.waitForFunction(expression, null, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> changeKeys() {
+        List<Map<String, Object>> changes = (List<Map<String, Object>>) page.evaluate("window.__switchboard.changes");
+        return changes.stream().map(c -> String.valueOf(c.get("key"))).toList();
+    }
+
+    private static String sqlite3(Path db, String sql) throws Exception {
+        Process p = new ProcessBuilder("sqlite3", "-cmd", ".timeout 10000", db.toString(), sql).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+}
