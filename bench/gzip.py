@@ -5,11 +5,15 @@ at once (one asking for gzip), posts N rows one by one, and counts the body byte
 received (with any chunked framing: what crosses the wire after the headers) until the plain
 stream has every change. The gzip body is decompressed and checked to hold the same events.
 
+With "memory N PID" it measures instead what N idle SSE streams add to the server's resident
+memory (PID is the server's process), plain and then gzip: a gzip stream keeps its compressor.
+
 Usage: start a server, let it fill a dashboard, then point this at its port:
     ./switchboard demo --port 8100 --data-dir /tmp/sb-gzip &      # simulated traffic fills the demo tenants
     # after a minute or two, stop it and start it again on the same data without the simulator:
     ./switchboard demo --port 8100 --data-dir /tmp/sb-gzip --simulate-rate 0 &
     python3 bench/gzip.py 8100 [events=500] [tenant=demo-call-center] [dashboard=calls] [dataset=call_logs]
+    python3 bench/gzip.py 8100 memory 400 "$(pgrep -f 'port 8100')"
 """
 import http.client
 import json
@@ -20,6 +24,10 @@ import time
 import zlib
 
 port = int(sys.argv[1]) if len(sys.argv) > 1 else 8080
+MEMORY = len(sys.argv) > 2 and sys.argv[2] == "memory"
+if MEMORY:
+    MEMORY_ARGS = sys.argv[3:5]
+    sys.argv = sys.argv[:2]
 events = int(sys.argv[2]) if len(sys.argv) > 2 else 500
 tenant = sys.argv[3] if len(sys.argv) > 3 else "demo-call-center"
 dashboard = sys.argv[4] if len(sys.argv) > 4 else "calls"
@@ -94,6 +102,33 @@ def changes(text, prefix):
     """Change events of this run's rows in an SSE text."""
     return sum(1 for block in text.split("\n\n") if "event: change\n" in block and f'"key":"{prefix}' in block)
 
+
+def rss(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+
+
+def memory(n, pid):
+    """Resident memory N idle streams of one dataset add to the server, plain then gzip (one change each, so gzip ones compressed)."""
+    for gzip in (False, True, False):
+        time.sleep(3)
+        r0 = rss(pid)
+        streams = [Stream(gzip, f"datasets={dataset}") for _ in range(n)]
+        time.sleep(3)
+        c = http.client.HTTPConnection(HOST, port, timeout=20)
+        c.request("POST", f"/api/ingest/{tenant}/{dataset}", headers={"Content-Type": "application/json"}, body=json.dumps(
+            {"id": f"gzmem{time.time()}", "status": "active", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}))
+        c.getresponse().read()
+        time.sleep(3)
+        grew = rss(pid) - r0
+        print(f"{'gzip' if gzip else 'plain'}: {n} streams, server RSS +{grew / 1024:.1f} MB, {grew / n:.0f} KB per stream")
+        for st in streams:
+            st.close()
+
+
+if MEMORY:
+    memory(int(MEMORY_ARGS[0]), MEMORY_ARGS[1])
+    sys.exit(0)
 
 plain_snap, _ = snapshot(False)
 gz_snap, enc = snapshot(True)
