@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's connection through /switchboard.js in Debian's Chromium (headless): WebSocket
- * first, SSE when WebSocket is blocked, long-polling when both are, and an exact resume after the
- * server goes away and comes back. No simulated traffic: every change is the test's own.
+ * first, SSE when WebSocket is blocked, long-polling when both are, an exact resume after the
+ * server goes away and comes back, and after WebSocket cuts at random points while changes flow
+ * (every change once, in order; the dashboard equal to SQL). No simulated traffic: every change
+ * is the test's own.
  */
 @Tag("browser")
 class BrowserTransportTest {
@@ -158,6 +160,57 @@ class BrowserTransportTest {
             if (firstOpen) {
                 first.close();
             }
+        }
+    }
+
+    @Test
+    void webSocketCutAtRandomPointsWhileChangesFlow_everyChangeOnceInOrder_dashboardEqualsSql() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            // a proxy in the page's path that the test can cut: each connection passes through it
+            List<com.microsoft.playwright.WebSocketRoute[]> routes = new ArrayList<>();
+            page.routeWebSocket("**/api/events/**", ws -> routes.add(new com.microsoft.playwright.WebSocketRoute[] {ws, ws.connectToServer()}));
+            page.navigate(server.base() + "/?dashboard=calls&tenant=t1");
+            awaitConnection("live", "websocket");
+
+            List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicReference<Throwable> writerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 45; i++) {
+                        // every third change ends the call before it: updates as well as inserts
+                        String id = i % 3 == 2 ? "cut-" + (i - 1) : "cut-" + i;
+                        String body = i % 3 == 2 ? "{\"id\":\"" + id + "\",\"status\":\"ended\",\"outcome\":\"completed\",\"duration\":" + i + "}"
+                                : call(id, "+1555040" + String.format("%02d", i));
+                        var r = server.post("/api/ingest/t1/call_logs", body);
+                        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                        keys.add(id);
+                        Thread.sleep(30); // changes keep flowing across the cuts
+                    }
+                } catch (Throwable t) {
+                    writerFailed.set(t);
+                }
+            });
+            java.util.Random random = new java.util.Random();
+            int cut = 0;
+            for (int i = 0; i < 4 && writer.isAlive(); i++) {
+                page.waitForTimeout(200 + random.nextInt(900));
+                var open = routes.get(routes.size() - 1);
+                open[1].close(); // the server side, then the page's
+                open[0].close();
+                cut++;
+                page.waitForFunction("document.body.dataset.connection === 'live'", null, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
+            }
+            writer.join(60_000);
+
+            assertThat(writerFailed.get()).isNull();
+            assertThat(cut).isPositive();
+            assertThat(routes.size()).as("one connection per cut, and the first").isGreaterThan(cut);
+            awaitChanges(keys.size());
+            assertThat(changeKeys()).containsExactlyElementsOf(keys);
+
+            String total = sqlite3(server.db(), "SELECT count(*) FROM call_logs WHERE user_id = 't1';").trim();
+            String active = sqlite3(server.db(), "SELECT count(*) FROM call_logs WHERE user_id = 't1' AND status = 'active';").trim();
+            await("window.__switchboard.state.total_calls === " + total + " && window.__switchboard.state.active_calls === " + active);
         }
     }
 
