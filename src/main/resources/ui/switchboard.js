@@ -8,8 +8,10 @@
 //     dashboards: ['calls'],                  // dashboards to keep live, and/or
 //     datasets: ['call_logs'],                // datasets whose row changes to receive
 //     params: { hours: 24 },                  // view parameters (scope and sub too, where the token allows)
-//     token: 'eyJ...',                        // a JWT, or a function returning one (or a Promise of one),
-//   });                                       // called before every connection; none in demo mode
+//     token: 'eyJ...',                        // a JWT, or a function returning one or a Promise of one,
+//                                             // called before every connection; none in demo mode
+//     transports: ['websocket', 'sse', 'poll'], // optional: the transports to try, in this order
+//   });
 //   sb.on('snapshot', (data, meta) => ...);   // a dashboard's whole state: {dashboard, position, widgets, reset}
 //   sb.on('delta', (data, meta) => ...);      // the widgets that changed: {dashboard, position, widgets}
 //   sb.on('change', (data, meta) => ...);     // one row change: {dataset, op, key, before, after, ...}
@@ -28,7 +30,9 @@
 // to 30 s). While live on a fallback, the better transports are tried again after 30 s, then at
 // doubling intervals up to 5 minutes. Every (re)connection resumes exactly after the last event
 // it applied (lastEventId on WebSocket and SSE, since on polling): nothing missed, nothing twice.
-// subscribe/unsubscribe change the watch in place on WebSocket, and reopen (resuming) elsewhere.
+// subscribe/unsubscribe change the watch in place on WebSocket (a dashboard new to the client
+// starts with its snapshot), and reopen elsewhere, resuming (a new dashboard may then come as a
+// snapshot or as a delta carrying every widget).
 // Polling is exact once the client holds a position: a dashboard's snapshot gives one at once, a
 // stream of datasets only from its first change.
 

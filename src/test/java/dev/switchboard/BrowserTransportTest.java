@@ -214,6 +214,50 @@ class BrowserTransportTest {
         }
     }
 
+    /** The module as a library, on a page of the server's origin: subscribe and unsubscribe on WebSocket (in place) and SSE (reopening). */
+    @Test
+    void clientModule_subscribeAndUnsubscribe_onWebSocketAndSse() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            int n = 0;
+            for (String transport : List.of("websocket", "sse")) {
+                page.navigate(server.base() + "/api/health");
+                page.evaluate("async (transport) => {"
+                        + " const { connect } = await import('/switchboard.js');"
+                        + " const events = [];"
+                        + " const sb = connect({ tenant: 't1', datasets: ['call_logs'], transports: [transport], token: () => Promise.resolve('') });"
+                        + " for (const type of ['snapshot', 'delta', 'change', 'reset', 'error'])"
+                        + "   sb.on(type, (data, meta) => events.push({ type, data, id: meta?.id, transport: meta?.transport }));"
+                        + " window.__t = { sb, events }; }", transport);
+                await("window.__t.sb.state === 'live' && window.__t.sb.transport === '" + transport + "'");
+                String first = transport + "-a";
+                server.post("/api/ingest/t1/call_logs", call(first, "+15550500"));
+                n++;
+                await("window.__t.events.some(e => e.type === 'change' && e.data.key === '" + first + "' && e.transport === '" + transport + "')");
+
+                page.evaluate("window.__t.sb.subscribe({ dashboards: ['calls'], params: { hours: 24 } })");
+                // on WebSocket a snapshot; on SSE the reopened stream resumes, so it may be a delta with every widget
+                await("window.__t.events.some(e => (e.type === 'snapshot' || e.type === 'delta') && e.data.dashboard === 'calls'"
+                        + " && e.data.widgets.total_calls === " + n + ")");
+                if (transport.equals("websocket")) {
+                    await("window.__t.events.some(e => e.type === 'snapshot' && e.data.dashboard === 'calls')");
+                }
+                page.evaluate("window.__t.sb.unsubscribe({ datasets: ['call_logs'] })");
+                if (transport.equals("sse")) {
+                    await("window.__t.sb.state === 'live'"); // reopened with the new watch
+                }
+                String second = transport + "-b";
+                server.post("/api/ingest/t1/call_logs", call(second, "+15550501"));
+                n++;
+                await("window.__t.events.some(e => (e.type === 'delta' || e.type === 'snapshot') && e.data.widgets?.total_calls === " + n + ")");
+                assertThat((Boolean) page.evaluate("window.__t.events.some(e => e.type === 'change' && e.data.key === '" + second + "')"))
+                        .as("no row changes after unsubscribing from the dataset").isFalse();
+                assertThat((Boolean) page.evaluate("window.__t.events.filter(e => e.type === 'change').length === 1")).isTrue();
+                page.evaluate("window.__t.sb.close()");
+                assertThat(page.evaluate("window.__t.sb.state")).isEqualTo("offline");
+            }
+        }
+    }
+
     private static String call(String id, String phone) {
         return "{\"id\":\"" + id + "\",\"status\":\"active\",\"agent_config_id\":\"agent-1\",\"phone_number\":\"" + phone
                 + "\",\"started_at\":\"" + Instant.now().minusSeconds(30) + "\"}";

@@ -13,8 +13,8 @@ import org.eclipse.jetty.server.Handler;
  *
  * <p>Every write is sync-flushed ({@code Deflater.SYNC_FLUSH}): a stream writes each batch of
  * events as one write, and the flush puts all of it on the wire at once instead of holding it in
- * the compressor until more arrives. An SSE stream keeps its compressor (about 260 KB of native
- * zlib memory) for as long as it is open; clients that do not ask for gzip pay nothing.
+ * the compressor until more arrives. An SSE stream keeps its compressor (about 120 KB more resident
+ * memory, BENCHMARKS.md) for as long as it is open; clients that do not ask for gzip pay nothing.
  *
  * <p>Request bodies are never decompressed (a gzip body would get around the body size limit's
  * meaning); WebSocket has its own compression (permessage-deflate), and Socket.IO's responses are
