@@ -109,8 +109,17 @@ class BrowserTransportTest {
         }
     }
 
-    @Test
-    void serverGoesAway_clientReconnects_andResumesWithNoMissedOrDoubledChange() throws Exception {
+    /** On each transport (the better ones blocked as a proxy would), the server stops, others write, it starts again. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"websocket", "sse", "poll"})
+    void serverGoesAway_clientReconnects_andResumesWithNoMissedOrDoubledChange(String transport) throws Exception {
+        if (!transport.equals("websocket")) {
+            page.routeWebSocket("**/api/events/**", ws -> ws.close());
+        }
+        if (transport.equals("poll")) {
+            page.route("**/api/events/**", Route::abort);
+        }
+        String state = transport.equals("poll") ? "polling" : "live";
         Config config = new Config(true, "127.0.0.1", 0, dir, Optional.empty(), 0, Optional.empty(), Optional.empty(), false, "test");
         Switchboard first = Switchboard.start(config, Clock.systemUTC());
         int port = first.port();
@@ -120,7 +129,7 @@ class BrowserTransportTest {
         boolean firstOpen = true;
         try (var client = new TestServer.Client(port)) {
             page.navigate(base + "/?dashboard=calls&tenant=t1");
-            awaitConnection("live", "websocket");
+            awaitConnection(state, transport);
             for (int i = 0; i < 5; i++) {
                 keys.add("before-" + i);
                 client.post("/api/ingest/t1/call_logs", call("before-" + i, "+1555020" + i));
@@ -142,7 +151,7 @@ class BrowserTransportTest {
                 keys.add("after-" + i);
                 client.post("/api/ingest/t1/call_logs", call("after-" + i, "+1555030" + i));
             }
-            awaitConnection("live", "websocket");
+            awaitConnection(state, transport);
             awaitChanges(keys.size());
             assertThat(changeKeys()).containsExactlyElementsOf(keys);
 
