@@ -26,10 +26,12 @@
 // Transports, in order: WebSocket, then SSE (EventSource), then HTTP long-polling (/api/poll). A
 // transport that fails to open (refused, blocked by a proxy, or silent for 8 s) hands over to the
 // next at once; once all have failed the client is 'offline' and starts over after a backoff. A
-// connection that drops is reopened after an exponential backoff with full jitter (0.5 s doubling
-// to 30 s). While live on a fallback, the better transports are tried again after 30 s, then at
-// doubling intervals up to 5 minutes. Every (re)connection resumes exactly after the last event
-// it applied (lastEventId on WebSocket and SSE, since on polling): nothing missed, nothing twice.
+// connection that drops is reopened after an exponential backoff with jitter (a random delay
+// between half and all of 0.5 s, doubling to 30 s). While live on a fallback, the better
+// transports are tried again after 30 s (2 s if one of them has worked before: the server was
+// likely restarting), doubling up to 5 minutes. Every (re)connection resumes exactly after the
+// last event it applied (lastEventId on WebSocket and SSE, since on polling): nothing missed,
+// nothing twice.
 // subscribe/unsubscribe change the watch in place on WebSocket (a dashboard new to the client
 // starts with its snapshot), and reopen elsewhere, resuming (a new dashboard may then come as a
 // snapshot or as a delta carrying every widget).
@@ -43,6 +45,7 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30000;
 const STABLE_MS = 5000; // live this long: the backoff starts over
 const UPGRADE_MIN_MS = 30000;
+const UPGRADE_SOON_MS = 2000;
 const UPGRADE_MAX_MS = 300000;
 const POLL_WAIT_S = 25;
 const EVENTS = ['snapshot', 'delta', 'change', 'reset', 'expired'];
@@ -65,6 +68,7 @@ class Connection {
     this.timers = {};
     this.attempt = 0; // consecutive reconnections without a stable live period
     this.upgrades = 0;
+    this.worked = new Set(); // transports that have been live: when one fails to open, the server was likely away, not blocked
     this.closed = false;
     this.onOnline = () => { if (!this.conn) this.#start(0, 0); };
     globalThis.addEventListener?.('online', this.onOnline);
@@ -195,11 +199,14 @@ class Connection {
 
   #live(i) {
     const name = this.o.transports[i];
+    this.worked.add(name);
     this.#setState(name === 'poll' ? 'polling' : 'live', {});
     this.#timer('stable', STABLE_MS, () => { this.attempt = 0; });
     if (i > 0) {
-      // live on a fallback: try the better transports again later
-      const wait = Math.min(UPGRADE_MIN_MS * 2 ** this.upgrades, UPGRADE_MAX_MS);
+      // live on a fallback: try the better transports again later; soon if one of them has worked
+      // before (the server was restarting when it was tried), else after 30 s, doubling
+      const better = this.o.transports.slice(0, i).some((t) => this.worked.has(t));
+      const wait = Math.min((better ? UPGRADE_SOON_MS : UPGRADE_MIN_MS) * 2 ** this.upgrades, UPGRADE_MAX_MS);
       this.#timer('upgrade', wait, () => { this.upgrades++; this.#start(0, 0); });
     } else {
       this.upgrades = 0;
@@ -255,7 +262,8 @@ const OPENERS = {
     let stall;
     const alive = () => {
       clearTimeout(stall);
-      stall = setTimeout(() => failed('no message for 45 s'), opened ? STALL_MS : OPEN_TIMEOUT_MS);
+      stall = opened ? setTimeout(() => failed(`no message for ${STALL_MS / 1000} s`), STALL_MS)
+        : setTimeout(() => failed(`no answer within ${OPEN_TIMEOUT_MS / 1000} s`), OPEN_TIMEOUT_MS);
     };
     alive();
     // a ping proves the path carries messages (a proxy may accept the upgrade and pass nothing)
@@ -263,11 +271,10 @@ const OPENERS = {
     ws.onmessage = (m) => {
       const msg = parse(m.data);
       if (!msg) return;
+      const first = !opened;
+      opened = true;
       alive();
-      if (!opened) {
-        opened = true;
-        live();
-      }
+      if (first) live();
       if (msg.event === 'error') refused(msg.data);
       else if (EVENTS.includes(msg.event)) event(msg.event, msg.id, msg.data ?? {});
     };

@@ -2,72 +2,25 @@ package dev.switchboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Route;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's connection through /switchboard.js in Debian's Chromium (headless): WebSocket
  * first, SSE when WebSocket is blocked, long-polling when both are, an exact resume after the
- * server goes away and comes back, and after WebSocket cuts at random points while changes flow
- * (every change once, in order; the dashboard equal to SQL). No simulated traffic: every change
- * is the test's own.
+ * server goes away and comes back (on every transport), and after WebSocket cuts at random points
+ * while changes flow (every change once, in order; the dashboard equal to SQL). No simulated
+ * traffic: every change is the test's own.
  */
 @Tag("browser")
-class BrowserTransportTest {
-    static final double WAIT_MS = 30_000;
-    static Playwright playwright;
-    static Browser browser;
-
-    @TempDir
-    Path dir;
-    Page page;
-    final List<String> pageErrors = new ArrayList<>();
-
-    @BeforeAll
-    static void launch() {
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Paths.get("/usr/bin/chromium"))
-                .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking")));
-    }
-
-    @AfterAll
-    static void quit() {
-        browser.close();
-        playwright.close();
-    }
-
-    @BeforeEach
-    void open() {
-        // the probes evaluate strings, which the UI's CSP forbids (BrowserTest runs the page under it)
-        page = browser.newPage(new Browser.NewPageOptions().setBypassCSP(true));
-        page.onPageError(pageErrors::add);
-    }
-
-    @AfterEach
-    void close() {
-        page.context().close();
-        assertThat(pageErrors).isEmpty();
-    }
-
+class BrowserTransportTest extends ChromiumPage {
     @Test
     void ui_goesLiveOverWebSocket_andShowsAPostedCall() throws Exception {
         try (TestServer server = new TestServer(dir)) {
@@ -185,7 +138,7 @@ class BrowserTransportTest {
             java.util.concurrent.atomic.AtomicReference<Throwable> writerFailed = new java.util.concurrent.atomic.AtomicReference<>();
             Thread writer = Thread.ofVirtual().start(() -> {
                 try {
-                    for (int i = 0; i < 45; i++) {
+                    for (int i = 0; i < 36; i++) {
                         // every third change ends the call before it: updates as well as inserts
                         String id = i % 3 == 2 ? "cut-" + (i - 1) : "cut-" + i;
                         String body = i % 3 == 2 ? "{\"id\":\"" + id + "\",\"status\":\"ended\",\"outcome\":\"completed\",\"duration\":" + i + "}"
@@ -201,7 +154,7 @@ class BrowserTransportTest {
             });
             java.util.Random random = new java.util.Random();
             int cut = 0;
-            for (int i = 0; i < 4 && writer.isAlive(); i++) {
+            for (int i = 0; i < 3 && writer.isAlive(); i++) {
                 page.waitForTimeout(200 + random.nextInt(900));
                 var open = routes.get(routes.size() - 1);
                 open[1].close(); // the server side, then the page's
@@ -221,85 +174,5 @@ class BrowserTransportTest {
             String active = sqlite3(server.db(), "SELECT count(*) FROM call_logs WHERE user_id = 't1' AND status = 'active';").trim();
             await("window.__switchboard.state.total_calls === " + total + " && window.__switchboard.state.active_calls === " + active);
         }
-    }
-
-    /** The module as a library, on a page of the server's origin: subscribe and unsubscribe on WebSocket (in place) and SSE (reopening). */
-    @Test
-    void clientModule_subscribeAndUnsubscribe_onWebSocketAndSse() throws Exception {
-        try (TestServer server = new TestServer(dir)) {
-            int n = 0;
-            for (String transport : List.of("websocket", "sse")) {
-                page.navigate(server.base() + "/api/health");
-                page.evaluate("async (transport) => {"
-                        + " const { connect } = await import('/switchboard.js');"
-                        + " const events = [];"
-                        + " const sb = connect({ tenant: 't1', datasets: ['call_logs'], transports: [transport], token: () => Promise.resolve('') });"
-                        + " for (const type of ['snapshot', 'delta', 'change', 'reset', 'error'])"
-                        + "   sb.on(type, (data, meta) => events.push({ type, data, id: meta?.id, transport: meta?.transport }));"
-                        + " window.__t = { sb, events }; }", transport);
-                await("window.__t.sb.state === 'live' && window.__t.sb.transport === '" + transport + "'");
-                String first = transport + "-a";
-                server.post("/api/ingest/t1/call_logs", call(first, "+15550500"));
-                n++;
-                await("window.__t.events.some(e => e.type === 'change' && e.data.key === '" + first + "' && e.transport === '" + transport + "')");
-
-                page.evaluate("window.__t.sb.subscribe({ dashboards: ['calls'], params: { hours: 24 } })");
-                // on WebSocket a snapshot; on SSE the reopened stream resumes, so it may be a delta with every widget
-                await("window.__t.events.some(e => (e.type === 'snapshot' || e.type === 'delta') && e.data.dashboard === 'calls'"
-                        + " && e.data.widgets.total_calls === " + n + ")");
-                if (transport.equals("websocket")) {
-                    await("window.__t.events.some(e => e.type === 'snapshot' && e.data.dashboard === 'calls')");
-                }
-                page.evaluate("window.__t.sb.unsubscribe({ datasets: ['call_logs'] })");
-                if (transport.equals("sse")) {
-                    await("window.__t.sb.state === 'live'"); // reopened with the new watch
-                }
-                String second = transport + "-b";
-                server.post("/api/ingest/t1/call_logs", call(second, "+15550501"));
-                n++;
-                await("window.__t.events.some(e => (e.type === 'delta' || e.type === 'snapshot') && e.data.widgets?.total_calls === " + n + ")");
-                assertThat((Boolean) page.evaluate("window.__t.events.some(e => e.type === 'change' && e.data.key === '" + second + "')"))
-                        .as("no row changes after unsubscribing from the dataset").isFalse();
-                assertThat((Boolean) page.evaluate("window.__t.events.filter(e => e.type === 'change').length === 1")).isTrue();
-                page.evaluate("window.__t.sb.close()");
-                assertThat(page.evaluate("window.__t.sb.state")).isEqualTo("offline");
-            }
-        }
-    }
-
-    private static String call(String id, String phone) {
-        return "{\"id\":\"" + id + "\",\"status\":\"active\",\"agent_config_id\":\"agent-1\",\"phone_number\":\"" + phone
-                + "\",\"started_at\":\"" + Instant.now().minusSeconds(30) + "\"}";
-    }
-
-    private void awaitConnection(String state, String transport) {
-        await("document.body.dataset.connection === '" + state + "' && document.body.dataset.transport === '" + transport + "'");
-    }
-
-    /** Waits for any of the given states (quoted list). */
-    private void awaitState(String states) {
-        await("['" + states + "'].includes(document.body.dataset.connection)");
-    }
-
-    private void awaitChanges(int n) {
-        await("window.__switchboard.changes.length >= " + n);
-    }
-
-    private void await(String expression) {
-        page.waitForFunction(expression, null, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<String> changeKeys() {
-        List<Map<String, Object>> changes = (List<Map<String, Object>>) page.evaluate("window.__switchboard.changes");
-        return changes.stream().map(c -> String.valueOf(c.get("key"))).toList();
-    }
-
-    private static String sqlite3(Path db, String sql) throws Exception {
-        Process p = new ProcessBuilder("sqlite3", "-cmd", ".timeout 10000", db.toString(), sql).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
     }
 }
