@@ -16,6 +16,7 @@
 //   sb.on('delta', (data, meta) => ...);      // the widgets that changed: {dashboard, position, widgets}
 //   sb.on('change', (data, meta) => ...);     // one row change: {dataset, op, key, before, after, ...}
 //   sb.on('reset', (data, meta) => ...);      // a dataset's missed changes are gone: rebuild what you derived
+//   sb.on('alert', (data, meta) => ...);      // a dashboard's alert fired or cleared (GET /api/alerts/{tenant})
 //   sb.on('state', (state, detail) => ...);   // 'live' | 'reconnecting' | 'polling' | 'offline'
 //   sb.on('error', (err) => ...);             // the server refused something ({error, status})
 //   sb.subscribe({ dashboards, datasets, params }); sb.unsubscribe({ dashboards, datasets });
@@ -48,7 +49,7 @@ const UPGRADE_MIN_MS = 30000;
 const UPGRADE_SOON_MS = 2000;
 const UPGRADE_MAX_MS = 300000;
 const POLL_WAIT_S = 25;
-const EVENTS = ['snapshot', 'delta', 'change', 'reset', 'expired'];
+const EVENTS = ['snapshot', 'delta', 'change', 'reset', 'alert', 'expired'];
 
 export function connect(options) {
   return new Connection(options);
