@@ -2,7 +2,8 @@
 //
 // Credentials: demo mode needs none. Otherwise the page may be opened with ?access_token=<JWT>;
 // the token is kept in sessionStorage (and removed from the address bar), sent as a Bearer header
-// on REST calls and as ?access_token= on the stream, since EventSource cannot send headers.
+// on REST calls and handed to switchboard.js for the stream (as ?access_token=: neither a browser
+// WebSocket nor EventSource can send headers).
 
 const TOKEN_KEY = 'switchboard.access_token';
 let token = null;
@@ -83,44 +84,16 @@ export async function demoTenants() {
   }
 }
 
-/** View parameters shared by the REST snapshot and the stream: hours, scope, sub. */
-export function viewQuery(view) {
-  const q = new URLSearchParams();
-  if (view.hours) q.set('hours', String(view.hours));
-  if (view.scope) q.set('scope', view.scope);
-  if (view.sub) q.set('sub', view.sub);
-  return q;
+/** The access token this page was opened with, if any. */
+export function accessToken() {
+  return token;
 }
 
-export function snapshotUrl(view) {
-  const q = viewQuery(view).toString();
-  return `/api/dashboards/${enc(view.dashboard)}/${enc(view.tenant)}${q ? `?${q}` : ''}`;
-}
-
-/** The SSE URL; lastEventId resumes a stream we had to recreate (EventSource forgets it). */
-export function streamUrl(view, datasets, lastEventId = null) {
-  const q = viewQuery(view);
-  q.set('dashboards', view.dashboard);
-  if (datasets.length) q.set('datasets', datasets.join(','));
-  if (lastEventId) q.set('lastEventId', lastEventId);
-  if (token) q.set('access_token', token);
-  return `/api/events/${enc(view.tenant)}?${q}`;
-}
-
-/**
- * A snapshot fetcher: fetch(etag) sends If-None-Match when given and resolves
- * {notModified: true} on 304, else {msg, etag}. The caller keeps the ETag of what it applied.
- */
-export function snapshotFetcher(view) {
-  const url = snapshotUrl(view);
-  return async (etag) => {
-    const res = await fetch(url, { headers: headers(etag ? { 'If-None-Match': etag } : {}), cache: 'no-store' });
-    if (res.status === 304) return { notModified: true };
-    if (!res.ok) throw new HttpError(res.status, await errorText(res));
-    return { msg: await res.json(), etag: res.headers.get('ETag') };
-  };
-}
-
-function enc(s) {
-  return encodeURIComponent(s ?? '');
+/** View parameters of the stream: hours, scope, sub. */
+export function viewParams(view) {
+  const p = {};
+  if (view.hours) p.hours = String(view.hours);
+  if (view.scope) p.scope = view.scope;
+  if (view.sub) p.sub = view.sub;
+  return p;
 }

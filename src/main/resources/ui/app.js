@@ -1,14 +1,17 @@
 // Switchboard web dashboard: /?dashboard=calls&tenant=<t>[&hours=24][&scope=agent&sub=agent-1]
 //
 // Loads the catalog and demo tenants, builds the dashboard's layout (a dedicated one for `calls`,
-// a generic one for the rest), then keeps it live over SSE with REST polling as the fallback.
+// a generic one for the rest), then keeps it live with the Switchboard client (/switchboard.js:
+// WebSocket, else SSE, else long-polling; it resumes exactly after every drop).
 //
-// Test hooks: document.body.dataset.connection = live|reconnecting|polling (idle: no tenant yet);
-// window.__switchboard = {state, events, eventCounts, connection, position, updatedAt, ...};
+// Test hooks: document.body.dataset.connection = live|reconnecting|polling|offline (idle: no tenant
+// yet) and dataset.transport = websocket|sse|poll;
+// window.__switchboard = {state, events, eventCounts, connection, transport, position, changes (the
+// last 1000 row changes applied: {id, dataset, key, op}), updatedAt, ...};
 // every widget element has data-widget="<name>" and data-value="<displayed text>".
 
-import { demoTenants, initToken, listDashboards, snapshotFetcher, streamUrl, tokenScope } from './api.js';
-import { LiveConnection } from './connection.js';
+import { connect } from '/switchboard.js';
+import { accessToken, demoTenants, initToken, listDashboards, tokenScope, viewParams } from './api.js';
 import { markChanged, tick } from './dom.js';
 import * as fmt from './format.js';
 import { callsLayout } from './layout-calls.js';
@@ -34,14 +37,16 @@ const hooks = {
   events: 0,
   eventCounts: {},
   connection: 'reconnecting',
+  transport: null,
   position: null,
+  changes: [],
   updatedAt: null,
   lastChange: null,
   dashboard: null,
   tenant: null,
   history: [],
-  refresh: () => connection?.refresh(),
 };
+const MAX_CHANGES = 1000;
 window.__switchboard = hooks;
 let connection = null;
 
@@ -93,37 +98,44 @@ async function main() {
   });
   updateTitle(def, tenant, null);
 
-  connection = new LiveConnection({
-    streamUrl: (lastEventId) => streamUrl(view, datasetsOf(def, params, view), lastEventId),
-    fetchSnapshot: snapshotFetcher(view),
-    onSnapshot(msg, fromStream) {
-      if (!forThisDashboard(msg, name)) return;
-      store.replace(msg.widgets, msg.position);
-      if (fromStream && msg.reset) showToast('Stream resynchronized: showing a fresh snapshot.');
-    },
-    onDelta(msg) {
-      if (!forThisDashboard(msg, name)) return;
-      store.merge(msg.widgets, msg.position);
-    },
-    onChange(msg) {
-      const keys = [msg.key, msg.after?.id, msg.before?.id].filter((k) => k !== undefined && k !== null && typeof k !== 'object');
-      markChanged(keys, msg.op);
-      hooks.lastChange = msg;
-      renderLastChange();
-    },
-    onEvent(type) {
-      hooks.events += 1;
-      hooks.eventCounts[type] = (hooks.eventCounts[type] ?? 0) + 1;
-      $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
-      pulse();
-    },
-    onState: setConnection,
-    onError(err) {
-      if (err.status === 401) showBanner(`${err.message}. Open this page with ?access_token=<token>.`);
-      else if (err.status === 404 || err.status === 403 || err.status === 400) showBanner(err.message);
-    },
+  connection = connect({
+    tenant,
+    dashboards: [name],
+    datasets: datasetsOf(def, params, view),
+    params: viewParams(view),
+    token: accessToken() || undefined,
   });
-  connection.start();
+  const counted = (type, fn) => connection.on(type, (data, meta) => {
+    hooks.events += 1;
+    hooks.eventCounts[type] = (hooks.eventCounts[type] ?? 0) + 1;
+    $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
+    pulse();
+    fn(data, meta);
+  });
+  counted('snapshot', (msg) => {
+    if (!forThisDashboard(msg, name)) return;
+    store.replace(msg.widgets, msg.position);
+    if (msg.reset) showToast('Stream resynchronized: showing a fresh snapshot.');
+  });
+  counted('delta', (msg) => {
+    if (!forThisDashboard(msg, name)) return;
+    store.merge(msg.widgets, msg.position);
+  });
+  counted('change', (msg, meta) => {
+    const keys = [msg.key, msg.after?.id, msg.before?.id].filter((k) => k !== undefined && k !== null && typeof k !== 'object');
+    markChanged(keys, msg.op);
+    hooks.lastChange = msg;
+    hooks.changes.push({ id: meta.id, dataset: msg.dataset, key: msg.key, op: msg.op });
+    if (hooks.changes.length > MAX_CHANGES) hooks.changes.splice(0, hooks.changes.length - MAX_CHANGES);
+    renderLastChange();
+  });
+  counted('reset', (msg) => showToast(`The history of ${msg.dataset ?? 'a dataset'} could not be resumed; figures are fresh.`));
+  connection.on('state', (state, detail) => setConnection(state, detail));
+  connection.on('error', (err) => {
+    if (err.status === 401 || err.expired) showBanner(`${err.error}. Open this page with ?access_token=<token>.`);
+    else if (err.status === 404 || err.status === 403 || err.status === 400) showBanner(err.error);
+  });
+  setConnection(connection.state, {});
 
   setInterval(() => {
     tick(document);
@@ -229,25 +241,33 @@ function updateTitle(def, tenant, active) {
 
 const STATE_TEXT = {
   live: ['Live', 'Streaming updates from the server'],
-  reconnecting: ['Reconnecting', 'Stream interrupted; reconnecting and resuming where it left off'],
-  polling: ['Polling', 'Stream unavailable; refreshing every 2 s and retrying the stream'],
+  reconnecting: ['Reconnecting', 'Connection interrupted; reconnecting and resuming where it left off'],
+  polling: ['Polling', 'Streaming is blocked on the way to the server; long-polling instead, resuming exactly'],
+  offline: ['Offline', 'The server cannot be reached; retrying'],
   idle: ['Idle', 'No tenant chosen'],
 };
+const TRANSPORT_TEXT = { websocket: 'WebSocket', sse: 'SSE', poll: 'long-poll' };
+let everLive = false;
 
 function setConnection(state, detail = {}) {
+  const transport = connection?.transport ?? null;
   document.body.dataset.connection = state;
+  if (transport) document.body.dataset.transport = transport;
   hooks.connection = state;
+  hooks.transport = transport;
+  if (state === 'live' || state === 'polling') everLive = true;
   const [label, help] = STATE_TEXT[state] ?? [state, ''];
   const conn = $('connection');
   conn.dataset.state = state;
-  let text = label;
-  if (state === 'reconnecting' && detail.connecting) text = 'Connecting';
-  conn.querySelector('.conn-label').textContent = text;
-  conn.title = detail.error ? `${help} (last error: ${detail.error})` : help;
-  const failing = Boolean(detail.error) && state === 'polling';
+  const via = (state === 'live' || state === 'polling') && transport ? TRANSPORT_TEXT[transport] : '';
+  conn.querySelector('.conn-label').textContent = state === 'reconnecting' && !everLive ? 'Connecting' : label;
+  conn.querySelector('.conn-transport').textContent = via ? `· ${via}` : '';
+  conn.title = `${help}${via ? ` (${via})` : ''}${detail.error ? ` (last error: ${detail.error})` : ''}`;
+  const failing = state === 'offline';
   conn.classList.toggle('has-error', failing);
   const note = $('conn-error');
-  note.textContent = failing ? 'server unreachable, retrying ·' : '';
+  const retry = detail.retryInMs ? `, retrying in ${Math.max(1, Math.round(detail.retryInMs / 1000))} s` : ', retrying';
+  note.textContent = failing ? `server unreachable${retry} ·` : '';
   note.hidden = !failing;
 }
 

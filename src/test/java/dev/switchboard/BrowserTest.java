@@ -67,8 +67,9 @@ class BrowserTest {
             }
             assertThat(errors).isEmpty();
 
-            // A proxy that kills the event stream: the page falls back to polling the REST snapshot.
+            // A proxy that kills WebSocket and the event stream: the page falls back to long-polling.
             Page blocked = browser.newPage(new Browser.NewPageOptions().setBypassCSP(true));
+            blocked.routeWebSocket("**/api/events/**", ws -> ws.close());
             blocked.route("**/api/events/**", route -> route.abort());
             blocked.navigate("http://127.0.0.1:" + sb.port() + "/?dashboard=calls&tenant=demo-call-center");
             blocked.waitForFunction("document.body.dataset.connection === 'polling'", null, new Page.WaitForFunctionOptions().setTimeout(30000));

@@ -27,7 +27,7 @@ import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** The Jetty server: one connector, the API handler, nothing else. */
+/** The Jetty server: one connector, the API handler (and Socket.IO), gzip when the client accepts it. */
 public final class HttpServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
@@ -66,7 +66,7 @@ public final class HttpServer implements AutoCloseable {
         server.addConnector(connector);
         api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets);
         Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins, api.router(), engine.clock());
-        Handler routes = new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins));
+        Handler routes = Gzip.wrap(new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins)));
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
         // hold more than its share of requests in progress while it trickles bytes.
         Handler rate = limits.minBodyRate() > 0 ? new MinimumDataRateHandler(routes, limits.minBodyRate(), 0) : routes;

@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Serves the web dashboard and WebJars from the classpath, cached in memory. Only files that
+ * Serves the web dashboard, the JavaScript client ({@code /switchboard.js}) and WebJars from the
+ * classpath, cached in memory. Only files that
  * exist are cached, so the cache is bounded by what the jar holds: a miss is looked up again
  * each time rather than remembered, since any client can ask for endless distinct missing paths.
  */
@@ -25,6 +26,8 @@ final class StaticFiles {
         String resource;
         if (path.equals("/") || path.equals("/index.html")) {
             resource = "ui/index.html";
+        } else if (path.equals("/switchboard.js")) {
+            resource = "ui/switchboard.js"; // the JavaScript client, for any page to import
         } else if (path.startsWith("/ui/")) {
             resource = "ui/" + path.substring(4);
         } else if (path.startsWith("/webjars/")) {

@@ -18,11 +18,12 @@ final class Conn implements StreamListener {
     boolean ready;
     boolean closed;
 
-    Conn(Loop loop, SocketChannel channel, boolean socketIo) {
+    /** {@code protocol}: sse, ws (Switchboard's native WebSocket) or sio (Socket.IO, connecting with {@code connectPacket}). */
+    Conn(Loop loop, SocketChannel channel, String protocol, String connectPacket) {
         this.loop = loop;
         this.channel = channel;
-        this.sse = socketIo ? null : new SseDecoder(this);
-        this.ws = socketIo ? new WsDecoder(this) : null;
+        this.sse = protocol.equals("sse") ? new SseDecoder(this) : null;
+        this.ws = sse != null ? null : new WsDecoder(this, protocol.equals("sio") ? java.util.Optional.of(connectPacket) : java.util.Optional.empty());
     }
 
     void feed(byte[] b, int off, int len) {

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code ./switchboard bench fanout}: fan-out of one tenant's changes to S subscribers, Switchboard
- * against a minimal Socket.IO v4 server on Node, measured by the same load generator in the same
- * run. Every system runs as its own process; so do the load generators. For each S the clients
+ * (over SSE, its native WebSocket and its Socket.IO) against a minimal Socket.IO v4 server on Node,
+ * measured by the same load generator in the same run. Every system runs as its own process; so do the load generators. For each S the clients
  * connect, then the writer publishes at rising rates (a few seconds each, then a drain); the
  * ladder stops after a step the server could not keep up with. See BENCHMARKS.md.
  */
@@ -48,7 +48,7 @@ public final class FanoutBench {
         Optional<Target> sb = Optional.empty();
         Optional<Target> sio = Optional.empty();
         try (Generators gens = new Generators(o.generators(), o.threads(), o.spread())) {
-            if (o.systems().contains("switchboard")) {
+            if (o.systems().stream().anyMatch(x -> x.startsWith("switchboard"))) {
                 sb = Optional.of(Target.switchboard(Path.of("target/switchboard.jar"), work, o.serverJvm()));
             }
             if (o.systems().contains("socketio")) {
@@ -57,13 +57,22 @@ public final class FanoutBench {
             FanoutBench bench = new FanoutBench(o, gens);
             for (int s : o.subscribers()) {
                 if (sb.isPresent()) {
-                    bench.ladder(sb.get(), s, DATASETS);
+                    if (o.systems().contains("switchboard")) {
+                        bench.ladder(sb.get(), s, DATASETS);
+                    }
+                    // the same server and stream over its other transports
+                    if (o.systems().contains("switchboard-ws")) {
+                        bench.ladder(sb.get().over("ws"), s, DATASETS);
+                    }
+                    if (o.systems().contains("switchboard-sio")) {
+                        bench.ladder(sb.get().over("sio"), s, DATASETS);
+                    }
                 }
                 if (sio.isPresent()) {
                     bench.ladder(sio.get(), s, "room");
                 }
             }
-            if (sb.isPresent() && o.dashboardsRun() > 0) {
+            if (sb.isPresent() && o.systems().contains("switchboard") && o.dashboardsRun() > 0) {
                 bench.ladder(sb.get(), o.dashboardsRun(), DASHBOARDS);
             }
             Report.results(bench.steps);
@@ -78,10 +87,9 @@ public final class FanoutBench {
 
     /** Connects S clients to {@code t}, runs the rate ladder, disconnects. */
     private void ladder(Target t, int s, String watch) throws Exception {
-        String path = t.streamPath(watch);
         System.out.printf("%n%s, %,d subscribers (%s): connecting...%n", t.name, s, t.socketIo ? "one room" : watch);
         long c0 = System.nanoTime();
-        String[] r = gens.connect(t, path, s, 512);
+        String[] r = gens.connect(t, watch, s, 512);
         int ok = Integer.parseInt(r[0]);
         long held = t.awaitSubscribers(ok, Duration.ofSeconds(30));
         System.out.printf("  %d connected in %.1f s%s; the server holds %d%n", ok, (System.nanoTime() - c0) / 1e9,

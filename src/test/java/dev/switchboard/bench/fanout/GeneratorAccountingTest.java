@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The load generator's counts can be trusted: wire bytes with a gap and a duplicate, cut at
- * awkward places, come out as exactly one missing and one duplicated event, for both protocols.
+ * awkward places, come out as exactly one missing and one duplicated event, for every protocol.
  */
 class GeneratorAccountingTest {
 
@@ -85,15 +85,42 @@ class GeneratorAccountingTest {
             wire.writeBytes(serverFrame("42[\"change\",{\"dataset\":\"call_logs\",\"key\":\"" + Marker.id(seq, 1_000_000L) + "\",\"p\":\"" + padding + "\"}]"));
         }
         wire.writeBytes(serverFrame("2"));
-        WsDecoder d = new WsDecoder(c);
+        String connect = "40{\"tenant\":\"bench\",\"datasets\":[\"call_logs\"]}";
+        WsDecoder d = new WsDecoder(c, java.util.Optional.of(connect));
         feedInPieces(wire.toByteArray(), d::feed);
 
         assertThat(c.failure).isEmpty();
-        assertThat(c.sent).containsExactly("40", "3");
+        assertThat(c.sent).containsExactly(connect, "3");
         assertThat(c.ready).isTrue();
         assertThat(c.tally.missing(6)).isEqualTo(1);
         assertThat(c.tally.duplicates()).isEqualTo(1);
         assertThat(c.tally.distinct()).isEqualTo(4);
+        assertThat(c.accounting.latency.getTotalCount()).isEqualTo(4);
+    }
+
+    @Test
+    void nativeWebSocketStream_withAGapAndADuplicate_countsOneMissingAndOneDuplicate() {
+        Client c = new Client();
+        c.tally.begin(1);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (long seq : new long[] {1, 2, 4, 4, 5}) {
+            String padding = "x".repeat(seq == 4 ? 300 : 10);
+            wire.writeBytes(serverFrame("{\"event\":\"change\",\"id\":\"e1-" + seq + "\",\"data\":{\"dataset\":\"call_logs\",\"key\":\""
+                    + Marker.id(seq, 1_000_000L) + "\",\"p\":\"" + padding + "\"}}"));
+        }
+        wire.writeBytes(serverFrame("{\"event\":\"delta\",\"id\":\"e1-5\",\"data\":{\"widgets\":{\"recent\":[\"" + Marker.id(9, 1L) + "\"]}}}"));
+        wire.writeBytes(serverFrame("{\"event\":\"heartbeat\"}"));
+        WsDecoder d = new WsDecoder(c, java.util.Optional.empty());
+        feedInPieces(wire.toByteArray(), d::feed);
+
+        assertThat(c.failure).isEmpty();
+        assertThat(c.sent).isEmpty();
+        assertThat(c.ready).isTrue();
+        assertThat(c.tally.missing(6)).isEqualTo(1);
+        assertThat(c.tally.duplicates()).isEqualTo(1);
+        assertThat(c.tally.distinct()).isEqualTo(4);
+        assertThat(c.accounting.other).as("delta and heartbeat are not changes").isEqualTo(2);
         assertThat(c.accounting.latency.getTotalCount()).isEqualTo(4);
     }
 

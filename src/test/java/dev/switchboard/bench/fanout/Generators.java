@@ -33,12 +33,13 @@ final class Generators implements AutoCloseable {
         }
     }
 
-    /** Opens {@code n} connections to {@code t}, split over the processes; returns {ok, failed} and the last error. */
-    String[] connect(Target t, String path, int n, int maxInFlight) throws IOException {
+    /** Opens {@code n} connections to {@code t} watching {@code watch}, split over the processes; returns {ok, failed} and the last error. */
+    String[] connect(Target t, String watch, int n, int maxInFlight) throws IOException {
+        String path = t.streamPath(watch);
         for (int i = 0; i < procs.size(); i++) {
             int share = n / procs.size() + (i < n % procs.size() ? 1 : 0);
-            procs.get(i).send("connect " + (t.socketIo ? "sio" : "sse") + " 127.0.0.1 " + t.port + " " + path + " " + share + " "
-                    + Math.max(1, maxInFlight / procs.size()));
+            procs.get(i).send("connect " + t.protocol + " 127.0.0.1 " + t.port + " " + path + " " + share + " "
+                    + Math.max(1, maxInFlight / procs.size()) + " " + t.connectPacket(watch));
         }
         long ok = 0;
         long failed = 0;

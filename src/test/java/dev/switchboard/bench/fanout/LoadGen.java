@@ -16,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * A load-generator process: a few {@link Loop} selector threads holding SSE or Socket.IO
+ * A load-generator process: a few {@link Loop} selector threads holding SSE, WebSocket or Socket.IO
  * connections, driven by its parent over stdin/stdout, one command and one answer per line:
  *
  * <pre>
- *   connect sse|sio HOST PORT PATH N MAX_IN_FLIGHT  ->  connected OK FAILED LAST_ERROR
+ *   connect sse|ws|sio HOST PORT PATH N MAX_IN_FLIGHT [CONNECT_PACKET]  ->  connected OK FAILED LAST_ERROR
+ *       (ws: Switchboard's native WebSocket at PATH; sio: Socket.IO, whose namespace connect packet is
+ *       CONNECT_PACKET, e.g. 40 or 40{"tenant":"bench","datasets":["call_logs"]}, without spaces)
  *   begin FROM                                     ->  ok            (a step: writer sequence numbers from FROM)
  *   progress                                       ->  progress DISTINCT LAST_RECEIPT_NANOS
  *   stats TO                                       ->  stats DISTINCT DUPS LATE MISSING CHANGES UNSTAMPED OTHER BYTES
@@ -83,7 +85,7 @@ public final class LoadGen {
                 List<CompletableFuture<int[]>> fs = new ArrayList<>();
                 for (int i = 0; i < loops.size(); i++) {
                     int share = n / loops.size() + (i < n % loops.size() ? 1 : 0);
-                    fs.add(loops.get(i).connect(w[1].equals("sio"), target, w[4], share, inFlight / loops.size()));
+                    fs.add(loops.get(i).connect(w[1], target, w[4], w.length > 7 ? w[7] : "40", share, inFlight / loops.size()));
                 }
                 int ok = 0;
                 int failed = 0;

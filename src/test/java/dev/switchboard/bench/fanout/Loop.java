@@ -40,9 +40,10 @@ final class Loop implements Runnable {
 
     /** A batch of connections being opened. */
     private static final class Campaign {
-        final boolean socketIo;
+        final String protocol;
         final InetSocketAddress target;
         final String path;
+        final String connectPacket;
         final int maxInFlight;
         final CompletableFuture<int[]> done = new CompletableFuture<>();
         int remaining;
@@ -50,10 +51,11 @@ final class Loop implements Runnable {
         int ok;
         int failed;
 
-        Campaign(boolean socketIo, InetSocketAddress target, String path, int count, int maxInFlight) {
-            this.socketIo = socketIo;
+        Campaign(String protocol, InetSocketAddress target, String path, String connectPacket, int count, int maxInFlight) {
+            this.protocol = protocol;
             this.target = target;
             this.path = path;
+            this.connectPacket = connectPacket;
             this.remaining = count;
             this.maxInFlight = maxInFlight;
         }
@@ -83,9 +85,9 @@ final class Loop implements Runnable {
     }
 
     /** Opens {@code count} connections; completes with {ok, failed} once every handshake finished or failed. */
-    CompletableFuture<int[]> connect(boolean socketIo, InetSocketAddress target, String path, int count, int maxInFlight) {
+    CompletableFuture<int[]> connect(String protocol, InetSocketAddress target, String path, String connectPacket, int count, int maxInFlight) {
         return call(() -> {
-            campaign = new Campaign(socketIo, target, path, count, Math.max(1, maxInFlight));
+            campaign = new Campaign(protocol, target, path, connectPacket, count, Math.max(1, maxInFlight));
             openMore();
             return campaign.done;
         }).thenCompose(f -> f);
@@ -187,8 +189,13 @@ final class Loop implements Runnable {
             if (key.isConnectable()) {
                 c.channel.finishConnect();
                 key.interestOps(SelectionKey.OP_READ);
-                c.send(campaign.socketIo ? WsDecoder.request(campaign.target.getHostString(), campaign.target.getPort())
-                        : SseDecoder.request(campaign.target.getHostString(), campaign.target.getPort(), campaign.path));
+                String host = campaign.target.getHostString();
+                int port = campaign.target.getPort();
+                c.send(switch (campaign.protocol) {
+                    case "sse" -> SseDecoder.request(host, port, campaign.path);
+                    case "ws" -> WsDecoder.request(host, port, campaign.path);
+                    default -> WsDecoder.request(host, port, campaign.path); // Socket.IO: /socket.io/?EIO=4&transport=websocket
+                });
                 return;
             }
             if (key.isWritable()) {
@@ -222,7 +229,7 @@ final class Loop implements Runnable {
                 if (bind.isPresent()) {
                     ch.bind(new InetSocketAddress(bind.get(), 0));
                 }
-                Conn c = new Conn(this, ch, k.socketIo);
+                Conn c = new Conn(this, ch, k.protocol, k.connectPacket);
                 conns.add(c);
                 ch.connect(k.target);
                 c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);

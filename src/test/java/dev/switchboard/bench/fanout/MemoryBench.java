@@ -54,7 +54,7 @@ public final class MemoryBench {
             int held = 0;
             for (int n : o.subscribers()) {
                 long c0 = System.nanoTime();
-                String[] r = gens.connect(t, path, n - held, 256);
+                String[] r = gens.connect(t, FanoutBench.DATASETS, n - held, 256);
                 held += Integer.parseInt(r[0]);
                 long seen = t.awaitSubscribers(held, Duration.ofSeconds(60));
                 double secs = (System.nanoTime() - c0) / 1e9;

@@ -14,12 +14,13 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
 
     static final String USAGE = """
             ./switchboard bench fanout [options]     Switchboard vs a minimal Socket.IO server, same generator, same run
-              --quick                 2 s steps, offered 10k/100k/300k deliveries/s, no dashboards run (about 2 min)
+              --quick                 2 s steps, offered 10k/100k/300k deliveries/s, no dashboards run (about 4 min)
               --subscribers 100,1000  subscriber counts S (default 100,1000,10000)
               --rates 10,100          publish rates in changes/s for every S (default: the offered ladder divided by S)
               --offered 10000,30000   offered deliveries/s ladder (default 10k,20k,40k,100k,300k,1m); rate = offered / S, at most 5,000/s
               --step-seconds 4        publishing time per step (default 4), then a drain of at most max(5, 2 x step) s
-              --systems switchboard,socketio   which systems (default both)
+              --systems switchboard,socketio   which systems: switchboard (SSE), switchboard-ws (its native WebSocket),
+                                      switchboard-sio (its Socket.IO), socketio (the Node baseline); default all four
               --dashboards-run 1000   S of the extra Switchboard run watching dashboards=calls too (0 = none; default 1000)
               --generators N          load-generator processes (default: one per 8,000 connections, at least 2 from 10,000)
               --threads N             selector threads per generator process (default: 2 with one process, else 1)
@@ -35,7 +36,7 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
         List<Long> offered = List.of(10_000L, 20_000L, 40_000L, 100_000L, 300_000L, 1_000_000L);
         double step = 4;
         double warmup = 3;
-        List<String> systems = List.of("switchboard", "socketio");
+        List<String> systems = List.of("switchboard", "switchboard-ws", "switchboard-sio", "socketio");
         int dashboards = 1000;
         int generators = 0;
         int threads = 0;
@@ -70,8 +71,8 @@ record Options(List<Integer> subscribers, List<Double> rates, List<Long> offered
             }
         }
         for (String s : systems) {
-            if (!s.equals("switchboard") && !s.equals("socketio")) {
-                throw new IllegalArgumentException("--systems takes switchboard and/or socketio, not " + s);
+            if (!List.of("switchboard", "switchboard-ws", "switchboard-sio", "socketio").contains(s)) {
+                throw new IllegalArgumentException("--systems takes switchboard, switchboard-ws, switchboard-sio and/or socketio, not " + s);
             }
         }
         int max = subs.stream().mapToInt(Integer::intValue).max().orElse(0);

@@ -27,7 +27,7 @@ final class Report {
 
     static String line(Step s) {
         String[] c = s.cells();
-        return String.format("%-11s S=%-6s %5s changes/s (published %s/s) -> %9s/s delivered (offered %s), p50 %s p99 %s max %s ms, missing %s "
+        return String.format("%-15s S=%-6s %5s changes/s (published %s/s) -> %9s/s delivered (offered %s), p50 %s p99 %s max %s ms, missing %s "
                 + "dup %s, server %s (%s us/delivery), generator %s, machine %s, write p99 %s ms %s", c[0], c[1], c[2], c[3], c[5], c[4], c[6],
                 c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], Step.ms(s.writeP99()), c[16]);
     }
@@ -42,7 +42,32 @@ final class Report {
         steps.forEach(s -> rows.add(s.cells()));
         table(Step.HEAD, rows);
         sideBySide(steps);
+        transports(steps);
         targets(steps);
+    }
+
+    /** Switchboard's transports at the same S and rate: SSE, its native WebSocket, its Socket.IO, and the Node baseline. */
+    private static void transports(List<Step> steps) {
+        String[] systems = {"switchboard", "switchboard-ws", "switchboard-sio", "socket.io"};
+        List<String[]> rows = new ArrayList<>();
+        steps.stream().filter(a -> a.system().startsWith("switchboard") && a.watch().equals(FanoutBench.DATASETS))
+                .map(a -> List.of(a.subscribers(), (int) a.rate())).distinct().forEach(k -> {
+                    List<String> r = new ArrayList<>(List.of(String.format("%,d", k.get(0)), Step.num(k.get(1))));
+                    for (String sys : systems) {
+                        Optional<Step> x = steps.stream().filter(v -> v.system().equals(sys) && v.subscribers() == k.get(0) && (int) v.rate() == k.get(1)
+                                && (sys.equals("socket.io") || v.watch().equals(FanoutBench.DATASETS))).findFirst();
+                        r.add(x.map(v -> Step.num(v.deliveredPerSecond()) + " / " + Step.ms(v.p99()) + " / " + String.format("%.1f", v.serverMicrosPerDelivery())
+                                + " / " + String.format("%.0f%%", v.generatorCpu()) + (v.flags().isEmpty() ? "" : " " + v.flags())).orElse("-"));
+                    }
+                    rows.add(r.toArray(String[]::new));
+                });
+        if (rows.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("Switchboard's transports, same S and rate (each cell: delivered/s / p99 ms / server µs per delivery / generator CPU, flags):");
+        System.out.println();
+        table(new String[] {"S", "changes/s asked", "switchboard SSE", "switchboard WebSocket", "switchboard Socket.IO", "socket.io (Node)"}, rows);
     }
 
     private static void sideBySide(List<Step> steps) {
@@ -72,12 +97,15 @@ final class Report {
             Optional<Step> x = best(steps, "switchboard", FanoutBench.DATASETS, s);
             Optional<Step> y = best(steps, "socket.io", "room", s);
             Optional<Step> z = best(steps, "switchboard", FanoutBench.DASHBOARDS, s);
+            Optional<Step> ws = best(steps, "switchboard-ws", FanoutBench.DATASETS, s);
+            Optional<Step> sio = best(steps, "switchboard-sio", FanoutBench.DATASETS, s);
             best.add(new String[] {String.format("%,d", s), x.map(v -> Step.num(v.deliveredPerSecond())).orElse("none"),
                 y.map(v -> Step.num(v.deliveredPerSecond())).orElse("none"),
                 x.isPresent() && y.isPresent() ? ratio(x.get().deliveredPerSecond(), y.get().deliveredPerSecond()) : "-",
-                z.map(v -> Step.num(v.deliveredPerSecond())).orElse("-")});
+                z.map(v -> Step.num(v.deliveredPerSecond())).orElse("-"),
+                ws.map(v -> Step.num(v.deliveredPerSecond())).orElse("none"), sio.map(v -> Step.num(v.deliveredPerSecond())).orElse("none")});
         });
-        table(new String[] {"S", "switchboard", "socket.io", "ratio", "switchboard +dashboards"}, best);
+        table(new String[] {"S", "switchboard", "socket.io", "ratio", "switchboard +dashboards", "switchboard WebSocket", "switchboard Socket.IO"}, best);
     }
 
     private static void targets(List<Step> steps) {

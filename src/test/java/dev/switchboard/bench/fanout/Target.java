@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * A system under test, running as its own process on 127.0.0.1: the Switchboard jar
  * ({@code demo --simulate-rate 0} on a fresh data directory) or the Socket.IO baseline on Node.
  * Knows how to publish to it, how clients subscribe to it, and how many subscribers it holds.
+ * The Switchboard process is measured over each of its transports ({@link #over}): SSE, the
+ * native WebSocket and Socket.IO.
  */
 final class Target implements AutoCloseable {
     static final String TENANT = "bench";
@@ -27,15 +29,26 @@ final class Target implements AutoCloseable {
     private static final Pattern ROOM = Pattern.compile("\"subscribers\":(\\d+)");
 
     final String name;
+    /** The Node baseline (not Switchboard's own Socket.IO). */
     final boolean socketIo;
+    /** How the generator's clients talk to it: sse, ws or sio. */
+    final String protocol;
     final Child child;
     final int port;
+    private final boolean owner;
 
-    private Target(String name, boolean socketIo, Child child, int port) {
+    private Target(String name, boolean socketIo, String protocol, Child child, int port, boolean owner) {
         this.name = name;
         this.socketIo = socketIo;
+        this.protocol = protocol;
         this.child = child;
         this.port = port;
+        this.owner = owner;
+    }
+
+    /** The same server reached over another transport ({@code ws} or {@code sio}); closing it leaves the server running. */
+    Target over(String protocol) {
+        return new Target(name + "-" + protocol, socketIo, protocol, child, port, false);
     }
 
     /** Starts the built jar as the launcher does ({@code -XX:+UseZGC -Xss512k}), with its own data directory. */
@@ -49,7 +62,7 @@ final class Target implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "demo", "--simulate-rate", "0", "--port", "0", "--data-dir", data.toString()));
         Child c = Child.server("switchboard", cmd, work, work.resolve("switchboard.log"));
         int port = Integer.parseInt(c.await(Pattern.compile("running: http://127\\.0\\.0\\.1:(\\d+)/"), Duration.ofSeconds(90)));
-        return new Target("switchboard", false, c, port);
+        return new Target("switchboard", false, "sse", c, port, true);
     }
 
     /** Starts bench/socketio-baseline/server.js on Node, installing its npm packages on first use. */
@@ -71,7 +84,7 @@ final class Target implements AutoCloseable {
         }
         Child c = Child.server("socket.io", List.of("node", "server.js", "0"), baseline, work.resolve("socketio.log"));
         int port = Integer.parseInt(c.await(Pattern.compile("listening (\\d+)"), Duration.ofSeconds(30)));
-        return new Target("socket.io", true, c, port);
+        return new Target("socket.io", true, "sio", c, port, true);
     }
 
     static String java() {
@@ -80,7 +93,29 @@ final class Target implements AutoCloseable {
 
     /** The stream path clients open; {@code watch} is Switchboard's query (e.g. {@code datasets=call_logs}). */
     String streamPath(String watch) {
-        return socketIo ? "/socket.io/" : "/api/events/" + TENANT + "?" + watch;
+        return protocol.equals("sio") ? "/socket.io/?EIO=4&transport=websocket" : "/api/events/" + TENANT + "?" + watch;
+    }
+
+    /**
+     * Socket.IO's namespace connect packet: plain {@code 40} for the baseline, and for Switchboard
+     * {@code 40} with the handshake's auth naming the tenant and what to watch (no spaces: it
+     * travels as one word of a generator command).
+     */
+    String connectPacket(String watch) {
+        if (socketIo) {
+            return "40";
+        }
+        StringBuilder auth = new StringBuilder("40{\"tenant\":\"" + TENANT + "\"");
+        for (String part : watch.split("&")) {
+            String[] kv = part.split("=", 2);
+            auth.append(",\"").append(kv[0]).append("\":[");
+            String[] names = kv[1].split(",");
+            for (int i = 0; i < names.length; i++) {
+                auth.append(i == 0 ? "" : ",").append('"').append(names[i]).append('"');
+            }
+            auth.append(']');
+        }
+        return auth.append('}').toString();
     }
 
     /** Where the writer posts a JSON array of rows. */
@@ -113,6 +148,8 @@ final class Target implements AutoCloseable {
 
     @Override
     public void close() {
-        child.close();
+        if (owner) {
+            child.close();
+        }
     }
 }

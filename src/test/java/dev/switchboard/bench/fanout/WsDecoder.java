@@ -5,31 +5,37 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The client side of Socket.IO v4 over a raw WebSocket ({@code /socket.io/?EIO=4&transport=websocket}):
- * the 101 upgrade, RFC 6455 frames from the server (unmasked; fragments joined; pings answered),
- * and the Engine.IO packets inside: {@code 0} open (answered with {@code 40}, connect to the main
- * namespace), {@code 40} connect ack (ready), {@code 42[...]} events, {@code 2} ping (answered
- * with {@code 3}). Frames the client sends are masked, as RFC 6455 requires.
+ * The client side of a raw WebSocket: the 101 upgrade, RFC 6455 frames from the server (unmasked;
+ * fragments joined; pings answered; no permessage-deflate is offered), and the messages inside.
+ * Either Switchboard's native protocol (ready at the upgrade; {@code {"event":"change",...}} text
+ * messages), or Socket.IO v4 ({@code /socket.io/?EIO=4&transport=websocket}) whose Engine.IO
+ * packets are: {@code 0} open (answered with the namespace connect packet, {@code 40} or
+ * {@code 40{auth}}), {@code 40} connect ack (ready), {@code 42[...]} events, {@code 2} ping
+ * (answered with {@code 3}). Frames the client sends are masked, as RFC 6455 requires.
  */
 final class WsDecoder {
     private static final byte[] HEAD_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHANGE = "42[\"change\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NATIVE_CHANGE = "{\"event\":\"change\"".getBytes(StandardCharsets.US_ASCII);
 
     private final StreamListener out;
+    /** Socket.IO's namespace connect packet; empty for the native protocol. */
+    private final java.util.Optional<String> connectPacket;
     private final Buf in = new Buf();
     private final Buf fragments = new Buf();
     private boolean upgraded;
     private boolean closed;
 
-    WsDecoder(StreamListener out) {
+    WsDecoder(StreamListener out, java.util.Optional<String> connectPacket) {
         this.out = out;
+        this.connectPacket = connectPacket;
     }
 
-    /** The upgrade request for Socket.IO's WebSocket transport. */
-    static byte[] request(String host, int port) {
+    /** The upgrade request for {@code path}. */
+    static byte[] request(String host, int port, String path) {
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
-        return ("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + host + ":" + port
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
                 + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
@@ -88,6 +94,9 @@ final class WsDecoder {
             }
             upgraded = true;
             in.start = i + HEAD_END.length;
+            if (connectPacket.isEmpty()) {
+                out.ready(); // the native protocol's stream is open at the upgrade
+            }
         }
         frames();
         if (in.size() == 0) {
@@ -165,13 +174,21 @@ final class WsDecoder {
         }
     }
 
-    /** One Engine.IO packet. */
+    /** One message: a native JSON event, or an Engine.IO packet. */
     private void message(byte[] a, int p, int len) {
         if (len == 0) {
             return;
         }
+        if (connectPacket.isEmpty()) {
+            if (Buf.contains(a, p, Math.min(len, NATIVE_CHANGE.length), NATIVE_CHANGE)) {
+                out.change(a, p, len);
+            } else {
+                out.other();
+            }
+            return;
+        }
         switch (a[p]) {
-            case '0' -> out.send(textFrame("40")); // open: connect to the main namespace
+            case '0' -> out.send(textFrame(connectPacket.get())); // open: connect to the main namespace
             case '2' -> {
                 out.send(textFrame("3"));
                 out.other();
