@@ -175,7 +175,7 @@ final class Api extends Handler.Abstract {
                 cb.succeeded();
                 return;
             }
-            stream(rq, rs, cb, tenant, (who, done) -> events(rq, rs, done, tenant, who));
+            stream(rq, rs, cb, tenant, () -> principal(rq, rs, tenant), (who, done) -> events(rq, rs, done, tenant, who));
         });
         router.add("POST", "/api/ingest/{tenant}/{dataset}", "Upsert rows", (Native) (rq, rs, cb, p) ->
                 ingest(rq, rs, cb, name(p, "tenant"), name(p, "dataset"), Optional.empty()));
@@ -272,6 +272,18 @@ final class Api extends Handler.Abstract {
         if (handler instanceof Native n) {
             n.handle(request, response, callback, params);
         } else {
+            if (handler instanceof Router.StreamRoute s) {
+                CallImpl call = new CallImpl(request, response, callback, params);
+                try {
+                    s.route().handle(call);
+                } catch (RuntimeException e) {
+                    if (!call.streaming) {
+                        sessions.failed(call.tried); // once the stream is handed over, Api.stream counts its refusals
+                    }
+                    throw e;
+                }
+                return;
+            }
             ((Routes.Route) handler).handle(new CallImpl(request, response, callback, params));
         }
     }
@@ -412,9 +424,9 @@ final class Api extends Handler.Abstract {
      * it with {@code opener}; the admission is released exactly once, when the stream's callback
      * completes or opening it fails. A refusal counts as a failed connection attempt of the tenant.
      */
-    private void stream(Request request, Response response, Callback callback, String tenant, Opener opener) {
+    private void stream(Request request, Response response, Callback callback, String tenant, Supplier<Principal> caller, Opener opener) {
         try {
-            Principal who = principal(request, response, tenant);
+            Principal who = caller.get();
             String ip = Request.getRemoteAddr(request);
             admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
                 throw tooMany(r);
@@ -926,6 +938,10 @@ final class Api extends Handler.Abstract {
         private final Callback callback;
         private final Map<String, String> params;
         private final Map<String, Principal> principals = new java.util.HashMap<>();
+        /** The tenant this request named or was found to serve, so far ("" while unknown). */
+        private String tried = "";
+        /** Whether Api.stream took over (and counts its own refusals). */
+        private boolean streaming;
 
         CallImpl(Request request, Response response, Callback callback, Map<String, String> params) {
             this.request = request;
@@ -958,8 +974,10 @@ final class Api extends Handler.Abstract {
         public String tenant(Optional<String> claimed, String fallback) {
             Optional<String> given = claimed.filter(c -> !c.isBlank()).map(c -> name(Map.of("tenant", c), "tenant"));
             if (access.isOpen()) {
-                return given.orElse(fallback);
+                tried = given.orElse(fallback);
+                return tried;
             }
+            tried = given.orElse("");
             Principal who = authenticate(request);
             if (given.isPresent()) {
                 if (!who.allows(given.get())) {
@@ -973,7 +991,8 @@ final class Api extends Handler.Abstract {
                 throw new ApiException(400, "this token grants " + (mine.isEmpty() ? "every tenant" : mine.size() + " tenants")
                         + "; name the tenant in the request");
             }
-            return mine.get(0);
+            tried = mine.get(0);
+            return tried;
         }
 
         @Override
@@ -1012,7 +1031,8 @@ final class Api extends Handler.Abstract {
 
         @Override
         public void stream(String tenant, Routes.Watching what, Routes.Frames frames) {
-            Api.this.stream(request, response, callback, tenant, (who, done) -> {
+            streaming = true;
+            Api.this.stream(request, response, callback, tenant, () -> principal(tenant), (who, done) -> {
                 Watch w = watch(tenant, who, what.dashboards(), what.datasets(), what.params(), true);
                 if (w.isEmpty()) {
                     throw new IllegalStateException("a compatibility stream must watch something: " + what);

@@ -17,6 +17,12 @@ public interface Routes {
     /** Registers {@code route} for GET (and HEAD) on {@code template}, described by {@code summary}. */
     void get(String template, String summary, Route route);
 
+    /**
+     * Registers {@code route} for GET on {@code template}: a route that opens a stream
+     * ({@link Call#stream}), whose refusals count as failed connection attempts of the tenant.
+     */
+    void stream(String template, String summary, Route route);
+
     /** Registers {@code route} for POST on {@code template}. */
     void post(String template, String summary, Route route);
 

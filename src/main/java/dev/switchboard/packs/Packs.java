@@ -14,7 +14,7 @@ public final class Packs {
             new Pack("clinic", "001 dental clinic", "bright-smile-dental",
                     new Pack.DefaultStream(List.of("clinic", "clinic_availability"), List.of("clinic_appointments", "dentist_availability"),
                             "clinic_appointments"),
-                    ClinicSimulator::new, routes -> { }),
+                    ClinicSimulator::new, ClinicCompat::register),
             new Pack("calls", "002 call center", "demo-call-center",
                     new Pack.DefaultStream(List.of("calls"), List.of("call_logs"), "call_logs"),
                     CallsSimulator::new, CallsCompat::register),
