@@ -20,7 +20,7 @@ public final class Packs {
                     CallsSimulator::new, CallsCompat::register),
             new Pack("shop", "003 repair shop", "fixit-downtown",
                     new Pack.DefaultStream(List.of("shop"), List.of("tickets", "orders", "customers", "products"), "tickets"),
-                    ShopSimulator::new, routes -> { }),
+                    ShopSimulator::new, ShopCompat::register),
             new Pack("campaigns", "004 dialer campaigns", "acme-outbound",
                     new Pack.DefaultStream(List.of("campaigns"), List.of("campaigns", "call_attempts"), "campaigns"),
                     CampaignsSimulator::new, routes -> { }));
