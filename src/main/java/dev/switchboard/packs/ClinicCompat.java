@@ -26,7 +26,7 @@ final class ClinicCompat {
     static final String DEMO_TENANT = "bright-smile-dental";
     static final String APPOINTMENTS = "clinic_appointments";
     static final String AVAILABILITY = "dentist_availability";
-    /** The roles of seed 001 (lines 283-286) and the scope each is confined to. */
+    /** The roles of seed 001 (lines 283-286); a dentist's and a patient's channel is its scope's slice. */
     static final List<String> ROLES = List.of("admin", "dentist", "patient", "chatbot");
 
     static void register(Routes routes) {
