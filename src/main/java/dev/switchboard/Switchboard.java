@@ -142,6 +142,21 @@ public final class Switchboard implements AutoCloseable {
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
         Gauge.builder("switchboard_sse_sessions", http, h -> h.sessions().size()).description("Open SSE connections").register(metrics);
+        // seed 003's connection tracking (l.128-136), for every transport that registers its sessions
+        Gauge.builder("switchboard_stream_connections", http, h -> h.sessions().connections().active())
+                .description("Open stream connections (every transport)").register(metrics);
+        Gauge.builder("switchboard_stream_connection_longest_seconds", http, h -> h.sessions().connections().longestOpenSeconds())
+                .description("How long the oldest open stream connection has been open").register(metrics);
+        FunctionCounter.builder("switchboard_stream_connections_opened", http, h -> h.sessions().connections().opened())
+                .description("Stream connections opened").register(metrics);
+        FunctionCounter.builder("switchboard_stream_connections_ended", http, h -> h.sessions().connections().ended())
+                .description("Stream connections that ended").register(metrics);
+        FunctionCounter.builder("switchboard_stream_connection_seconds", http, h -> h.sessions().connections().endedSeconds())
+                .description("Total duration of the stream connections that ended (divide by _ended_total for the mean)").register(metrics);
+        FunctionCounter.builder("switchboard_stream_connections_failed", http, h -> h.sessions().connections().failed())
+                .description("Stream requests refused before opening (bad token, no access, bad parameters, limits)").register(metrics);
+        FunctionCounter.builder("switchboard_stream_message_errors", http, h -> h.sessions().connections().messageErrors())
+                .description("Client messages on open streams answered with an error").register(metrics);
         processMetrics = Metrics.bind(metrics, store);
     }
 

@@ -124,8 +124,26 @@ class AuthTest {
         assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(admin)).statusCode()).isEqualTo(200);
         assertThat(server.post("/api/ingest/b/call_logs", SseWireTest.call("b1", "active", null, 0), "Authorization", bearer(admin))
                 .statusCode()).isEqualTo(200);
-        assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(token("b", "ops", null, "admin", later))).statusCode())
-                .as("admin names no single tenant").isEqualTo(401);
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(token("*", "ops", "agent", "admin", later))).statusCode())
+                .as("an admin has no scope").isEqualTo(401);
+    }
+
+    /** Issue 9 (seed 001's admin): role admin naming a tenant administers that tenant only, and is no operator. */
+    @Test
+    void tenantAdmin_readsAndWritesItsTenant_butNoOtherTenantNorOperatorRoutes() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        String adminB = bearer(token("b", "clinic-admin", null, "admin", later));
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization", adminB).statusCode()).isEqualTo(200);
+        assertThat(server.post("/api/ingest/b/call_logs", SseWireTest.call("b2", "active", null, 0), "Authorization", adminB)
+                .statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/dashboards/calls/c", "Authorization", adminB).statusCode()).isEqualTo(403);
+        assertThat(server.get("/metrics", "Authorization", adminB).statusCode()).isEqualTo(403);
+        assertThat(server.get("/api/keys/b", "Authorization", adminB).statusCode()).isEqualTo(403);
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization", bearer(token("b", "x", "agent", "admin", later))).statusCode())
+                .as("an admin sees its whole tenant: a scope contradicts it").isEqualTo(401);
+        assertThat(server.get("/api/dashboards/calls/b", "Authorization",
+                bearer(sign(claims("*", "x", null, "admin").claim("tenants", List.of("*", "b")).expirationTime(java.util.Date.from(later)))))
+                .statusCode()).as("the operator grant names no other tenant").isEqualTo(401);
     }
 
     /** Issue 12, finding 12. */
@@ -178,7 +196,8 @@ class AuthTest {
         var w = TestServer.json(r).path("widgets");
         assertThat(w.path("active_calls").asLong()).isEqualTo(1);
         assertThat(w.toString()).contains("x1").doesNotContain("x2").doesNotContain("x3");
-        assertThat(server.get("/api/events/a?datasets=call_logs", "Authorization", bearer(agent7)).statusCode()).isEqualTo(403);
+        // its rows of call_logs stream as its slice (Seed001ClinicSlicesTest); a dataset its scope does not cover is refused
+        assertThat(server.get("/api/events/a?datasets=leads", "Authorization", bearer(agent7)).statusCode()).isEqualTo(403);
         var full = TestServer.json(server.get("/api/dashboards/calls/a", "Authorization", bearer(token("a", "boss", null, null, later))));
         assertThat(full.path("widgets").path("active_calls").asLong()).isEqualTo(3);
     }

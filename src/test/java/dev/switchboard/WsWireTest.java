@@ -150,7 +150,7 @@ class WsWireTest {
     }
 
     @Test
-    void authorization_sameAsSse_otherTenantRefused_scopedViewerCannotSubscribeToDatasets() throws Exception {
+    void authorization_sameAsSse_otherTenantRefused_scopedViewerGetsOnlyItsSliceOfDatasets() throws Exception {
         try (TestServer server = new TestServer(dir, false, java.util.Optional.of(AuthTest.SECRET))) {
             String tokenA = AuthTest.token("A", "u1", null, null, Instant.now().plusSeconds(600));
             var refused = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
@@ -163,10 +163,17 @@ class WsWireTest {
             try (WsClient ws = new WsClient(server.sb.port(), "/api/events/A?dashboards=calls&access_token=" + scoped)) {
                 JsonNode snap = ws.await(event("snapshot"), WAIT);
                 assertThat(snap.path("data").path("subject").asString()).isEqualTo("agent-1");
+                ws.send("{\"action\":\"subscribe\",\"datasets\":[\"leads\"]}");
+                assertThat(ws.await(event("error"), WAIT).path("data").path("status").asInt()).as("a dataset its scope does not cover")
+                        .isEqualTo(403);
                 ws.send("{\"action\":\"subscribe\",\"datasets\":[\"call_logs\"]}");
-                assertThat(ws.await(event("error"), WAIT).path("data").path("status").asInt()).isEqualTo(403);
                 ws.send("{\"action\":\"ping\"}");
                 ws.await(event("pong"), WAIT);
+                String writer = "Bearer " + AuthTest.token("A", "svc", null, "writer", Instant.now().plusSeconds(600));
+                server.post("/api/ingest/A/call_logs", call("theirs").replace("}", ",\"agent_config_id\":\"agent-2\"}"), "Authorization", writer);
+                server.post("/api/ingest/A/call_logs", call("mine").replace("}", ",\"agent_config_id\":\"agent-1\"}"), "Authorization", writer);
+                JsonNode change = ws.await(event("change"), WAIT);
+                assertThat(change.path("data").path("key").asString()).as("only its own rows, the other agent's never").isEqualTo("mine");
             }
         }
     }

@@ -18,14 +18,15 @@ import java.util.Set;
 /**
  * Turns a request's credentials into a {@link Principal}. Production uses HS256 JWTs with claims
  * {@code tenant} (or {@code tenants}), {@code sub}, optional {@code scope} and {@code role}
- * ({@code viewer} default, {@code writer} may ingest, {@code admin} see below); demo mode lets
- * everyone in.
+ * ({@code viewer} default, {@code writer} may ingest, {@code admin} administers the tenants it
+ * names and may write, see below); demo mode lets everyone in.
  *
  * <p>Token rules: {@code exp} is required and must not have passed; {@code nbf} and {@code iat},
  * when present, must not lie more than {@link #CLOCK_SKEW} in the future; the lifetime
  * ({@code exp} minus {@code iat}, or minus now without {@code iat}) must not exceed the maximum
- * lifetime. The tenant {@code *} (all tenants) is the admin grant: it is accepted only with
- * {@code role: admin}, which may also write and read {@code /metrics}.
+ * lifetime. The tenant {@code *} (all tenants) is the operator grant: it is accepted only with
+ * {@code role: admin} and no other tenant, and may also read {@code /metrics}. {@code role: admin}
+ * with named tenants is a tenant admin (no scope allowed).
  */
 public interface Access {
 
@@ -118,12 +119,18 @@ public interface Access {
                         return Optional.empty();
                     }
                     String role = Optional.ofNullable(c.getStringClaim("role")).orElse("viewer");
-                    boolean admin = "admin".equals(role);
-                    if (tenants.contains(Principal.ALL_TENANTS) != admin) {
-                        // "*" without the admin role is a mistake, not a grant; an admin token names no tenant but all
+                    boolean admin = Principal.ADMIN.equals(role);
+                    if (tenants.contains(Principal.ALL_TENANTS) && (!admin || tenants.size() > 1)) {
+                        // "*" without the admin role is a mistake, not a grant; the operator grant names no tenant but all
                         return Optional.empty();
                     }
-                    return Optional.of(new Principal(tenants, sub, scope, admin || "writer".equals(role), c.getExpirationTime().getTime()));
+                    if (admin && !scope.isEmpty()) {
+                        // an admin sees its whole tenant: a scope would contradict the role
+                        return Optional.empty();
+                    }
+                    boolean write = admin || "writer".equals(role);
+                    return Optional.of(new Principal(tenants, sub, scope, write, c.getExpirationTime().getTime(),
+                            admin ? Principal.ADMIN : write ? "writer" : "viewer"));
                 } catch (ParseException | JOSEException e) {
                     return Optional.empty();
                 }

@@ -12,17 +12,26 @@ import java.util.Set;
  * @param write whether it may ingest and delete
  * @param expiresAt when its credential expires, in epoch milliseconds ({@link Long#MAX_VALUE}: never);
  *     a live stream ends then
+ * @param role {@code viewer}, {@code writer} or {@code admin}: an admin of its tenants (their
+ *     administrative routes, such as a seed's statistics), or with {@link #ALL_TENANTS} the
+ *     operator grant
  */
-public record Principal(Set<String> tenants, String subject, String scope, boolean write, long expiresAt) {
+public record Principal(Set<String> tenants, String subject, String scope, boolean write, long expiresAt, String role) {
     /** The tenant that stands for every tenant: the admin grant. */
     public static final String ALL_TENANTS = "*";
-    public static final Principal OPEN = new Principal(Set.of(ALL_TENANTS), "", "", true);
+    public static final String ADMIN = "admin";
+    public static final Principal OPEN = new Principal(Set.of(ALL_TENANTS), "", "", true, Long.MAX_VALUE, ADMIN);
 
     public Principal {
         tenants = Set.copyOf(tenants);
     }
 
-    /** A caller whose credential does not expire. */
+    /** A viewer or writer whose credential expires at {@code expiresAt}. */
+    public Principal(Set<String> tenants, String subject, String scope, boolean write, long expiresAt) {
+        this(tenants, subject, scope, write, expiresAt, write ? "writer" : "viewer");
+    }
+
+    /** A viewer or writer whose credential does not expire. */
     public Principal(Set<String> tenants, String subject, String scope, boolean write) {
         this(tenants, subject, scope, write, Long.MAX_VALUE);
     }
@@ -34,6 +43,14 @@ public record Principal(Set<String> tenants, String subject, String scope, boole
     /** True for the admin grant: every tenant, writes, and operator routes such as {@code /metrics}. */
     public boolean admin() {
         return tenants.contains(ALL_TENANTS);
+    }
+
+    /**
+     * True for an admin of {@code tenant}: a token with {@code role: admin} naming it (or the
+     * operator grant). An admin sees its whole tenant (it carries no scope) and may write.
+     */
+    public boolean administers(String tenant) {
+        return ADMIN.equals(role) && allows(tenant);
     }
 
     /** True when the caller sees only a slice of its tenant and so must not read raw changes. */

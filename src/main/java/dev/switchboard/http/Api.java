@@ -13,8 +13,10 @@ import dev.switchboard.limits.Rejection;
 import dev.switchboard.live.DashboardDef;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
+import dev.switchboard.hub.RowScope;
 import dev.switchboard.push.SseSession;
 import dev.switchboard.push.Streams;
+import dev.switchboard.push.Subscription;
 import dev.switchboard.store.IngestException;
 import dev.switchboard.store.IngestResult;
 import dev.switchboard.store.Store;
@@ -173,7 +175,7 @@ final class Api extends Handler.Abstract {
                 cb.succeeded();
                 return;
             }
-            stream(rq, rs, cb, tenant);
+            stream(rq, rs, cb, tenant, () -> principal(rq, rs, tenant), (who, done) -> events(rq, rs, done, tenant, who));
         });
         router.add("POST", "/api/ingest/{tenant}/{dataset}", "Upsert rows", (Native) (rq, rs, cb, p) ->
                 ingest(rq, rs, cb, name(p, "tenant"), name(p, "dataset"), Optional.empty()));
@@ -270,6 +272,18 @@ final class Api extends Handler.Abstract {
         if (handler instanceof Native n) {
             n.handle(request, response, callback, params);
         } else {
+            if (handler instanceof Router.StreamRoute s) {
+                CallImpl call = new CallImpl(request, response, callback, params);
+                try {
+                    s.route().handle(call);
+                } catch (RuntimeException e) {
+                    if (!call.streaming) {
+                        sessions.failed(call.tried); // once the stream is handed over, Api.stream counts its refusals
+                    }
+                    throw e;
+                }
+                return;
+            }
             ((Routes.Route) handler).handle(new CallImpl(request, response, callback, params));
         }
     }
@@ -385,7 +399,7 @@ final class Api extends Handler.Abstract {
 
     /** What a stream or poll request asks to watch ({@code ?dashboards=..&datasets=..} and view parameters). */
     private Watch watch(String tenant, Principal who, Fields query) {
-        return watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params(query));
+        return watch(tenant, who, list(query.getValue("dashboards")), list(query.getValue("datasets")), params(query), true);
     }
 
     ViewKey viewKey(String name, String tenant, Principal who, Map<String, String> q) {
@@ -399,27 +413,38 @@ final class Api extends Handler.Abstract {
         return engine.definitions().key(def, tenant, scope, sub, q);
     }
 
+    /** Opens an admitted stream for {@code who}; {@code done} completes when it ends. */
+    @FunctionalInterface
+    private interface Opener {
+        void open(Principal who, Callback done);
+    }
+
     /**
      * Admits a stream under the per-address, per-subject and per-tenant stream limits, then opens
-     * it with {@link #events}; the admission is released exactly once, when the stream's callback
-     * completes or opening it fails.
+     * it with {@code opener}; the admission is released exactly once, when the stream's callback
+     * completes or opening it fails. A refusal counts as a failed connection attempt of the tenant.
      */
-    private void stream(Request request, Response response, Callback callback, String tenant) {
-        Principal who = principal(request, response, tenant);
-        String ip = Request.getRemoteAddr(request);
-        admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
-            throw tooMany(r);
-        });
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                admission.releaseStream(ip, tenant, who.subject());
-            }
-        };
+    private void stream(Request request, Response response, Callback callback, String tenant, Supplier<Principal> caller, Opener opener) {
         try {
-            events(request, response, Callback.from(callback, release), tenant);
+            Principal who = caller.get();
+            String ip = Request.getRemoteAddr(request);
+            admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
+                throw tooMany(r);
+            });
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    admission.releaseStream(ip, tenant, who.subject());
+                }
+            };
+            try {
+                opener.open(who, Callback.from(callback, release));
+            } catch (RuntimeException e) {
+                release.run();
+                throw e;
+            }
         } catch (RuntimeException e) {
-            release.run();
+            sessions.failed(tenant);
             throw e;
         }
     }
@@ -428,14 +453,47 @@ final class Api extends Handler.Abstract {
         return new ApiException(429, r.message(), List.of(), Map.of("Retry-After", Long.toString(r.retryAfterSeconds())));
     }
 
-    /** What a client may watch: each dashboard's view key and each dataset, checked against the principal. */
-    record Watch(List<ViewKey> keys, List<String> datasets) {
+    /**
+     * What a client may watch: each dashboard's view key and each dataset, checked against the
+     * principal, and which rows of the datasets it sees ({@code rows}: the whole tenant, or the
+     * slice of its scope).
+     */
+    record Watch(List<ViewKey> keys, List<String> datasets, RowScope rows) {
+        Watch {
+            keys = List.copyOf(keys);
+            datasets = List.copyOf(datasets);
+        }
+
+        /** What a client of the whole tenant watches. */
+        Watch(List<ViewKey> keys, List<String> datasets) {
+            this(keys, datasets, RowScope.WHOLE);
+        }
+
         boolean isEmpty() {
             return keys.isEmpty() && datasets.isEmpty();
         }
+
+        /** A subscription to what this names. */
+        Subscription subscription(Streams streams, String tenant) {
+            return streams.subscription(tenant, keys, datasets, rows);
+        }
     }
 
+    /**
+     * What a client may watch, for transports that carry whole datasets only: a token confined to
+     * a scope may watch dashboards but no datasets (403).
+     */
     Watch watch(String tenant, Principal who, List<String> dashboards, List<String> datasetNames, Map<String, String> params) {
+        return watch(tenant, who, dashboards, datasetNames, params, false);
+    }
+
+    /**
+     * What a client may watch. With {@code slices}, a viewer confined to a scope (by its token, or
+     * in open access by {@code ?scope=..&sub=..}) may watch the datasets its scope covers and gets
+     * their rows of its slice only ({@link RowScope}); a dataset its scope does not cover is 403.
+     */
+    Watch watch(String tenant, Principal who, List<String> dashboards, List<String> datasetNames, Map<String, String> params,
+                boolean slices) {
         List<ViewKey> keys = new ArrayList<>();
         for (String name : dashboards) {
             keys.add(viewKey(name, tenant, who, params));
@@ -445,10 +503,28 @@ final class Api extends Handler.Abstract {
             catalog.find(d).orElseThrow(() -> new ApiException(404, "unknown dataset '" + d + "'"));
             datasets.add(d);
         }
-        if (who.scoped() && !datasets.isEmpty()) {
-            throw new ApiException(403, "a token confined to a scope may stream dashboards only, not raw datasets");
+        if (!slices && who.scoped() && !datasets.isEmpty()) {
+            throw new ApiException(403, "a token confined to a scope may stream dashboards only over this transport, not raw datasets");
         }
-        return new Watch(List.copyOf(keys), List.copyOf(datasets));
+        String scope = who.scoped() ? who.scope() : params.getOrDefault("scope", "");
+        if (!slices || scope.isEmpty() || datasets.isEmpty()) {
+            return new Watch(keys, datasets);
+        }
+        return new Watch(keys, datasets, rowScope(scope, who.scoped() ? who.subject() : params.getOrDefault("sub", ""), datasets));
+    }
+
+    /** The slice of {@code datasets} a viewer confined to {@code scope} of {@code subject} sees; 403 for a dataset it does not cover. */
+    RowScope rowScope(String scope, String subject, List<String> datasets) {
+        if (subject.isEmpty()) {
+            throw new ApiException(400, "scope '" + scope + "' needs a subject: add &sub=<id>");
+        }
+        Map<String, java.util.function.Predicate<dev.switchboard.change.Row>> rows = new LinkedHashMap<>();
+        for (String d : datasets) {
+            rows.put(d, engine.definitions().rows(d, scope, subject).orElseThrow(() -> new ApiException(403,
+                    "a viewer confined to scope '" + scope + "' may not stream dataset " + d + ": no dashboard's '" + scope
+                            + "' scope covers it (GET /api/dashboards lists the scopes)")));
+        }
+        return new RowScope(scope, subject, rows);
     }
 
     /** Longest wait of a long-poll. */
@@ -476,7 +552,7 @@ final class Api extends Handler.Abstract {
             throw new ApiException(400, "wait must be between 0 and " + MAX_POLL_WAIT + " seconds; was " + wait);
         }
         Optional<Position> since = WsEndpoint.position(query.getValue("since"));
-        var session = new dev.switchboard.push.PollSession(streams.subscription(tenant, w.keys(), w.datasets()), streams.queue(), since);
+        var session = new dev.switchboard.push.PollSession(w.subscription(streams, tenant), streams.queue(), since);
         request.addFailureListener(t -> session.close(Optional.of(t)));
         sessions.addPoll(session);
         session.poll(java.time.Duration.ofSeconds(wait)).whenComplete((json, error) -> {
@@ -528,8 +604,7 @@ final class Api extends Handler.Abstract {
         ep.tryFillInterested(onReadable);
     }
 
-    private void events(Request request, Response response, Callback callback, String tenant) {
-        Principal who = principal(request, tenant);
+    private void events(Request request, Response response, Callback callback, String tenant, Principal who) {
         Fields query = Request.extractQueryParameters(request);
         Watch w = watch(tenant, who, query);
         boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
@@ -538,25 +613,37 @@ final class Api extends Handler.Abstract {
                     "name what to stream: ?dashboards=calls and/or ?datasets=call_logs (tenant '" + tenant
                             + "' has no rows in any pack, so there is no default stream for it)"));
         }
-        String last = Optional.ofNullable(request.getHeaders().get("Last-Event-ID")).orElse(query.getValue("lastEventId"));
-        Optional<Position> resume = WsEndpoint.position(last);
         if (websocket) {
-            WsEndpoint endpoint = new WsEndpoint(this, streams, sessions, tenant, who, w, resume);
+            WsEndpoint endpoint = new WsEndpoint(this, streams, sessions, tenant, who, w, resume(request));
             if (!websockets.upgrade((rq, rs, cb) -> endpoint, request, response, callback)) {
                 throw new ApiException(400, "not a valid WebSocket upgrade request");
             }
             return;
         }
+        sse(request, response, callback, tenant, who, w, SseSession.CODEC, Optional.empty());
+    }
+
+    /** Where a stream request resumes: {@code Last-Event-ID}, or {@code ?lastEventId=} for clients that cannot set headers. */
+    private static Optional<Position> resume(Request request) {
+        return WsEndpoint.position(Optional.ofNullable(request.getHeaders().get("Last-Event-ID"))
+                .orElse(Request.extractQueryParameters(request).getValue("lastEventId")));
+    }
+
+    /** Answers with an SSE stream of {@code w}, framed by {@code codec}; listed as {@code label} (its topics by default). */
+    private void sse(Request request, Response response, Callback callback, String tenant, Principal who, Watch w, dev.switchboard.hub.Codec codec,
+                     Optional<String> label) {
+        Optional<Position> resume = resume(request);
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         response.getHeaders().put("X-Accel-Buffering", "no");
         // a stream's connection is never reused: when it ends (token expiry, a stalled client) it closes
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        SseSession session = new SseSession(response, callback, streams.subscription(tenant, w.keys(), w.datasets()), streams.queue());
+        Subscription subscription = w.subscription(streams, tenant);
+        SseSession session = new SseSession(response, callback, subscription, streams.queue(), codec);
         request.addFailureListener(t -> session.close(Optional.of(t)));
         watchForClose(request, session);
-        sessions.add(session);
+        sessions.add(session, tenant, who, "sse", label.orElse(String.join(" ", subscription.topics())));
         streams.expireAt(session, who.expiresAt());
         session.open(resume).whenComplete((ok, error) -> {
             if (session.closed()) {
@@ -851,6 +938,10 @@ final class Api extends Handler.Abstract {
         private final Callback callback;
         private final Map<String, String> params;
         private final Map<String, Principal> principals = new java.util.HashMap<>();
+        /** The tenant this request named or was found to serve, so far ("" while unknown). */
+        private String tried = "";
+        /** Whether Api.stream took over (and counts its own refusals). */
+        private boolean streaming;
 
         CallImpl(Request request, Response response, Callback callback, Map<String, String> params) {
             this.request = request;
@@ -883,8 +974,10 @@ final class Api extends Handler.Abstract {
         public String tenant(Optional<String> claimed, String fallback) {
             Optional<String> given = claimed.filter(c -> !c.isBlank()).map(c -> name(Map.of("tenant", c), "tenant"));
             if (access.isOpen()) {
-                return given.orElse(fallback);
+                tried = given.orElse(fallback);
+                return tried;
             }
+            tried = given.orElse("");
             Principal who = authenticate(request);
             if (given.isPresent()) {
                 if (!who.allows(given.get())) {
@@ -898,7 +991,8 @@ final class Api extends Handler.Abstract {
                 throw new ApiException(400, "this token grants " + (mine.isEmpty() ? "every tenant" : mine.size() + " tenants")
                         + "; name the tenant in the request");
             }
-            return mine.get(0);
+            tried = mine.get(0);
+            return tried;
         }
 
         @Override
@@ -933,6 +1027,33 @@ final class Api extends Handler.Abstract {
             List<JsonNode> nodes = new ArrayList<>();
             rows.forEach(r -> nodes.add(JSON.valueToTree(r)));
             return store(d, tenant, nodes, Principal.OPEN).position().toString();
+        }
+
+        @Override
+        public void stream(String tenant, Routes.Watching what, Routes.Frames frames) {
+            streaming = true;
+            Api.this.stream(request, response, callback, tenant, () -> principal(tenant), (who, done) -> {
+                Watch w = watch(tenant, who, what.dashboards(), what.datasets(), what.params(), true);
+                if (w.isEmpty()) {
+                    throw new IllegalStateException("a compatibility stream must watch something: " + what);
+                }
+                sse(request, response, done, tenant, who, w, MappedSse.codec(frames), Optional.of(what.label()));
+            });
+        }
+
+        @Override
+        public List<Routes.Stream> streams(String tenant) {
+            return sessions.of(tenant);
+        }
+
+        @Override
+        public int openStreams() {
+            return sessions.size();
+        }
+
+        @Override
+        public Routes.Connections connections(String tenant) {
+            return sessions.connections(Optional.of(tenant));
         }
 
         @Override

@@ -31,7 +31,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
-    private final Sessions sessions = new Sessions();
+    private final Sessions sessions;
     private final Api api;
     private final Draining draining;
 
@@ -64,6 +64,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setReusePort(true);
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
         server.addConnector(connector);
+        sessions = new Sessions(engine.clock());
         api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets);
         Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins, api.router(), engine.clock());
         Handler routes = Gzip.wrap(new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins)));

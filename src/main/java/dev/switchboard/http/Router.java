@@ -80,6 +80,14 @@ final class Router implements Routes {
     }
 
     @Override
+    public void stream(String template, String summary, Route route) {
+        add("GET", template, summary, new StreamRoute(route));
+    }
+
+    /** A pack's route that opens a stream. */
+    record StreamRoute(Route route) {}
+
+    @Override
     public void post(String template, String summary, Route route) {
         add("POST", template, summary, route);
     }

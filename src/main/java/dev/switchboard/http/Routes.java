@@ -17,6 +17,12 @@ public interface Routes {
     /** Registers {@code route} for GET (and HEAD) on {@code template}, described by {@code summary}. */
     void get(String template, String summary, Route route);
 
+    /**
+     * Registers {@code route} for GET on {@code template}: a route that opens a stream
+     * ({@link Call#stream}), whose refusals count as failed connection attempts of the tenant.
+     */
+    void stream(String template, String summary, Route route);
+
     /** Registers {@code route} for POST on {@code template}. */
     void post(String template, String summary, Route route);
 
@@ -70,6 +76,58 @@ public interface Routes {
     /** Every registered route as {@code "METHOD /template"}, in registration order. */
     List<String> list();
 
+    /**
+     * An open stream of a tenant on this node.
+     *
+     * @param label what it watches: a compatibility stream's channel (seed 001's
+     *     {@code appointments:patient:p-1}), or a native stream's topics
+     * @param subject whose it is (the token's {@code sub}; empty in open access)
+     * @param transport {@code sse}, {@code websocket}, ...
+     * @param opened when it opened
+     */
+    record Stream(String label, String subject, String transport, java.time.Instant opened) {}
+
+    /**
+     * Stream connections of a tenant (or of the node) since this node started.
+     *
+     * @param active open now
+     * @param opened opened since start
+     * @param failed stream requests refused (bad token, no access, bad parameters, limits) before opening
+     * @param messageErrors client messages on open streams answered with an error
+     * @param ended connections that ended since start
+     * @param endedSeconds how long those lasted, in total
+     * @param averageOpenSeconds how long the open ones have been open, on average
+     * @param longestOpenSeconds how long the oldest open one has been open
+     */
+    record Connections(int active, long opened, long failed, long messageErrors, long ended, double endedSeconds,
+                       double averageOpenSeconds, double longestOpenSeconds) {}
+
+    /**
+     * What a compatibility stream watches: as {@code GET /api/events/{tenant}} with
+     * {@code ?dashboards=..&datasets=..} and view parameters ({@code scope} and {@code sub} among
+     * them, for a caller not confined to a scope by its token), listed as {@code label}.
+     */
+    record Watching(List<String> dashboards, List<String> datasets, Map<String, String> params, String label) {
+        public Watching {
+            dashboards = List.copyOf(dashboards);
+            datasets = List.copyOf(datasets);
+            params = Map.copyOf(params);
+        }
+    }
+
+    /** One event of a compatibility stream: its name and data (any JSON-serializable value). */
+    record Frame(String event, Object data) {}
+
+    /**
+     * How a compatibility stream names and shapes the native events ({@code snapshot},
+     * {@code delta}, {@code change}, {@code reset}, with the native data): the seed's event, or
+     * empty to leave it out. Runs for each client (its mapping may depend on the request).
+     */
+    @FunctionalInterface
+    interface Frames {
+        Optional<Frame> frame(String type, tools.jackson.databind.JsonNode data);
+    }
+
     /** Handles one request. What it throws becomes a JSON error (see {@link Call#reject}). */
     @FunctionalInterface
     interface Route {
@@ -121,6 +179,23 @@ public interface Routes {
          * (nothing is written when a row is refused); returns the position of the write.
          */
         String ingest(String tenant, String dataset, List<Map<String, Object>> rows);
+
+        /**
+         * Answers with a Server-Sent Events stream of {@code tenant}: what {@code what} names, as the
+         * caller may see it (a caller confined to a scope gets its slice of each dataset, and 403 for
+         * a dataset its scope does not cover), under the stream limits, resumable with
+         * {@code Last-Event-ID}, each event passed through {@code frames}.
+         */
+        void stream(String tenant, Watching what, Frames frames);
+
+        /** The open streams of {@code tenant} on this node (of every transport that names its tenant). */
+        List<Stream> streams(String tenant);
+
+        /** Streams open on this node, of every tenant and transport. */
+        int openStreams();
+
+        /** The stream connections of {@code tenant} on this node. */
+        Connections connections(String tenant);
 
         /** Reads the whole request body (bounded as ingest is), then runs {@code then} on a pool thread. */
         void body(Consumer<byte[]> then);

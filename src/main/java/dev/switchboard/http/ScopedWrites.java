@@ -16,8 +16,9 @@ import tools.jackson.databind.JsonNode;
  * Confines a scoped writer (e.g. {@code scope: agent, sub: agent-1, role: writer}) to the rows its
  * scope lets it see: the scope's column equalities for the dataset (from every dashboard that
  * defines the scope, with {@code ${sub}} filled in) must hold for every row it sends and for every
- * row it would change or delete. A dataset the scope does not constrain by plain equalities cannot
- * be written with a scoped token at all.
+ * row it would change or delete. Only dashboards that read the dataset count. A dataset the scope
+ * does not tie to the subject (an equality with {@code ${sub}}) cannot be written with a scoped
+ * token at all.
  *
  * <p>Existing rows are checked in a snapshot just before the write; a row reassigned to another
  * subject in between by another writer could still be updated once.
@@ -37,10 +38,11 @@ final class ScopedWrites {
             return Map.of();
         }
         Map<String, String> guard = new LinkedHashMap<>();
+        boolean bound = false;
         for (DashboardDef d : dashboards) {
             JsonNode scope = d.scopes().get(who.scope());
-            if (scope == null) {
-                continue;
+            if (scope == null || !d.datasets().contains(dataset.name())) {
+                continue; // a dashboard that does not read the dataset says nothing about its rows
             }
             JsonNode filter = scope.has(dataset.name()) ? scope.path(dataset.name()) : scope;
             for (var p : filter.properties()) {
@@ -51,12 +53,14 @@ final class ScopedWrites {
                     throw new ApiException(403, "scope '" + who.scope() + "' filters " + dataset.name() + "." + p.getKey()
                             + " by more than one value, so a token confined to it may not write " + dataset.name());
                 }
+                bound |= p.getValue().asString().contains("${sub}");
                 guard.put(p.getKey(), p.getValue().asString().replace("${sub}", who.subject()));
             }
         }
-        if (guard.isEmpty()) {
+        if (!bound) {
+            // e.g. a patient's view of open slots (status: available) lets it see them, not make them
             throw new ApiException(403, "a token confined to scope '" + who.scope() + "' may not write " + dataset.name()
-                    + ", which that scope does not cover");
+                    + ", which that scope does not tie to its subject");
         }
         return guard;
     }

@@ -2,6 +2,7 @@ package dev.switchboard.http;
 
 import dev.switchboard.auth.Principal;
 import dev.switchboard.change.Position;
+import dev.switchboard.hub.RowScope;
 import dev.switchboard.live.ViewKey;
 import dev.switchboard.push.Streams;
 import dev.switchboard.push.WsSession;
@@ -61,8 +62,8 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session ws) {
         ws.setMaxTextMessageSize(MAX_MESSAGE);
-        session = new WsSession(ws, streams.subscription(tenant, watch.keys(), watch.datasets()), streams.queue());
-        sessions.add(session);
+        session = new WsSession(ws, watch.subscription(streams, tenant), streams.queue());
+        sessions.add(session, tenant, who, "websocket", String.join(" ", session.subscription().topics()));
         streams.expireAt(session, who.expiresAt());
         session.open(resume);
     }
@@ -90,7 +91,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
                     if (since.isBlank()) {
                         throw new ApiException(400, "resume needs \"since\": the id of the last event you applied");
                     }
-                    session.watch(streams.subscription(tenant, watch.keys(), watch.datasets()), position(since));
+                    session.watch(watch.subscription(streams, tenant), position(since));
                 }
                 default -> throw new ApiException(400, "unknown action '" + msg.path("action").asString()
                         + "'; use subscribe, unsubscribe, resume or ping");
@@ -112,7 +113,12 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
             throw new ApiException(400, "\"params\" must be an object such as {\"hours\": 24}");
         }
         p.properties().forEach(e -> params.put(e.getKey(), e.getValue().asString()));
-        Api.Watch asked = api.watch(tenant, who, dashboards, datasets, params);
+        Api.Watch asked = api.watch(tenant, who, dashboards, datasets, params, true);
+        RowScope rows = watch.datasets().isEmpty() ? asked.rows() : watch.rows();
+        if (add && !asked.datasets().isEmpty() && !(rows.scope().equals(asked.rows().scope()) && rows.subject().equals(asked.rows().subject()))) {
+            throw new ApiException(400, "this connection streams datasets " + (watch.rows().whole() ? "of the whole tenant"
+                    : "of scope '" + watch.rows().scope() + "' of " + watch.rows().subject()) + "; open another connection for another slice");
+        }
         Set<ViewKey> keys = new LinkedHashSet<>(watch.keys());
         Set<String> sets = new LinkedHashSet<>(watch.datasets());
         if (add) {
@@ -123,10 +129,14 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
             keys.removeIf(k -> dashboards.contains(k.dashboard()));
             sets.removeAll(asked.datasets());
         }
-        Api.Watch next = new Api.Watch(List.copyOf(keys), List.copyOf(sets));
+        if (add && !asked.datasets().isEmpty()) {
+            // the slice covers the datasets asked for now and those already watched
+            rows = asked.rows().whole() ? rows : api.rowScope(rows.scope(), rows.subject(), List.copyOf(sets));
+        }
+        Api.Watch next = new Api.Watch(List.copyOf(keys), List.copyOf(sets), sets.isEmpty() ? RowScope.WHOLE : rows);
         var previous = session.subscription();
         watch = next;
-        session.watch(streams.subscription(tenant, next.keys(), next.datasets(), previous), Optional.empty());
+        session.watch(streams.subscription(tenant, next.keys(), next.datasets(), next.rows(), previous), Optional.empty());
     }
 
     private static List<String> names(JsonNode msg, String field) {
@@ -148,6 +158,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     }
 
     private void error(int status, String message) {
+        sessions.messageError(tenant);
         session.send("error", Optional.of(Map.of("error", message, "status", status)));
     }
 

@@ -11,7 +11,16 @@ public interface Codec {
     /** Codecs a server may use at once; {@link #slot} is below this. */
     int SLOTS = 4;
 
-    /** A distinct number in [0, {@link #SLOTS}) under which {@link Event#frame} caches this codec's bytes. */
+    /**
+     * The slot of a codec whose bytes are not shared: one client's own mapping of events (a seed's
+     * event names and shapes), encoded for that client each time.
+     */
+    int UNSHARED = -1;
+
+    /**
+     * A distinct number in [0, {@link #SLOTS}) under which {@link Event#frame} caches this codec's
+     * bytes, or {@link #UNSHARED}.
+     */
     int slot();
 
     /** The wire bytes of {@code event}; called at most once per event (racing threads may both call it). */

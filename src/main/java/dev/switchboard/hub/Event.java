@@ -130,6 +130,9 @@ public final class Event {
     /** The frame of {@code codec}, encoded on first use and shared read-only by all writers. */
     public ByteBuffer frame(Codec codec) {
         int slot = codec.slot();
+        if (slot == Codec.UNSHARED) {
+            return codec.encode(this);
+        }
         ByteBuffer b = frames.get(slot);
         if (b == null) {
             b = codec.encode(this).asReadOnlyBuffer();
@@ -145,6 +148,9 @@ public final class Event {
      */
     public String text(Codec codec) {
         int slot = codec.slot();
+        if (slot == Codec.UNSHARED) {
+            return java.nio.charset.StandardCharsets.UTF_8.decode(frame(codec)).toString();
+        }
         String t = texts.get(slot);
         if (t == null) {
             t = java.nio.charset.StandardCharsets.UTF_8.decode(frame(codec)).toString();

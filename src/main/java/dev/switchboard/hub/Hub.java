@@ -38,6 +38,8 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     private final int ring;
     private final Fanout fanout;
     private final Map<String, Topic> topics = new HashMap<>();
+    /** Slice topics by the dataset topic they filter: the slices a change of that topic may touch. */
+    private final Map<String, Map<String, Slice>> slices = new HashMap<>();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile int topicCount;
@@ -94,6 +96,35 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
                         "reason", "a change could not be encoded; reload the dataset"));
             }
             publish(t, e, now);
+            publishSlices(t.name, c, now);
+        }
+    }
+
+    /** A {@link TopicKind#SLICE} topic and the rows it lets through. */
+    private record Slice(Topic topic, java.util.function.Predicate<dev.switchboard.change.Row> rows) {}
+
+    /** The change as each slice of its dataset topic sees it, to those it touches. */
+    private void publishSlices(String datasetTopic, Change c, long now) {
+        Map<String, Slice> of = slices.get(datasetTopic);
+        if (of == null) {
+            return;
+        }
+        for (Slice s : of.values()) {
+            Optional<Change> seen;
+            Event e;
+            try {
+                seen = RowScope.seen(c, s.rows());
+                if (seen.isEmpty()) {
+                    continue;
+                }
+                e = changeEvent(seen.get(), s.topic().name);
+            } catch (RuntimeException ex) {
+                failures.incrementAndGet();
+                LOG.error("filtering or encoding change {} for {} failed; the slice gets a reset", c.position(), s.topic().name, ex);
+                e = event("reset", s.topic().name, c.position(), Map.of("dataset", c.dataset(), "position", c.position().toString(),
+                        "reason", "a change could not be encoded; reload the dataset"));
+            }
+            publish(s.topic(), e, now);
         }
     }
 
@@ -118,7 +149,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
      */
     private void truncated(Change c, long now) {
         for (Topic t : topics.values()) {
-            if (t.kind == TopicKind.DATASET && t.dataset.equals(c.dataset())) {
+            if ((t.kind == TopicKind.DATASET || t.kind == TopicKind.SLICE) && t.dataset.equals(c.dataset())) {
                 publish(t, truncateEvent(t.name, c), now);
             }
         }
@@ -138,6 +169,11 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
 
     /** The {@code change} event of one change, as its dataset topic carries it. */
     public static Event changeEvent(Change c) {
+        return changeEvent(c, datasetTopic(c.tenant(), c.dataset()));
+    }
+
+    /** The {@code change} event of one change on topic {@code name}. */
+    static Event changeEvent(Change c, String name) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("dataset", c.dataset());
         body.put("tenant", c.tenant());
@@ -147,7 +183,6 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         body.put("after", c.after().present() ? c.after().values() : null);
         body.put("position", c.position().toString());
         body.put("commit_time", c.commitTime().toString());
-        String name = datasetTopic(c.tenant(), c.dataset());
         return new Event("change", name, c.position(), Event.JSON.writeValueAsBytes(body), Event.micros(c.commitTime()));
     }
 
@@ -202,6 +237,26 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         return resumeFrom.flatMap(t::since);
     }
 
+    /**
+     * Registers {@code subscriber} on the topic that carries {@code dataset} of {@code tenant} to
+     * viewers of {@code scope} (the dataset topic itself for the whole tenant), as
+     * {@link #subscribe} does. A slice topic is created on its first subscription, so its ring
+     * starts then. Owner thread only.
+     */
+    public Optional<List<Event>> subscribe(String tenant, String dataset, RowScope scope, Optional<Position> resumeFrom,
+                                           Subscriber subscriber) {
+        if (scope.whole()) {
+            return subscribe(TopicKind.DATASET, scope.topic(tenant, dataset), dataset, resumeFrom, subscriber);
+        }
+        requireOwner();
+        String name = scope.topic(tenant, dataset);
+        Map<String, Slice> of = slices.computeIfAbsent(datasetTopic(tenant, dataset), k -> new HashMap<>());
+        if (!of.containsKey(name)) {
+            of.put(name, new Slice(topic(TopicKind.SLICE, name, dataset), scope.of(dataset)));
+        }
+        return subscribe(TopicKind.SLICE, name, dataset, resumeFrom, subscriber);
+    }
+
     /** Whether the ring of {@code topic} can replay everything after {@code from}. Owner thread only. */
     public boolean reaches(TopicKind kind, String topic, Position from) {
         requireOwner();
@@ -238,6 +293,8 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         feed.execute(() -> {
             if (topics.values().removeIf(t -> t.members.isEmpty() && now - t.lastActive > idle.toMillis())) {
                 horizon = feed.position();
+                slices.values().forEach(of -> of.keySet().retainAll(topics.keySet()));
+                slices.values().removeIf(Map::isEmpty);
             }
             topicCount = topics.size();
         });

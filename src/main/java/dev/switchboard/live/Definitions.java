@@ -1,5 +1,7 @@
 package dev.switchboard.live;
 
+import dev.switchboard.change.Row;
+import dev.switchboard.dataset.Dataset;
 import dev.switchboard.dataset.DatasetCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -25,9 +28,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class Definitions {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private final Map<String, DashboardDef> byName;
+    private final DatasetCatalog catalog;
 
-    private Definitions(Map<String, DashboardDef> byName) {
+    private Definitions(Map<String, DashboardDef> byName, DatasetCatalog catalog) {
         this.byName = byName;
+        this.catalog = catalog;
     }
 
     /** Parses and validates; {@code sources} maps a source name (file) to its YAML text. */
@@ -41,7 +46,7 @@ public final class Definitions {
             }
             Compiler.validate(def, catalog);
         }
-        return new Definitions(out);
+        return new Definitions(out, catalog);
     }
 
     /** Reads every {@code *.yaml} / {@code *.yml} file of a folder. */
@@ -113,7 +118,8 @@ public final class Definitions {
             throw new IllegalArgumentException("dashboard " + def.name() + " has no scope '" + scope + "'"
                     + (def.scopes().isEmpty() ? "" : "; it has " + String.join(", ", def.scopes().keySet())));
         }
-        if (!scope.isEmpty() && subject.isEmpty()) {
+        boolean bySubject = !scope.isEmpty() && def.scopes().get(scope).toString().contains("${sub}");
+        if (bySubject && subject.isEmpty()) {
             throw new IllegalArgumentException("scope '" + scope + "' needs a subject (sub)");
         }
         TreeMap<String, Long> params = new TreeMap<>();
@@ -130,7 +136,38 @@ public final class Definitions {
             }
             params.put(name, v);
         });
-        return new ViewKey(def.name(), tenant, scope, scope.isEmpty() ? "" : subject, params);
+        // a scope that does not name its subject is the same slice for everyone: one shared view
+        return new ViewKey(def.name(), tenant, scope, bySubject ? subject : "", params);
+    }
+
+    /**
+     * The rows of {@code dataset} that a viewer confined to {@code scope} of {@code subject} may
+     * see: the scope's filter for that dataset (with {@code ${sub}} filled in) in every dashboard
+     * that defines the scope and reads the dataset, all of them at once (a row must pass each, so
+     * a viewer never sees more of a dataset than any one dashboard shows it). Empty when no
+     * dashboard's scope covers the dataset: such a viewer may not see its rows at all.
+     */
+    public Optional<Predicate<Row>> rows(String dataset, String scope, String subject) {
+        Dataset ds = catalog.find(dataset).orElseThrow(() -> new IllegalArgumentException("unknown dataset '" + dataset + "'"));
+        Filter all = null;
+        for (DashboardDef def : byName.values()) {
+            JsonNode node = def.scopes().get(scope);
+            if (node == null || !def.datasets().contains(dataset)) {
+                continue;
+            }
+            boolean perDataset = node.properties().stream().anyMatch(p -> catalog.find(p.getKey()).isPresent());
+            if (perDataset && !node.has(dataset)) {
+                continue;
+            }
+            String where = def.source() + " (dashboard " + def.name() + "), scope " + scope;
+            Filter f = Filter.parse(perDataset ? node.path(dataset) : node, ds, s -> s.replace("${sub}", subject), where);
+            all = all == null ? f : new Filter.Junction("AND", List.of(all, f));
+        }
+        if (all == null) {
+            return Optional.empty();
+        }
+        Filter f = all;
+        return Optional.of(f::test);
     }
 
 }

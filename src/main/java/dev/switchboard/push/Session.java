@@ -51,6 +51,7 @@ public abstract class Session {
     /** Set when the node is shutting down and the client was told to reconnect elsewhere. */
     private volatile boolean restarting;
     private volatile Duration retry = Duration.ZERO;
+    private final CompletableFuture<Void> whenClosed = new CompletableFuture<>();
 
     protected Session(Subscription subscription, Outbox outbox, Codec codec) {
         this.subscription = subscription;
@@ -289,7 +290,16 @@ public abstract class Session {
         if (l != null) {
             subscription.close(l);
         }
-        end(cause);
+        try {
+            end(cause);
+        } finally {
+            whenClosed.complete(null);
+        }
+    }
+
+    /** Completes when the session is closed (for any reason). */
+    public CompletableFuture<Void> whenClosed() {
+        return whenClosed;
     }
 
     /** One registration of this session with the hub. */

@@ -21,6 +21,13 @@ public final class SseSession extends Session {
     private static final ByteBuffer HEARTBEAT = ByteBuffer.wrap(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
     private static final ByteBuffer RETRY = ByteBuffer.wrap("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
 
+    /** The SSE block of an event named {@code name} with {@code json} as its data (and an id unless {@code ephemeral}). */
+    public static ByteBuffer block(String name, boolean ephemeral, dev.switchboard.change.Position position, byte[] json) {
+        byte[] head = ((ephemeral ? "" : "id: " + position + "\n") + "event: " + name + "\ndata: ").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(head.length + json.length + 2);
+        return buf.put(head).put(json).put((byte) '\n').put((byte) '\n').flip();
+    }
+
     /** SSE framing: {@code id} (the position, unless ephemeral), {@code event}, {@code data}. */
     public static final Codec CODEC = new Codec() {
         @Override
@@ -30,11 +37,7 @@ public final class SseSession extends Session {
 
         @Override
         public ByteBuffer encode(Event e) {
-            byte[] head = ((e.ephemeral() ? "" : "id: " + e.position() + "\n") + "event: " + e.type() + "\ndata: ")
-                    .getBytes(StandardCharsets.UTF_8);
-            byte[] json = e.json();
-            ByteBuffer buf = ByteBuffer.allocate(head.length + json.length + 2);
-            return buf.put(head).put(json).put((byte) '\n').put((byte) '\n').flip();
+            return block(e.type(), e.ephemeral(), e.position(), e.json());
         }
     };
 
@@ -42,7 +45,12 @@ public final class SseSession extends Session {
     private final Callback done;
 
     public SseSession(Response response, Callback done, Subscription subscription, int capacity) {
-        super(subscription, new Outbox(capacity), CODEC);
+        this(response, done, subscription, capacity, CODEC);
+    }
+
+    /** A session whose events are framed by {@code codec} (a compatibility stream's own names and shapes). */
+    public SseSession(Response response, Callback done, Subscription subscription, int capacity, Codec codec) {
+        super(subscription, new Outbox(capacity), codec);
         this.response = response;
         this.done = done;
     }

@@ -2,6 +2,7 @@ package dev.switchboard.push;
 
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.hub.RowScope;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.live.ViewKey;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -110,18 +111,28 @@ public final class Streams implements AutoCloseable {
         this.backfillThreads = Executors.newFixedThreadPool(backfillThreads, Thread.ofPlatform().daemon().name("sb-backfill-", 0).factory());
     }
 
-    /** What one client watches for {@code tenant}. */
+    /** What one client watches for {@code tenant}, seeing every row of its datasets. */
     public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets) {
-        return new Subscription(this, tenant, dashboards, datasets, java.util.Set.of());
+        return subscription(tenant, dashboards, datasets, RowScope.WHOLE);
+    }
+
+    /** What one client watches for {@code tenant}, seeing the rows of its datasets that {@code rows} lets through. */
+    public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets, RowScope rows) {
+        return new Subscription(this, tenant, dashboards, datasets, rows, java.util.Set.of());
     }
 
     /** A subscription replacing {@code previous} for the same client: topics it did not watch start fresh. */
     public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets, Subscription previous) {
+        return subscription(tenant, dashboards, datasets, previous.rows(), previous);
+    }
+
+    /** A subscription replacing {@code previous}, seeing the rows {@code rows} lets through. */
+    public Subscription subscription(String tenant, List<ViewKey> dashboards, List<String> datasets, RowScope rows, Subscription previous) {
         java.util.Set<String> fresh = new java.util.HashSet<>();
-        Subscription probe = new Subscription(this, tenant, dashboards, datasets, java.util.Set.of());
+        Subscription probe = new Subscription(this, tenant, dashboards, datasets, rows, java.util.Set.of());
         fresh.addAll(probe.topics());
         fresh.removeAll(previous.topics());
-        return new Subscription(this, tenant, dashboards, datasets, fresh);
+        return new Subscription(this, tenant, dashboards, datasets, rows, fresh);
     }
 
     /** Events a session may have queued before it is resynchronized. The default is 1024. */

@@ -5,6 +5,7 @@ import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.change.Position;
 import dev.switchboard.hub.Event;
 import dev.switchboard.hub.Hub;
+import dev.switchboard.hub.RowScope;
 import dev.switchboard.hub.Subscriber;
 import dev.switchboard.hub.TopicKind;
 import dev.switchboard.live.LiveEngine;
@@ -36,6 +37,8 @@ public final class Subscription {
     private final String tenant;
     private final List<ViewKey> dashboards;
     private final List<String> datasets;
+    /** Which rows of the datasets the client sees: the whole tenant, or its scope's slice. */
+    private final RowScope rows;
     /** Topics new to the client: they start with a snapshot (dashboards) or from now (datasets), never a replay or a reset. */
     private final java.util.Set<String> fresh;
     /** Whether a resumed dashboard ends its replay with a delta of every widget (not for polls: they would never wait). */
@@ -43,8 +46,10 @@ public final class Subscription {
     private boolean subscribed;
     private boolean released;
 
-    Subscription(Streams streams, String tenant, List<ViewKey> dashboards, List<String> datasets, java.util.Set<String> fresh) {
+    Subscription(Streams streams, String tenant, List<ViewKey> dashboards, List<String> datasets, RowScope rows,
+                 java.util.Set<String> fresh) {
         this.streams = streams;
+        this.rows = rows;
         this.fresh = java.util.Set.copyOf(fresh);
         this.tenant = tenant;
         this.dashboards = List.copyOf(dashboards);
@@ -102,9 +107,9 @@ public final class Subscription {
             }
         }
         for (String d : datasets) {
-            String topic = Hub.datasetTopic(tenant, d);
+            String topic = rows.topic(tenant, d);
             if (fresh.contains(topic)) {
-                hub.subscribe(TopicKind.DATASET, topic, d, Optional.empty(), subscriber);
+                hub.subscribe(tenant, d, rows, Optional.empty(), subscriber);
                 continue;
             }
             Optional<List<Event>> missed;
@@ -112,13 +117,13 @@ public final class Subscription {
             if (mine.isPresent()) {
                 // the log up to the boundary, then the ring from there (it still reaches that far
                 // unless thousands of changes landed while the log was read)
-                missed = hub.subscribe(TopicKind.DATASET, topic, d, Optional.of(mine.get().upto), subscriber).map(ring -> {
+                missed = hub.subscribe(tenant, d, rows, Optional.of(mine.get().upto), subscriber).map(ring -> {
                     List<Event> all = new ArrayList<>(mine.get().events.get(d));
                     all.addAll(ring);
                     return all;
                 });
             } else {
-                missed = hub.subscribe(TopicKind.DATASET, topic, d, from, subscriber);
+                missed = hub.subscribe(tenant, d, rows, from, subscriber);
             }
             if (resumed) {
                 Position now = streams.feed.position();
@@ -157,8 +162,8 @@ public final class Subscription {
         Position after = from.get();
         ChangeFeed feed = streams.feed;
         return feed.call(() -> {
-            List<String> behind = datasets.stream().filter(d -> !fresh.contains(Hub.datasetTopic(tenant, d)))
-                    .filter(d -> !streams.hub.reaches(TopicKind.DATASET, Hub.datasetTopic(tenant, d), after)).toList();
+            List<String> behind = datasets.stream().filter(d -> !fresh.contains(rows.topic(tenant, d)))
+                    .filter(d -> !streams.hub.reaches(rows.kind(), rows.topic(tenant, d), after)).toList();
             return Map.entry(feed.position(), behind);
         }).thenApplyAsync(at -> {
             Position upto = at.getKey();
@@ -172,7 +177,7 @@ public final class Subscription {
                 for (Change c : feed.history(after, upto, tenant, streams.backfillMax)) {
                     List<Event> list = events.get(c.dataset());
                     if (list != null) {
-                        list.add(Hub.datasetEvent(tenant, c));
+                        rows.event(tenant, c).ifPresent(list::add); // a slice replays only what it would have been sent
                     }
                 }
             } catch (IllegalArgumentException e) {
@@ -199,7 +204,7 @@ public final class Subscription {
     public void leave(Subscriber subscriber) {
         streams.feed.execute(() -> {
             dashboards.forEach(k -> streams.hub.unsubscribe(k.topic(), subscriber));
-            datasets.forEach(d -> streams.hub.unsubscribe(Hub.datasetTopic(tenant, d), subscriber));
+            datasets.forEach(d -> streams.hub.unsubscribe(rows.topic(tenant, d), subscriber));
         });
     }
 
@@ -250,11 +255,16 @@ public final class Subscription {
         return datasets;
     }
 
+    /** Which rows of its datasets the client sees. */
+    public RowScope rows() {
+        return rows;
+    }
+
     /** The topic names this subscription watches. */
     public java.util.Set<String> topics() {
         java.util.Set<String> t = new java.util.LinkedHashSet<>();
         dashboards.forEach(k -> t.add(k.topic()));
-        datasets.forEach(d -> t.add(Hub.datasetTopic(tenant, d)));
+        datasets.forEach(d -> t.add(rows.topic(tenant, d)));
         return t;
     }
 }

@@ -92,7 +92,11 @@ record ShippedDashboards(String pack, String file, DashboardDef def, Definitions
         return column.startsWith("patient") ? 200 : 12;
     }
 
-    /** The columns this view's scope filters on in a dataset: none unscoped. */
+    /**
+     * The columns this view's scope ties to its subject in a dataset ({@code ${sub}}): none
+     * unscoped. A scope's constant conditions (a patient's view of slots, {@code status: available})
+     * are filters like a widget's {@code where}.
+     */
     Set<String> scopeColumns(Dataset dataset) {
         if (scope.isEmpty()) {
             return Set.of();
@@ -101,7 +105,7 @@ record ShippedDashboards(String pack, String file, DashboardDef def, Definitions
         boolean perDataset = node.properties().stream().anyMatch(p -> catalog.find(p.getKey()).isPresent());
         var cols = perDataset ? node.path(dataset.name()) : node;
         Set<String> out = new TreeSet<>();
-        cols.properties().forEach(p -> out.add(p.getKey()));
+        cols.properties().stream().filter(p -> p.getValue().toString().contains("${sub}")).forEach(p -> out.add(p.getKey()));
         return out;
     }
 

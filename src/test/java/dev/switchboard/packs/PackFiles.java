@@ -48,6 +48,9 @@ final class PackFiles {
         return DatasetCatalog.parse(read(resource("packs/" + pack + "/datasets.yaml")), "packs/" + pack + "/datasets.yaml");
     }
 
+    /** Datasets whose rows the database writes (triggers on other tables), not a simulator: seed 003's activity feed. */
+    static final java.util.Set<String> WRITTEN_BY_THE_DATABASE = java.util.Set.of("shop_activity");
+
     static List<Dataset> allDatasets() {
         List<Dataset> all = new ArrayList<>();
         packs().forEach(p -> all.addAll(datasets(p)));

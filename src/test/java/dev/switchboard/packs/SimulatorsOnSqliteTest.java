@@ -79,6 +79,10 @@ class SimulatorsOnSqliteTest {
             for (Dataset d : datasets.values()) {
                 try (var st = conn.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM " + d.name())) {
                     rs.next();
+                    if (PackFiles.WRITTEN_BY_THE_DATABASE.contains(d.name())) {
+                        assertThat(rs.getLong(1)).as(d.name() + " rows, written by the database's triggers").isPositive();
+                        continue;
+                    }
                     assertThat(rs.getLong(1)).as(d.name() + " rows").isEqualTo(model.rows(d.name()).size()).isPositive();
                 }
             }

@@ -53,7 +53,8 @@ class SimulatorsTest {
         RecordingWriter writer = twoHours(pack);
 
         assertThat(writer.written).as("datasets written")
-                .containsExactlyInAnyOrderElementsOf(PackFiles.datasets(pack).stream().map(Dataset::name).toList());
+                .containsExactlyInAnyOrderElementsOf(PackFiles.datasets(pack).stream().map(Dataset::name)
+                        .filter(d -> !PackFiles.WRITTEN_BY_THE_DATABASE.contains(d)).toList());
         assertThat(writer.tenants).as("tenants").hasSizeGreaterThanOrEqualTo(2);
     }
 
