@@ -24,10 +24,10 @@ class DashboardDefinitionsTest {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final Set<String> KINDS = Set.of("list", "table", "series", "breakdown");
     private static final Map<String, Set<String>> KEYS = Map.of(
-            "stat", Set.of("stat", "field", "numerator"),
+            "stat", Set.of("stat", "field", "numerator", "alert"),
             "breakdown", Set.of("breakdown", "stat"),
             "series", Set.of("series", "bucket"),
-            "table", Set.of("table", "columns", "order", "limit"),
+            "table", Set.of("table", "columns", "order", "limit", "label"),
             "list", Set.of("list", "order", "limit", "fields"));
     private static final Set<String> COMMON = Set.of("dataset", "where", "window");
     private static final Pattern WINDOW = Pattern.compile("\\d+[smhdw]|today|this_week|this_month|upcoming|past|\\$\\{(\\w+)}[smhdw]");
