@@ -11,7 +11,8 @@
 // every widget element has data-widget="<name>" and data-value="<displayed text>".
 
 import { connect } from '/switchboard.js';
-import { accessToken, demoTenants, initToken, listDashboards, tokenScope, viewParams } from './api.js';
+import { AlertBanner } from './alerts.js';
+import { accessToken, demoTenants, getJson, initToken, listDashboards, tokenScope, viewParams } from './api.js';
 import { markChanged, tick } from './dom.js';
 import * as fmt from './format.js';
 import { callsLayout } from './layout-calls.js';
@@ -45,6 +46,9 @@ const hooks = {
   dashboard: null,
   tenant: null,
   history: [],
+  alerts: [],
+  zone: null,
+  theme: null,
 };
 const MAX_CHANGES = 1000;
 window.__switchboard = hooks;
@@ -56,6 +60,7 @@ main().catch((err) => {
 });
 
 async function main() {
+  initTheme();
   initToken();
   const params = new URLSearchParams(location.search);
   const [catalog, tenantsByDashboard] = await Promise.all([
@@ -77,6 +82,7 @@ async function main() {
   hooks.dashboard = name;
   hooks.tenant = tenant;
   context.tenant = tenant;
+  context.exportUrl = (widget) => exportUrl(view, widget);
   if (!tenant) {
     $('main').innerHTML = '<p class="empty">Enter a tenant above to open its dashboard.</p>';
     setConnection('idle');
@@ -97,6 +103,9 @@ async function main() {
     if (name === 'calls') updateTitle(def, tenant, store.get('active_calls'));
   });
   updateTitle(def, tenant, null);
+  loadZone(view, () => layout.update(store, null));
+
+  const alerts = new AlertBanner($('alerts'), { tenant, dashboard: name, toast: showToast, hooks });
 
   connection = connect({
     tenant,
@@ -114,6 +123,7 @@ async function main() {
   });
   counted('snapshot', (msg) => {
     if (!forThisDashboard(msg, name)) return;
+    if (typeof msg.zone === 'string') applyZone(msg.zone);
     store.replace(msg.widgets, msg.position);
     if (msg.reset) showToast('Stream resynchronized: showing a fresh snapshot.');
   });
@@ -129,6 +139,8 @@ async function main() {
     if (hooks.changes.length > MAX_CHANGES) hooks.changes.splice(0, hooks.changes.length - MAX_CHANGES);
     renderLastChange();
   });
+  counted('alert', (msg) => alerts.apply(msg));
+  alerts.load();
   counted('reset', (msg) => showToast(`The history of ${msg.dataset ?? 'a dataset'} could not be resumed; figures are fresh.`));
   connection.on('state', (state, detail) => setConnection(state, detail));
   connection.on('error', (err) => {
@@ -157,6 +169,62 @@ function datasetsOf(def, params, view) {
   if (Array.isArray(ds)) return ds.map(String);
   if (ds && typeof ds === 'object') return Object.keys(ds);
   return KNOWN_DATASETS[def.name] ?? [];
+}
+
+/** The CSV export of a table or list widget for this view (same params; the token as for the stream). */
+function exportUrl(view, widget) {
+  const q = new URLSearchParams(viewParams(view));
+  if (accessToken()) q.set('access_token', accessToken());
+  const qs = q.toString();
+  return `/api/export/${encodeURIComponent(view.dashboard)}/${encodeURIComponent(view.tenant)}/${encodeURIComponent(widget)}${qs ? `?${qs}` : ''}`;
+}
+
+// ---- time zone ----------------------------------------------------------------------------
+
+/** The tenant's zone comes with the REST snapshot (`zone`); until then times are the browser's. */
+function loadZone(view, redraw) {
+  const q = new URLSearchParams(viewParams(view)).toString();
+  getJson(`/api/dashboards/${encodeURIComponent(view.dashboard)}/${encodeURIComponent(view.tenant)}${q ? `?${q}` : ''}`)
+    .then((snap) => { if (typeof snap?.zone === 'string' && applyZone(snap.zone)) redraw(); })
+    .catch((err) => console.warn('switchboard: could not load the time zone', err));
+}
+
+function applyZone(zone) {
+  if (zone === hooks.zone || !fmt.setZone(zone)) return false;
+  hooks.zone = zone;
+  const z = $('zone');
+  z.textContent = zone === 'UTC' || zone === 'Z' ? 'times in UTC' : `times in ${zone.replace(/_/g, ' ')}`;
+  z.dataset.zone = zone;
+  renderMeta();
+  return true;
+}
+
+// ---- theme --------------------------------------------------------------------------------
+
+const THEME_KEY = 'switchboard.theme';
+
+/** The system's scheme unless the toggle chose one (theme.js applied it before the first paint). */
+function initTheme() {
+  const media = window.matchMedia('(prefers-color-scheme: light)');
+  const effective = () => document.documentElement.dataset.theme || (media.matches ? 'light' : 'dark');
+  const show = () => {
+    const t = effective();
+    hooks.theme = t;
+    document.body.dataset.theme = t;
+    const other = t === 'dark' ? 'light' : 'dark';
+    const b = $('theme-toggle');
+    b.setAttribute('aria-label', `Switch to ${other} theme`);
+    b.title = `Switch to ${other} theme`;
+    b.dataset.theme = t;
+  };
+  $('theme-toggle').addEventListener('click', () => {
+    const next = effective() === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = next;
+    try { localStorage.setItem(THEME_KEY, next); } catch { /* storage disabled: this page only */ }
+    show();
+  });
+  media.addEventListener('change', show);
+  show();
 }
 
 function clamp(n, lo, hi) {
@@ -307,10 +375,11 @@ function showBanner(text) {
 }
 
 let toastTimer = null;
-function showToast(text) {
+function showToast(text, kind = 'info') {
   const t = $('toast');
   t.textContent = text;
+  t.dataset.kind = kind;
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
+  toastTimer = setTimeout(() => { t.hidden = true; }, 5000);
 }

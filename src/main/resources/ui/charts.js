@@ -91,15 +91,13 @@ export function renderPie(container, obj, { format = fmt.number, unit = '' } = {
   container.innerHTML = `<div class="pie">${svg}<ul class="legend">${legend}</ul></div>`;
 }
 
-const dayFmt = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric' });
-const hourFmt = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hour12: false });
-
-/** A bucket start (unix seconds) as a tick label: dates for daily buckets, else times. */
-function bucketLabel(x, step) {
-  const d = new Date(x * 1000);
-  if (step >= 86400) return dayFmt.format(d);
-  if (step >= 3600 && d.getHours() === 0 && d.getMinutes() === 0) return dayFmt.format(d);
-  return hourFmt.format(d);
+/** A bucket start (unix seconds) as a tick label in the tenant's zone: dates for daily buckets and at midnight, else times. */
+export function bucketLabel(x, step) {
+  const t = x * 1000;
+  if (step >= 86400) return fmt.day(t);
+  const hm = fmt.hourMinute(t);
+  if (step >= 3600 && hm === '00:00') return fmt.day(t);
+  return hm;
 }
 
 function pieLabel(items, total, format) {
@@ -226,8 +224,8 @@ export class TimeChart {
       },
       axes: [
         bars
-          ? { ...axis, splits: (u) => this.#bucketSplits(u), values: (u, splits) => splits.map((x) => bucketLabel(x, this.step)) }
-          : { ...axis, space: 70, values: (u, splits) => splits.map((x) => fmt.clock(x * 1000)) },
+          ? { ...axis, splits: (u) => this.#bucketSplits(u), values: (u, splits) => this.#ticks(splits, (x) => bucketLabel(x, this.step)) }
+          : { ...axis, space: 70, values: (u, splits) => this.#ticks(splits, (x) => fmt.clock(x * 1000)) },
         {
           ...axis,
           // Wide enough for the longest tick label ("20,000"), so big values are never clipped.
@@ -251,6 +249,18 @@ export class TimeChart {
     };
   }
 
+  /** Tick labels; the last drawn ones are on the container as data-ticks ([[unix s, label], ...]) for tests. */
+  #ticks(splits, label) {
+    const out = splits.map(label);
+    this.container.dataset.ticks = JSON.stringify(splits.map((x, i) => [x, out[i]]));
+    return out;
+  }
+
+  /** Redraws with the current formats (after the time zone changed). */
+  redraw() {
+    if (this.plot) this.plot.setData(this.plot.data);
+  }
+
   /** Ticks on bucket starts, thinned so labels never collide, always labelling the latest. */
   #bucketSplits(u) {
     const xs = u.data[0] ?? [];
@@ -270,7 +280,7 @@ export class TimeChart {
     const t = u.data[0][i] * 1000;
     const v = u.data[1][i];
     const when = this.kind === 'bars' && this.step >= 3600
-      ? new Date(t).toLocaleString('en', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false })
+      ? fmt.stamp(t)
       : fmt.clock(t);
     this.readout.textContent = `${when} · ${this.format(v)} ${this.label}`;
   }

@@ -77,24 +77,67 @@ export function relative(v, now = Date.now()) {
   return diff < 0 ? `${text} ago` : `in ${text}`;
 }
 
-const absFmt = new Intl.DateTimeFormat('en', {
-  year: 'numeric', month: 'short', day: 'numeric',
-  hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-});
-const clockFmt = new Intl.DateTimeFormat('en', {
-  hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-});
+// Times show in the tenant's zone (the snapshot's `zone`); until it is known, the browser's.
+let zone;
+let absFmt;
+let clockFmt;
+let dayFmt;
+let hourFmt;
+let stampFmt;
+setZone(undefined);
 
-/** Full local date-time, for tooltips. */
+/** Formats every later time in this IANA zone ("Pacific/Kiritimati"); an unknown zone is ignored. */
+export function setZone(z) {
+  const timeZone = z || undefined;
+  try {
+    absFmt = new Intl.DateTimeFormat('en', {
+      timeZone, year: 'numeric', month: 'short', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    clockFmt = new Intl.DateTimeFormat('en', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    dayFmt = new Intl.DateTimeFormat('en', { timeZone, month: 'short', day: 'numeric' });
+    hourFmt = new Intl.DateTimeFormat('en', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    stampFmt = new Intl.DateTimeFormat('en', { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    zone = timeZone;
+    return true;
+  } catch {
+    return false; // RangeError: a zone this browser does not know; keep the previous one
+  }
+}
+
+/** The zone times are shown in (undefined: the browser's). */
+export function timeZone() {
+  return zone;
+}
+
+/** Full date-time in the tenant's zone, for tooltips. */
 export function absolute(v) {
   const t = parseTime(v);
   return t === null ? '' : absFmt.format(t);
 }
 
-/** Local wall clock "14:03:07". */
+/** Wall clock in the tenant's zone: "14:03:07". */
 export function clock(v) {
   const t = parseTime(v);
   return t === null ? DASH : clockFmt.format(t);
+}
+
+/** "Dec 2" in the tenant's zone. */
+export function day(v) {
+  const t = parseTime(v);
+  return t === null ? DASH : dayFmt.format(t);
+}
+
+/** "14:00" in the tenant's zone. */
+export function hourMinute(v) {
+  const t = parseTime(v);
+  return t === null ? DASH : hourFmt.format(t);
+}
+
+/** "Dec 2, 14:00" in the tenant's zone. */
+export function stamp(v) {
+  const t = parseTime(v);
+  return t === null ? DASH : stampFmt.format(t);
 }
 
 /** "no_answer" → "No answer"; "agent_config_id" → "Agent config id". */

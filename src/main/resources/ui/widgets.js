@@ -8,8 +8,19 @@ import { colorFor, entries, renderHBars, renderPie, TimeChart } from './charts.j
 import { el, esc, relTime, rowAttrs } from './dom.js';
 import * as fmt from './format.js';
 
-/** Page context the renderers need: the tenant (its column is left out of lists). */
-export const context = { tenant: null };
+/**
+ * Page context the renderers need: the tenant (its column is left out of lists) and, when set,
+ * exportUrl(widget) for the CSV link of table and list widgets.
+ */
+export const context = { tenant: null, exportUrl: null };
+
+/** The card's "CSV" download link (the export of the same view: dashboard, tenant, params). */
+function csvLink(c, name) {
+  const href = context.exportUrl ? context.exportUrl(name) : null;
+  if (!href) return;
+  const a = el('a', { class: 'csv', href, download: '', title: 'Download these rows as CSV', 'data-export': name, text: 'CSV' });
+  c.root.querySelector('.card-head').append(a);
+}
 
 export function card(name, kind, title, extraClass = '') {
   const root = el('section', {
@@ -95,6 +106,7 @@ export function toPoints(v) {
 /** A table widget: [{group: g, col: n, ...}] as an HTML table; columns derived if not given. */
 export function tableView(name, { title = fmt.humanize(name), columns = null, empty = 'No data in this window' } = {}) {
   const c = card(name, 'table', title, 'wide');
+  csvLink(c, name);
   return {
     el: c.root,
     update(v) {
@@ -112,6 +124,7 @@ export function tableView(name, { title = fmt.humanize(name), columns = null, em
 /** A list widget: row objects as a compact table, newest/most relevant first as the server sent. */
 export function listView(name, { title = fmt.humanize(name), columns = null, keyField = 'id', empty = 'Nothing here yet', metaText = null } = {}) {
   const c = card(name, 'list', title, 'wide');
+  csvLink(c, name);
   return {
     el: c.root,
     update(v) {
@@ -127,10 +140,12 @@ export function listView(name, { title = fmt.humanize(name), columns = null, key
 
 function renderTable(rows, cols, { empty, key }) {
   if (!rows.length) return `<p class="empty">${esc(empty)}</p>`;
-  const head = cols.map((col) => `<th scope="col" class="${esc(col.cls || '')}">${esc(col.label)}</th>`).join('');
+  // The first two columns are the key ones: a narrow screen shows only those (app.css).
+  const cls = (col, i) => esc(`${col.cls || ''}${i < 2 ? ' key' : ''}`.trim());
+  const head = cols.map((col, i) => `<th scope="col" class="${cls(col, i)}">${esc(col.label)}</th>`).join('');
   const body = rows.map((row) => {
     const k = key ? row[key] ?? row.id : row.id;
-    return `<tr${rowAttrs(k)}>${cols.map((col) => `<td class="${esc(col.cls || '')}">${safeCell(col, row)}</td>`).join('')}</tr>`;
+    return `<tr${rowAttrs(k)}>${cols.map((col, i) => `<td class="${cls(col, i)}">${safeCell(col, row)}</td>`).join('')}</tr>`;
   }).join('');
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
@@ -143,12 +158,39 @@ function safeCell(col, row) {
   }
 }
 
-/** Columns of a table widget: the group field first, then the computed columns. */
+/**
+ * Columns of a table widget: the group field first, then the computed columns. A looked-up label
+ * (`campaign.name` beside `campaign_id`) takes the group column's place: the row shows the name,
+ * the id stays in its title attribute (and in data-key, for row highlights).
+ */
 export function tableColumns(rows) {
   const keys = unionKeys(rows);
-  return keys.map((k, i) => (i === 0
-    ? { key: k, label: fmt.humanize(k), html: (r) => groupCell(r[k]) }
-    : column(k, rows)));
+  const group = keys[0];
+  const label = keys.find((k, i) => i > 0 && isLookupField(k));
+  const rest = keys.slice(1).filter((k) => k !== label);
+  const first = label
+    ? { key: group, label: lookupLabel(label), html: (r) => labelCell(r[label], r[group]), cls: 'label' }
+    : { key: group, label: fmt.humanize(group), html: (r) => groupCell(r[group]) };
+  return [first, ...rest.map((k) => column(k, rows))];
+}
+
+/** `campaign.name`, `agent.team.name`: a field through a lookup. */
+export function isLookupField(k) {
+  return /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/i.test(k);
+}
+
+/** "campaign.name" → "Campaign"; "agent.team.name" → "Agent team". */
+export function lookupLabel(k) {
+  return fmt.humanize(k.split('.').slice(0, -1).join(' '));
+}
+
+/** The looked-up name with the id as its title; the id itself when the referenced row is missing. */
+export function labelCell(name, id) {
+  const title = id === null || id === undefined ? '' : ` title="${esc(id)}"`;
+  if (name === null || name === undefined || name === '') {
+    return id === null || id === undefined ? '<span class="muted">(none)</span>' : `<span class="mono"${title}>${esc(id)}</span>`;
+  }
+  return `<span class="strong"${title} data-id="${esc(id ?? '')}">${esc(name)}</span>`;
 }
 
 function groupCell(v) {
@@ -178,7 +220,18 @@ export function listColumns(rows) {
     return true;
   });
   const ordered = [...keys.filter((k) => k !== 'id'), ...keys.filter((k) => k === 'id')];
-  return ordered.slice(0, MAX_LIST_COLUMNS).map((k) => column(k, rows));
+  // `campaign.name` shows in place of `campaign_id` (the id in its title).
+  const labelOf = new Map();
+  for (const k of ordered) {
+    if (isLookupField(k) && k.split('.').length === 2) {
+      const id = `${k.split('.')[0]}_id`;
+      if (ordered.includes(id) && !labelOf.has(id)) labelOf.set(id, k);
+    }
+  }
+  const shown = ordered.filter((k) => ![...labelOf.values()].includes(k));
+  return shown.slice(0, MAX_LIST_COLUMNS).map((k) => (labelOf.has(k)
+    ? { key: k, label: lookupLabel(labelOf.get(k)), html: (r) => labelCell(r[labelOf.get(k)], r[k]), cls: 'label' }
+    : column(k, rows)));
 }
 
 /** A column whose cells are rendered by the field's name and its values' type. */
