@@ -102,7 +102,7 @@ class DashboardUiTest extends ChromiumPage {
 
     @Test
     void alert_showsInTheBanner_withAToast_andClears() throws Exception {
-        reopen(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        reopen(new Browser.NewContextOptions().setViewportSize(1280, 900).setColorScheme(ColorScheme.DARK));
         open("dashboard=watch&tenant=al");
         assertThat(page.locator("#alerts").isHidden()).isTrue();
         String now = Instant.now().toString();
@@ -170,7 +170,7 @@ class DashboardUiTest extends ChromiumPage {
     @Test
     void tables_showTheLookedUpName_withTheIdInItsTitle() throws Exception {
         seedCampaign("lb");
-        reopen(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        reopen(new Browser.NewContextOptions().setViewportSize(1280, 900).setColorScheme(ColorScheme.DARK));
         open("dashboard=campaigns&tenant=lb");
         Locator table = waitFor("[data-widget='campaign_performance'] table");
         assertThat(table.locator("tbody td").first().innerText()).isEqualTo("Spring Promo");
