@@ -14,6 +14,7 @@ import { connect } from '/switchboard.js';
 import { AlertBanner } from './alerts.js';
 import { accessToken, demoTenants, getJson, initToken, listDashboards, tokenScope, viewParams } from './api.js';
 import { markChanged, tick } from './dom.js';
+import { redrawCharts } from './charts.js';
 import * as fmt from './format.js';
 import { callsLayout } from './layout-calls.js';
 import { genericLayout } from './layout-generic.js';
@@ -196,6 +197,7 @@ function applyZone(zone) {
   z.textContent = zone === 'UTC' || zone === 'Z' ? 'times in UTC' : `times in ${zone.replace(/_/g, ' ')}`;
   z.dataset.zone = zone;
   renderMeta();
+  redrawCharts();
   return true;
 }
 

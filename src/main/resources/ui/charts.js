@@ -129,6 +129,16 @@ export function renderHBars(container, obj, { format = fmt.number, limit = 12 } 
       <span class="hb-val">${esc(format(v))}</span></li>`).join('')}</ul>${rest > 0 ? `<p class="muted small">and ${rest} more</p>` : ''}`;
 }
 
+const charts = new Set();
+
+/** Redraws every time chart on the page (their labels follow fmt's time zone). */
+export function redrawCharts() {
+  for (const c of charts) {
+    if (c.container.isConnected) c.redraw();
+    else charts.delete(c);
+  }
+}
+
 /**
  * A time chart on uPlot: `bars` for bucketed series, `line` (stepped) for sampled history.
  * update(points) takes [{t: ms, v: number|null}].
@@ -163,6 +173,7 @@ export class TimeChart {
     this.readout.setAttribute('aria-hidden', 'true');
     container.appendChild(this.readout);
     this.plot = new window.uPlot(this.#options(this.#width()), [[], []], container);
+    charts.add(this);
     this.resizer = new ResizeObserver(() => {
       const w = this.#width();
       const h = this.fill ? this.#fillHeight() : this.height;
@@ -184,6 +195,7 @@ export class TimeChart {
   }
 
   destroy() {
+    charts.delete(this);
     this.resizer?.disconnect();
     this.plot?.destroy();
   }
@@ -256,9 +268,9 @@ export class TimeChart {
     return out;
   }
 
-  /** Redraws with the current formats (after the time zone changed). */
+  /** Redraws with the current formats (after the time zone changed): axes recomputed, same data. */
   redraw() {
-    if (this.plot) this.plot.setData(this.plot.data);
+    this.plot?.redraw(false, true);
   }
 
   /** Ticks on bucket starts, thinned so labels never collide, always labelling the latest. */
