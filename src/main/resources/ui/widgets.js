@@ -116,7 +116,7 @@ export function tableView(name, { title = fmt.humanize(name), columns = null, em
       c.root.classList.toggle('wide-table', cols.length >= WIDE_TABLE_COLUMNS);
       c.root.dataset.value = String(rows.length);
       c.root.dataset.count = String(rows.length);
-      c.meta.textContent = rows.length ? `${fmt.number(rows.length)} rows` : '';
+      c.meta.textContent = rows.length ? `${fmt.number(rows.length)} row${rows.length === 1 ? '' : 's'}` : '';
     },
   };
 }
@@ -133,7 +133,7 @@ export function listView(name, { title = fmt.humanize(name), columns = null, key
       c.body.innerHTML = renderTable(rows, cols, { empty, key: keyField });
       c.root.dataset.value = String(rows.length);
       c.root.dataset.count = String(rows.length);
-      c.meta.textContent = metaText ? metaText(rows) : rows.length ? `${fmt.number(rows.length)} rows` : '';
+      c.meta.textContent = metaText ? metaText(rows) : rows.length ? `${fmt.number(rows.length)} row${rows.length === 1 ? '' : 's'}` : '';
     },
   };
 }
