@@ -157,6 +157,14 @@ public final class Switchboard implements AutoCloseable {
                 .description("Stream requests refused before opening (bad token, no access, bad parameters, limits)").register(metrics);
         FunctionCounter.builder("switchboard_stream_message_errors", http, h -> h.sessions().connections().messageErrors())
                 .description("Client messages on open streams answered with an error").register(metrics);
+        for (String transport : List.of("sse", "websocket", "socketio", "poll")) {
+            Gauge.builder("switchboard_stream_sessions", http, h -> h.sessions().open(transport)).tag("transport", transport)
+                    .description("Open streams by transport (pending long-polls for poll)").register(metrics);
+        }
+        io.micrometer.core.instrument.Timer bootstraps = io.micrometer.core.instrument.Timer.builder("switchboard_view_bootstrap")
+                .description("Time from a view's compile to its bootstrap query's rows installed on the owner thread")
+                .publishPercentileHistogram().register(metrics);
+        engine.onBootstrapped(nanos -> bootstraps.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         processMetrics = Metrics.bind(metrics, store);
     }
 

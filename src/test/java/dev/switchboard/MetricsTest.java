@@ -71,4 +71,19 @@ class MetricsTest {
                     .hasValueSatisfying(id -> assertThat(id).doesNotContain(" "));
         }
     }
+
+    @Test
+    void openStreamsByTransport_andViewBootstrapTimes_areSeries() throws Exception {
+        try (TestServer server = new TestServer(dir);
+             SseClient sse = new SseClient(server.sb.port(), "/api/events/t1?dashboards=calls", null)) {
+            sse.await(e -> e.type().equals("snapshot"), java.time.Duration.ofSeconds(20));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                String m = server.get("/metrics").body();
+                assertThat(m).contains("switchboard_stream_sessions{transport=\"sse\"} 1.0")
+                        .contains("switchboard_stream_sessions{transport=\"websocket\"} 0.0")
+                        .contains("switchboard_stream_sessions{transport=\"socketio\"} 0.0");
+                assertThat(m).containsPattern("switchboard_view_bootstrap_seconds_count [1-9]");
+            });
+        }
+    }
 }

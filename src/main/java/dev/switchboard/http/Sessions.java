@@ -202,6 +202,21 @@ public final class Sessions {
         open.forEach(Session::heartbeat);
     }
 
+    /** Open streams over {@code transport} (sse, websocket, socketio), and pending polls for poll. */
+    public int open(String transport) {
+        if (transport.equals("poll")) {
+            polls.removeIf(Session::ended);
+            return polls.size();
+        }
+        int n = 0;
+        for (var e : infos.entrySet()) {
+            if (!e.getKey().closed() && e.getValue().transport().equals(transport)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Open sessions. */
     public int size() {
         forgetEnded();

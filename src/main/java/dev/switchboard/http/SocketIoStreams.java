@@ -80,7 +80,7 @@ final class SocketIoStreams {
                 });
             }
             subscription.topics().forEach(socket::join);
-            sessions.add(session);
+            sessions.add(session, tenant, who.get(), "socketio", String.join(" ", subscription.topics()));
             streams.expireAt(session, who.get().expiresAt());
             socket.onDisconnect(reason -> {
                 session.close(Optional.empty());
@@ -120,7 +120,7 @@ final class SocketIoStreams {
             var subscription = streams.subscription(tenant, w.keys(), w.datasets());
             SioSession session = new SioSession(socket, subscription, streams.queue());
             subscription.topics().forEach(socket::join);
-            sessions.add(session);
+            sessions.add(session, tenant, who.get(), "socketio", String.join(" ", subscription.topics()));
             streams.expireAt(session, who.get().expiresAt());
             socket.onDisconnect(reason -> {
                 session.close(Optional.empty());

@@ -93,6 +93,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     /** A bootstrap in flight; {@code restart} when a truncate made its snapshot useless. */
     private static final class Boot {
         final View view;
+        final long started = System.nanoTime();
         boolean restart;
 
         Boot(View view) {
@@ -356,6 +357,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
             return;
         }
         view.pending = null;
+        long took = System.nanoTime() - b.started;
+        bootstrapListeners.forEach(l -> l.accept(took));
         view.readyAt = snap.position();
         view.includedUntil = snap.horizon();
         if (feed.position().sameEpoch(view.includedUntil) && feed.position().compareTo(view.includedUntil) < 0) {
@@ -607,6 +610,13 @@ public final class LiveEngine implements ChangeFeed.Listener {
     static final int RECENT_ALERTS = 100;
     private final Map<String, java.util.Deque<Map<String, Object>>> recentAlerts = new HashMap<>();
     private final List<java.util.function.Consumer<Map<String, Object>>> alertListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private final List<java.util.function.LongConsumer> bootstrapListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Tells {@code listener} how long each view took to bootstrap, in nanoseconds (owner thread; must not block). */
+    public void onBootstrapped(java.util.function.LongConsumer listener) {
+        bootstrapListeners.add(listener);
+    }
 
     /** Also tells {@code listener} of every alert that fires or resolves (on the owner thread: it must not block). */
     public void onAlert(java.util.function.Consumer<Map<String, Object>> listener) {
