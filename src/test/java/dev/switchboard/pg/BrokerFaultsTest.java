@@ -69,6 +69,15 @@ class BrokerFaultsTest {
                 stop.set(true);
                 writers.get(1, TimeUnit.MINUTES);
                 edge = Nodes.edge(db, "edge-1", dir.resolve("edge"), nats.url(), stream, SMALL_RINGS);
+                // and the capture has published what it still held (it lags the writers on a busy
+                // machine): the new edge's position stands still before the client comes back
+                Switchboard restarted = edge;
+                java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>("");
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(700))
+                        .until(() -> {
+                            String now = restarted.feed().position().toString();
+                            return now.equals(seen.getAndSet(now));
+                        });
                 sub.connect(edge.port());
                 sub.awaitChanges(work.expected("t1").size(), Duration.ofSeconds(60));
                 String edgeHealth = Nodes.get(edge.port(), "/api/health").body();
