@@ -89,6 +89,33 @@ public final class Admission {
         decrement("sub " + tenant + "/" + subject);
     }
 
+    /**
+     * Admits {@code rows} rows for ingest from {@code subject} of {@code tenant} (the tenant as a
+     * whole when there is no subject), under the rows-per-second budget.
+     */
+    public Optional<Rejection> tryRows(String tenant, String subject, int rows) {
+        String key = subject.isEmpty() ? "rows tenant " + tenant : "rows sub " + tenant + "/" + subject;
+        return take("rows_per_subject", key, limits.rowsPerSubject(), rows,
+                "rows per second for " + (subject.isEmpty() ? "tenant " + tenant : subject + " of tenant " + tenant));
+    }
+
+    /**
+     * Accepts one more TCP connection of a client address if it holds fewer than the limit; on
+     * success the caller calls {@link #closeConnection} once when it closes.
+     */
+    public Optional<Rejection> tryOpenConnection(String ip) {
+        if (increment("conn " + ip, limits.connectionsPerIp())) {
+            return Optional.empty();
+        }
+        return Optional.of(reject("connections_per_ip", "too many open connections from " + ip + " (limit " + limits.connectionsPerIp() + ")",
+                Duration.ofSeconds(5)));
+    }
+
+    /** A connection admitted by {@link #tryOpenConnection} closed. */
+    public void closeConnection(String ip) {
+        decrement("conn " + ip);
+    }
+
     /** Open streams counted for a client address, tenant or subject key (for tests). */
     int openStreams(String key) {
         return streams.getOrDefault(key, 0);
@@ -113,6 +140,10 @@ public final class Admission {
     }
 
     private Optional<Rejection> take(String limit, String key, int perSecond, String what) {
+        return take(limit, key, perSecond, 1, what);
+    }
+
+    private Optional<Rejection> take(String limit, String key, int perSecond, int tokens, String what) {
         if (perSecond <= 0) {
             return Optional.empty();
         }
@@ -123,7 +154,7 @@ public final class Admission {
         Limited limited = buckets.computeIfAbsent(key, k -> new Limited(Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
                 .withCustomTimePrecision(time).build(), capacity));
-        ConsumptionProbe probe = limited.bucket().tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe = limited.bucket().tryConsumeAndReturnRemaining(Math.min(tokens, capacity));
         if (probe.isConsumed()) {
             return Optional.empty();
         }
