@@ -18,10 +18,11 @@ import org.flywaydb.core.api.migration.Context;
  * becomes (tenant column, key column), so tenants may use the same keys and a writer learns
  * nothing of another tenant's. SQLite cannot change a primary key in place, so each table is
  * rebuilt as SQLite documents it: created anew from its own stored definition with the new key,
- * filled, swapped in, its indexes and triggers created again. Views are dropped first and created
- * again last (renaming a table checks every view). Generic over the tables' definitions, so it
- * also carries whatever columns earlier migrations added. The capture triggers are installed at
- * every start anyway.
+ * filled, swapped in, its indexes created again. Every view and trigger is dropped first and
+ * created again last (renaming a table checks every view and trigger, and a trigger of one table
+ * may read another that is being rebuilt). Generic over the tables' definitions, so it also
+ * carries whatever columns, indexes and triggers earlier migrations added. The capture triggers
+ * are installed again at every start anyway.
  */
 final class V14__tenant_private_keys extends BaseJavaMigration {
     private final List<Dataset> datasets;
@@ -34,15 +35,22 @@ final class V14__tenant_private_keys extends BaseJavaMigration {
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
         List<String> views = objects(c, "SELECT sql FROM sqlite_master WHERE type = 'view' AND sql IS NOT NULL ORDER BY rowid");
+        List<String> triggers = objects(c, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL ORDER BY rowid");
         try (Statement st = c.createStatement()) {
             for (String name : objects(c, "SELECT name FROM sqlite_master WHERE type = 'view'")) {
                 st.execute("DROP VIEW \"" + name + "\"");
+            }
+            for (String name : objects(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'")) {
+                st.execute("DROP TRIGGER \"" + name + "\"");
             }
             for (Dataset d : datasets) {
                 rekey(c, st, d);
             }
             for (String view : views) {
                 st.execute(view);
+            }
+            for (String trigger : triggers) {
+                st.execute(trigger);
             }
         }
     }
@@ -52,14 +60,14 @@ final class V14__tenant_private_keys extends BaseJavaMigration {
         if (create.isEmpty() || primaryKey(c, d.name()).equals(List.of(d.tenant(), d.key()))) {
             return;
         }
-        List<String> dependents = objects(c, "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
-                + "AND sql IS NOT NULL ORDER BY rowid", d.name());
+        List<String> indexes = objects(c, "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type = 'index' AND sql IS NOT NULL ORDER BY rowid",
+                d.name());
         String temp = "sb_rekey_" + d.name();
         st.execute(newDefinition(create.get(0), d, temp));
         st.execute("INSERT INTO " + temp + " SELECT * FROM " + d.name());
         st.execute("DROP TABLE " + d.name());
         st.execute("ALTER TABLE " + temp + " RENAME TO " + d.name());
-        for (String sql : dependents) {
+        for (String sql : indexes) {
             st.execute(sql);
         }
     }
