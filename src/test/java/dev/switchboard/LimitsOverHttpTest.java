@@ -166,4 +166,27 @@ class LimitsOverHttpTest {
         assertThat(server.post("/api/ingest/a/call_logs", SseWireTest.call("c1", "active", null, 0), "Authorization", other).statusCode())
                 .isEqualTo(200);
     }
+
+    /** Issue 12, findings 5 and 7: a client reopening streams in a loop is held to its own rate of openings. */
+    @Test
+    void streamOpeningsOfOneAddress_areRateLimited() throws Exception {
+        start(Map.of("SWITCHBOARD_STREAM_OPENS_PER_IP", "1"));
+        String token = AuthTest.token("a", "u1", null, null, Instant.now().plus(Duration.ofHours(1)));
+        String path = "/api/events/a?datasets=call_logs&access_token=" + token;
+        List<SseClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) { // a burst of two seconds' worth
+                SseClient c = new SseClient(server.sb.port(), path, null);
+                open.add(c);
+            }
+            var third = server.get(path);
+            assertThat(third.statusCode()).isEqualTo(429);
+            assertThat(third.headers().firstValue("Retry-After")).isPresent();
+            assertThat(TestServer.json(third).path("error").asString()).contains("stream openings per second");
+        } finally {
+            for (SseClient c : open) {
+                c.close();
+            }
+        }
+    }
 }

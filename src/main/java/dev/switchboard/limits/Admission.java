@@ -66,6 +66,12 @@ public final class Admission {
      * limits; on success the caller must call {@link #releaseStream} exactly once when it ends.
      */
     public Optional<Rejection> tryAcquireStream(String ip, String tenant, String subject) {
+        // opening a stream costs far more than a request (registration, a replay or a snapshot):
+        // a client reconnecting in a loop is held to its own rate of openings
+        Optional<Rejection> rate = take("stream_opens_per_ip", "opens " + ip, limits.streamOpensPerIp(), "stream openings per second from " + ip);
+        if (rate.isPresent()) {
+            return rate;
+        }
         String[] keys = {"ip " + ip, "tenant " + tenant, "sub " + tenant + "/" + subject};
         int[] caps = {limits.streamsPerIp(), limits.streamsPerTenant(), subject.isEmpty() ? Integer.MAX_VALUE : limits.streamsPerSubject()};
         String[] names = {"streams_per_ip", "streams_per_tenant", "streams_per_subject"};
