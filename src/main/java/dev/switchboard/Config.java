@@ -80,7 +80,7 @@ public final class Config {
             "Events per topic kept in memory for resuming with Last-Event-ID; also the changes replayed into the rings at start."));
     static final Setting<Integer> MAX_VIEWS = def(Setting.integer("max-views-per-tenant", 1000, 1, 1_000_000,
             "Live views one tenant may have (one per distinct scope subject and parameters); one more is refused with 429."));
-    static final Setting<Integer> MAX_VIEWS_PER_PRINCIPAL = def(Setting.integer("max-views-per-principal", 100, 1, 1_000_000,
+    static final Setting<Integer> MAX_VIEWS_PER_PRINCIPAL = def(Setting.integer("max-views-per-principal", 20, 1, 1_000_000,
             "Live views one principal (a token subject, or a client address without one) may have created; one more is refused "
                     + "with 429, so one viewer varying ?sub= or parameters cannot use up its tenant's views."));
     static final Setting<Integer> SSE_QUEUE = def(Setting.integer("sse-queue", 1024, 16, 1_000_000,
@@ -530,7 +530,7 @@ public final class Config {
         return get(MAX_VIEWS);
     }
 
-    /** Live views one principal may have created. The default is 100 ({@code LiveEngine.MAX_VIEWS_PER_PRINCIPAL}). */
+    /** Live views one principal may have created. The default is 20 ({@code LiveEngine.MAX_VIEWS_PER_PRINCIPAL}). */
     public int maxViewsPerPrincipal() {
         return get(MAX_VIEWS_PER_PRINCIPAL);
     }

@@ -54,10 +54,10 @@ public final class LiveEngine implements ChangeFeed.Listener {
     /**
      * Live views one principal (a token subject, or a client address without one) may have
      * created and not yet seen evicted, so that one viewer varying {@code ?sub=} or parameters
-     * cannot take its whole tenant's budget. Opening an existing view never counts. The default
-     * is 100.
+     * cannot take its whole tenant's budget, nor multiply the work every change of the tenant
+     * costs the owner thread. Opening an existing view never counts. The default is 20.
      */
-    public static final int MAX_VIEWS_PER_PRINCIPAL = 100;
+    public static final int MAX_VIEWS_PER_PRINCIPAL = 20;
 
     /** A view could not be made ready in time: the node is busy (loading views, or behind); the caller may retry. */
     public static final class Busy extends IllegalStateException {
