@@ -80,6 +80,9 @@ public final class Config {
             "Events per topic kept in memory for resuming with Last-Event-ID; also the changes replayed into the rings at start."));
     static final Setting<Integer> MAX_VIEWS = def(Setting.integer("max-views-per-tenant", 1000, 1, 1_000_000,
             "Live views one tenant may have (one per distinct scope subject and parameters); one more is refused with 429."));
+    static final Setting<Integer> MAX_VIEWS_PER_PRINCIPAL = def(Setting.integer("max-views-per-principal", 20, 1, 1_000_000,
+            "Live views one principal (a token subject, or a client address without one) may have created; one more is refused "
+                    + "with 429, so one viewer varying ?sub= or parameters cannot use up its tenant's views."));
     static final Setting<Integer> SSE_QUEUE = def(Setting.integer("sse-queue", 1024, 16, 1_000_000,
             "Events queued per stream before it is resynchronized as a reconnecting client would be."));
     static final Setting<Duration> VIEW_IDLE = def(Setting.duration("view-idle", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7),
@@ -258,6 +261,7 @@ public final class Config {
     static List<String> unknownEnvironment(Map<String, String> env) {
         java.util.Set<String> known = new java.util.HashSet<>(List.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_PG_URL"));
         known.addAll(ENV_ALIASES.keySet());
+        known.addAll(dev.switchboard.limits.Limits.VARIABLES);
         ALL.forEach(s -> known.add(s.env()));
         return env.keySet().stream().filter(k -> k.startsWith("SWITCHBOARD_") && !known.contains(k)).sorted()
                 .map(k -> k + ALL.stream().filter(s -> distance(s.env(), k) <= 2).findFirst()
@@ -524,6 +528,11 @@ public final class Config {
     /** Live views one tenant may have. The default is 1,000 ({@code LiveEngine.MAX_VIEWS_PER_TENANT}). */
     public int maxViewsPerTenant() {
         return get(MAX_VIEWS);
+    }
+
+    /** Live views one principal may have created. The default is 20 ({@code LiveEngine.MAX_VIEWS_PER_PRINCIPAL}). */
+    public int maxViewsPerPrincipal() {
+        return get(MAX_VIEWS_PER_PRINCIPAL);
     }
 
     /** Events queued per SSE stream before it is resynchronized. The default is 1024 ({@code SseSession.QUEUE}). */

@@ -94,7 +94,7 @@ public final class Switchboard implements AutoCloseable {
         this.feed = new ChangeFeed(source, start);
         this.hub = new Hub(feed, clock, config.ringSize(), start, Math.max(1, Runtime.getRuntime().availableProcessors()), config.topicIdle());
         this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub, config.viewIdle())
-                .maxViewsPerTenant(config.maxViewsPerTenant())
+                .maxViewsPerTenant(config.maxViewsPerTenant()).maxViewsPerPrincipal(config.maxViewsPerPrincipal())
                 .tenantZones(t -> Optional.ofNullable(config.tenantZones().get(t)));
         feed.addListener(hub); // first: a batch's change events go out before the deltas they caused
         feed.addListener(engine);
@@ -128,16 +128,21 @@ public final class Switchboard implements AutoCloseable {
         FunctionCounter.builder("switchboard_reconcile_mismatches", engine, LiveEngine::reconcileMismatches)
                 .description("Views found to differ from SQL by the reconciler, and rebuilt").register(metrics);
         FunctionCounter.builder("switchboard_sse_overflows", this, sb -> streams.overflows())
-                .description("Stream sessions (every transport) whose queue overflowed and were resynchronized").register(metrics);
+                .description("Times a stream's queue (every transport) overflowed and was dropped; it is resynchronized once its client"
+                        + " takes data again").register(metrics);
         FunctionCounter.builder("switchboard_stream_stalls", this, sb -> dev.switchboard.push.Session.stalled())
                 .description("Stream sessions ended because their client took no data for 30 s").register(metrics);
         FunctionCounter.builder("switchboard_backfills", this, sb -> streams.backfills())
-                .description("Resumes served from the change log beyond a topic's ring").register(metrics);
+                .description("Pages of change-log backfills served to clients resuming beyond a topic's ring").register(metrics);
+        FunctionCounter.builder("switchboard_backfills_refused", this, sb -> streams.backfillsRefused())
+                .description("Backfills refused by the node's budget (those clients got a reset)").register(metrics);
         FunctionCounter.builder("switchboard_view_failures", engine, LiveEngine::failures)
                 .description("View work that failed (a change not applied, a bootstrap or refill query) and was repaired or retried")
                 .register(metrics);
         Gauge.builder("switchboard_dispatch_lag_seconds", feed, f -> f.lagMillis() / 1000.0)
                 .description("How long the last batch waited between capture and dispatch on the owner thread").register(metrics);
+        Gauge.builder("switchboard_delivery_lag_seconds", hub, h -> h.deliveryLagMillis() / 1000.0)
+                .description("How long published events wait for a fan-out thread").register(metrics);
         Gauge.builder("switchboard_views", engine, LiveEngine::viewCount).description("Live views in memory").register(metrics);
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
@@ -235,6 +240,11 @@ public final class Switchboard implements AutoCloseable {
             problems.add("changes wait " + feed.lagMillis() + " ms between capture and dispatch (more than "
                     + LAG_DEGRADED.toMillis() + " ms): this node is overloaded");
         }
+        long delivery = hub.deliveryLagMillis();
+        if (delivery > LAG_DEGRADED.toMillis()) {
+            problems.add("events wait " + delivery + " ms between publishing and delivery to subscribers (more than "
+                    + LAG_DEGRADED.toMillis() + " ms): this node has more subscribers or views than it can serve");
+        }
         h.put("status", problems.isEmpty() ? "ok" : "degraded");
         if (!problems.isEmpty()) {
             h.put("problems", problems);
@@ -255,9 +265,11 @@ public final class Switchboard implements AutoCloseable {
         h.put("views_booting", engine.bootingCount());
         h.put("view_failures", engine.failures());
         h.put("dispatch_lag_ms", feed.lagMillis());
+        h.put("delivery_lag_ms", delivery);
         h.put("deliveries", hub.deliveries());
         h.put("outbox_overflows", streams.overflows());
         h.put("backfills", streams.backfills());
+        h.put("backfills_refused", streams.backfillsRefused());
         return h;
     }
 

@@ -81,7 +81,7 @@ class ReconnectStormTest {
         int subjects = Math.max(1, n / 5);
         // one address and one (anonymous) subject hold every stream here: raise the per-client stream caps
         var limits = new dev.switchboard.limits.Limits(1024, Duration.ofSeconds(10), 64, 64 * 1024, Duration.ofHours(24),
-                100_000, 100_000, 100_000, 0, 0, 0);
+                100_000, 100_000, 100_000, 0, 0, 0, 100_000, 0, 0);
         try (TestServer server = new TestServer(dir, true, java.util.Optional.empty(), limits)) {
             Client.port = server.sb.port();
             AtomicBoolean writing = new AtomicBoolean(true);

@@ -83,4 +83,41 @@ class SocketIoStreamsTest {
             assertThat(ok.path("events").get(0).path("event").asString()).isEqualTo("snapshot");
         }
     }
+
+    /**
+     * Issue 12, finding 7: a Socket.IO connection is a stream like any other: it counts against the
+     * same per-subject cap as SSE (both ways), is refused with a reason, and frees its place when it ends.
+     */
+    @Test
+    void handshakes_countAgainstTheStreamCaps_ofEveryTransport() throws Exception {
+        try (TestServer server = new TestServer(dir, false, Optional.of(AuthTest.SECRET),
+                dev.switchboard.limits.Limits.fromEnvironment(java.util.Map.of("SWITCHBOARD_STREAMS_PER_SUBJECT", "2")))) {
+            String token = AuthTest.token("a", "u1", null, null, Instant.now().plusSeconds(600));
+            String sse = "/api/events/a?dashboards=calls&access_token=" + token;
+            String auth = "{\"token\":\"" + token + "\",\"tenant\":\"a\",\"dashboards\":[\"calls\"]}";
+            try (SseClient first = new SseClient(server.sb.port(), sse, null)) {
+                first.await(e -> e.type().equals("snapshot"), java.time.Duration.ofSeconds(10));
+                // a Socket.IO client holds the second place for a while
+                CompletableFuture<JsonNode> holder = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth", auth, "--duration-ms", "6000"), 60);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> TestServer.json(server.get("/api/health")).path("sse_sessions").asInt() == 2);
+                var third = server.get(sse);
+                assertThat(third.statusCode()).isEqualTo(429);
+                assertThat(TestServer.json(third).path("error").asString()).contains("too many open streams");
+                JsonNode refused = NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth", auth, "--timeout-ms", "10000"), 60);
+                assertThat(refused.path("ok").asBoolean()).as(refused.toString()).isFalse();
+                assertThat(refused.path("error").asString()).contains("too many open streams").contains("u1");
+                assertThat(holder.get(60, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
+            }
+            // both places are free again: a Socket.IO client connects
+            JsonNode ok = NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth", auth, "--count", "1"), 60);
+            assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
+        }
+    }
 }

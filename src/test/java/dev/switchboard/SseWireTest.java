@@ -159,7 +159,8 @@ class SseWireTest {
                 new String[] {"{\"id\":\"n2\",\"status\":\"active\",\"started_at\":\"yesterday\"}", "ISO-8601"},
                 new String[] {"{\"id\":\"n3\",\"status\":\"active\"}", "started_at is required"},
                 new String[] {"{\"id\":\"n4\",\"status\":\"active\",\"started_at\":\"2026-01-01T00:00:00Z\",\"user_id\":\"other\"}", "tenant"},
-                new String[] {"{\"id\":\"theirs\",\"status\":\"ended\"}", "another tenant"},
+                // keys are private to a tenant: another tenant's key is a new row here, and says nothing about theirs
+                new String[] {"{\"id\":\"theirs\",\"status\":\"ended\"}", "key 'theirs' does not exist yet"},
                 new String[] {"{\"id\":\"n5\",\"bogus\":1}", "unknown column"},
                 new String[] {"[]", "empty array"},
                 new String[] {big, "larger than"});

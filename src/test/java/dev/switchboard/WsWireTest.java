@@ -78,6 +78,36 @@ class WsWireTest {
         }
     }
 
+    /** Issue 12, finding 4: a subscribe that would pass the view limit is refused with an error frame; the stream goes on. */
+    @Test
+    void subscribeBeyondTheViewLimit_getsA429ErrorFrame_andTheConnectionKeepsItsStreams() throws Exception {
+        try (TestServer server = new TestServer(dir); WsClient ws = new WsClient(server.sb.port(), "/api/events/t1?dashboards=calls&hours=1")) {
+            server.sb.engine().maxViewsPerPrincipal(2);
+            ws.await(event("snapshot"), WAIT);
+            ws.send("{\"action\":\"subscribe\",\"dashboards\":[\"calls\"],\"params\":{\"hours\":2}}");
+            ws.await(n -> event("snapshot").test(n) && n.path("data").path("params").path("hours").asInt() == 2, WAIT);
+            assertThat(ws.all().stream().filter(event("snapshot")).count()).isEqualTo(2);
+            ws.send("{\"action\":\"subscribe\",\"dashboards\":[\"calls\"],\"params\":{\"hours\":3}}");
+            JsonNode err = ws.await(event("error"), WAIT);
+            assertThat(err.path("data").path("status").asInt()).isEqualTo(429);
+            assertThat(err.path("data").path("error").asString()).contains("2 live views");
+            ws.send("{\"action\":\"ping\"}");
+            ws.await(event("pong"), WAIT);
+            // both dashboards it had still stream, and the refused one does not
+            server.post("/api/ingest/t1/call_logs", call("v1"));
+            Awaitility.await().atMost(WAIT).until(() -> ws.all().stream().filter(event("delta"))
+                    .filter(n -> n.path("data").path("widgets").path("active_calls").asLong() == 1).count() == 2);
+            assertThat(ws.all()).noneMatch(n -> n.path("data").path("params").path("hours").asInt() == 3);
+            // and a later subscribe within the limit works
+            ws.send("{\"action\":\"unsubscribe\",\"dashboards\":[\"calls\"]}");
+            ws.send("{\"action\":\"subscribe\",\"datasets\":[\"call_logs\"]}");
+            ws.send("{\"action\":\"ping\"}");
+            ws.await(event("pong"), WAIT); // written after the new opening: the dataset is registered
+            server.post("/api/ingest/t1/call_logs", call("v2"));
+            assertThat(ws.await(event("change"), WAIT).path("data").path("key").asString()).isEqualTo("v2");
+        }
+    }
+
     @Test
     void cutsAtRandom_whileChangesFlow_resumeWithLastId_everyChangeOnceInOrder_dashboardEqualsSql() throws Exception {
         try (TestServer server = new TestServer(dir)) {

@@ -90,11 +90,34 @@ public interface Access {
         } catch (JOSEException e) {
             throw new IllegalArgumentException("unusable JWT secret: " + e.getMessage(), e);
         }
+        // Verified tokens, so that a client sending the same token with every request (a browser, a
+        // backend) costs one HMAC and one parse, not one per request. Only valid tokens enter, and a
+        // hit is checked against its expiry; bounded by dropping all when full.
+        java.util.Map<String, Principal> verified = new java.util.concurrent.ConcurrentHashMap<>();
         return new Access() {
             public Optional<Principal> authenticate(String token) {
                 if (token.isEmpty()) {
                     return Optional.empty();
                 }
+                Principal known = verified.get(token);
+                if (known != null) {
+                    if (clock.millis() < known.expiresAt()) {
+                        return Optional.of(known);
+                    }
+                    verified.remove(token);
+                    return Optional.empty();
+                }
+                Optional<Principal> who = verify(token);
+                who.ifPresent(p -> {
+                    if (verified.size() >= VERIFIED_CACHE) {
+                        verified.clear();
+                    }
+                    verified.put(token, p);
+                });
+                return who;
+            }
+
+            private Optional<Principal> verify(String token) {
                 try {
                     SignedJWT jwt = SignedJWT.parse(token);
                     if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
@@ -141,6 +164,9 @@ public interface Access {
             }
         };
     }
+
+    /** Verified tokens remembered at most. The default is 10,000. */
+    static final int VERIFIED_CACHE = 10_000;
 
     /** Whether the token's times allow it now: see the class comment. */
     private static boolean timely(JWTClaimsSet c, Instant now, Duration maxLifetime) {

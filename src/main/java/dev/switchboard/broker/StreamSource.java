@@ -317,6 +317,53 @@ final class StreamSource implements ChangeSource {
         }
     }
 
+    /** One page of a tenant's history, read from the stream with a consumer of its own (the feed's is not moved). */
+    @Override
+    public List<Change> historyPage(Position after, Position upto, String tenant, java.util.Set<String> datasets, int limit) {
+        requireReachable(after);
+        List<Change> out = new ArrayList<>();
+        if (!upto.isAfter(after) || limit <= 0) {
+            return out;
+        }
+        try {
+            long seq = broker.firstSeqAfter(after);
+            try (IterableConsumer it = broker.orderedFrom(seq, PULL_BATCH)) {
+                boolean first = true;
+                while (true) {
+                    Message m = it.nextMessage(HISTORY_WAIT);
+                    if (m == null) {
+                        throw new IllegalStateException("the JetStream stream " + broker.settings().stream()
+                                + " delivered nothing for " + HISTORY_WAIT.toSeconds() + " s before reaching " + upto);
+                    }
+                    if (first && m.metaData().streamSequence() != seq) {
+                        throw new IllegalArgumentException("position " + after + " fell below the stream's floor while reading");
+                    }
+                    first = false;
+                    Change c = ChangeCodec.decode(m.getData()).change();
+                    if (c.position().isAfter(upto)) {
+                        return out;
+                    }
+                    if (c.concerns(tenant) && datasets.contains(c.dataset())) {
+                        out.add(c);
+                        if (out.size() == limit) {
+                            return out;
+                        }
+                    }
+                    if (c.position().equals(upto)) {
+                        return out;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the stream", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw unreachable(e);
+        }
+    }
+
     @Override
     public Optional<Position> awaitTransaction(long xid, Position after, Duration timeout) {
         long key = xid & 0xFFFF_FFFFL;

@@ -173,6 +173,22 @@ public final class ChangeFeed implements AutoCloseable {
 
     private record Reach(Position target, CompletableFuture<Boolean> done) {}
 
+    /**
+     * Whether {@code target} lies beyond every committed change ({@link ChangeSource#ceiling}), so
+     * that no node can have handed it out: waiting for it would be pointless. Reads the source on
+     * the calling thread when {@code target} is ahead of this feed; false when the source cannot tell.
+     */
+    public boolean beyondCeiling(Position target) {
+        if (passed(target)) {
+            return false;
+        }
+        try {
+            return source.ceiling().filter(c -> c.sameEpoch(target) && target.compareTo(c) > 0).isPresent();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     private boolean passed(Position target) {
         Position p = position;
         return !p.sameEpoch(target) || p.compareTo(target) >= 0;
@@ -188,6 +204,11 @@ public final class ChangeFeed implements AutoCloseable {
      */
     public List<Change> history(Position after, Position upto, String tenant, int max) {
         return source.history(after, upto, tenant, max);
+    }
+
+    /** One page of {@code tenant}'s history in {@code datasets}: see {@link ChangeSource#historyPage}. */
+    public List<Change> historyPage(Position after, Position upto, String tenant, java.util.Set<String> datasets, int limit) {
+        return source.historyPage(after, upto, tenant, datasets, limit);
     }
 
     /**

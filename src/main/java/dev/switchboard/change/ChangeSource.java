@@ -18,6 +18,15 @@ public interface ChangeSource extends AutoCloseable {
     /** The position of the newest committed change (or the epoch's start when the log is empty). */
     Position head();
 
+    /**
+     * The newest position any committed change has right now, when the source can tell cheaply
+     * (SQLite: its head); a position beyond it was never handed out and cannot be waited for.
+     * Empty when unknown (PostgreSQL: another node may be ahead of this one's capture).
+     */
+    default Optional<Position> ceiling() {
+        return Optional.empty();
+    }
+
     /** The oldest position from which {@link #read} can still return every later change. */
     Position floor();
 
@@ -48,6 +57,21 @@ public interface ChangeSource extends AutoCloseable {
         requireReachable(after);
         List<Change> out = History.collect(this::read, after, upto, tenant, max);
         requireReachable(after); // pruning only removes the oldest: still reachable means nothing was missed
+        return out;
+    }
+
+    /**
+     * One page of what a client missed: up to {@code limit} changes of {@code tenant} in
+     * {@code datasets}, strictly after {@code after} and up to {@code upto}, in commit order. A
+     * page shorter than {@code limit} ends the history up to {@code upto}; a full one continues
+     * after its last change. Read on the caller's thread without disturbing the feed.
+     *
+     * @throws IllegalArgumentException when {@code after} is of another epoch or below the floor
+     */
+    default List<Change> historyPage(Position after, Position upto, String tenant, java.util.Set<String> datasets, int limit) {
+        requireReachable(after);
+        List<Change> out = History.page(this::read, after, upto, tenant, datasets, limit);
+        requireReachable(after);
         return out;
     }
 

@@ -42,6 +42,35 @@ public final class History {
         return out;
     }
 
+    /**
+     * Up to {@code limit} changes of {@code tenant} in {@code datasets} in ({@code after},
+     * {@code upto}] as {@code read} returns them, for {@link ChangeSource#historyPage}.
+     */
+    public static List<Change> page(BiFunction<Position, Integer, List<Change>> read, Position after, Position upto, String tenant,
+                                    java.util.Set<String> datasets, int limit) {
+        List<Change> out = new ArrayList<>();
+        Position at = after;
+        while (at.compareTo(upto) < 0 && out.size() < limit) {
+            List<Change> batch = read.apply(at, BATCH);
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (Change c : batch) {
+                if (c.position().compareTo(upto) > 0) {
+                    return out;
+                }
+                if (c.concerns(tenant) && (datasets.contains(c.dataset()))) {
+                    out.add(c);
+                    if (out.size() == limit) {
+                        return out;
+                    }
+                }
+                at = c.position();
+            }
+        }
+        return out;
+    }
+
     /** What a source throws when {@code tenant} missed more than {@code max} changes after {@code after}. */
     public static IllegalArgumentException tooMany(int max, String tenant, Position after) {
         return new IllegalArgumentException("more than " + max + " changes of tenant " + tenant + " after " + after);

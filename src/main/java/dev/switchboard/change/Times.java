@@ -48,7 +48,8 @@ public final class Times {
         if (!(v instanceof String s) || s.length() < 10) {
             return Optional.empty();
         }
-        if (s.length() == 24 && s.charAt(23) == 'Z' && s.charAt(10) == 'T') {
+        // the common form (ISO-8601 in UTC, with any fraction of a second) without the lenient parser
+        if (s.charAt(s.length() - 1) == 'Z' && s.charAt(10) == 'T') {
             try {
                 return Optional.of(Instant.parse(s));
             } catch (DateTimeParseException ignored) {

@@ -238,6 +238,9 @@ final class Api extends Handler.Abstract {
         } catch (LiveEngine.TooManyViews e) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "30");
             error(response, callback, 429, e.getMessage(), List.of());
+        } catch (LiveEngine.Busy e) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
+            error(response, callback, 503, e.getMessage(), List.of());
         } catch (RuntimeException e) {
             // The cause may hold SQL or internals: it goes to the log, the client gets a reference to it.
             String ref = java.util.UUID.randomUUID().toString().substring(0, 8);
@@ -325,7 +328,7 @@ final class Api extends Handler.Abstract {
     private void dashboard(Request request, Response response, Callback callback, String name, String tenant) {
         Principal who = principal(request, response, tenant);
         ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
-        LiveEngine.State state = engine.state(key);
+        LiveEngine.State state = engine.state(key, owner(tenant, who, Request.getRemoteAddr(request)));
         String etag = "\"" + state.position() + "\"";
         String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
         response.getHeaders().put(HttpHeader.ETAG, etag);
@@ -358,7 +361,7 @@ final class Api extends Handler.Abstract {
     private void export(Request request, Response response, Callback callback, String name, String tenant, String widget) {
         Principal who = principal(request, response, tenant);
         ViewKey key = viewKey(name, tenant, who, Request.extractQueryParameters(request));
-        LiveEngine.State state = engine.state(key);
+        LiveEngine.State state = engine.state(key, owner(tenant, who, Request.getRemoteAddr(request)));
         if (!state.widgets().containsKey(widget)) {
             throw new ApiException(404, "dashboard " + name + " has no widget '" + widget + "' (for this scope); GET /api/dashboards lists them");
         }
@@ -447,6 +450,15 @@ final class Api extends Handler.Abstract {
             sessions.failed(tenant);
             throw e;
         }
+    }
+
+    /**
+     * Whom the views a request opens are counted against (their number is capped per principal):
+     * the token subject within its tenant, or the client address when there is no subject (open
+     * access, a token without {@code sub}).
+     */
+    static String owner(String tenant, Principal who, String address) {
+        return who.subject().isEmpty() ? "client address " + address : "subject '" + who.subject() + "' of tenant '" + tenant + "'";
     }
 
     static ApiException tooMany(Rejection r) {
@@ -552,7 +564,8 @@ final class Api extends Handler.Abstract {
             throw new ApiException(400, "wait must be between 0 and " + MAX_POLL_WAIT + " seconds; was " + wait);
         }
         Optional<Position> since = WsEndpoint.position(query.getValue("since"));
-        var session = new dev.switchboard.push.PollSession(w.subscription(streams, tenant), streams.queue(), since);
+        var session = new dev.switchboard.push.PollSession(w.subscription(streams, tenant).by(owner(tenant, who, Request.getRemoteAddr(request))),
+                streams.queue(), since);
         request.addFailureListener(t -> session.close(Optional.of(t)));
         sessions.addPoll(session);
         session.poll(java.time.Duration.ofSeconds(wait)).whenComplete((json, error) -> {
@@ -613,8 +626,9 @@ final class Api extends Handler.Abstract {
                     "name what to stream: ?dashboards=calls and/or ?datasets=call_logs (tenant '" + tenant
                             + "' has no rows in any pack, so there is no default stream for it)"));
         }
+        String owner = owner(tenant, who, Request.getRemoteAddr(request));
         if (websocket) {
-            WsEndpoint endpoint = new WsEndpoint(this, streams, sessions, tenant, who, w, resume(request));
+            WsEndpoint endpoint = new WsEndpoint(this, streams, sessions, tenant, who, owner, w, resume(request));
             if (!websockets.upgrade((rq, rs, cb) -> endpoint, request, response, callback)) {
                 throw new ApiException(400, "not a valid WebSocket upgrade request");
             }
@@ -639,7 +653,7 @@ final class Api extends Handler.Abstract {
         response.getHeaders().put("X-Accel-Buffering", "no");
         // a stream's connection is never reused: when it ends (token expiry, a stalled client) it closes
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        Subscription subscription = w.subscription(streams, tenant);
+        Subscription subscription = w.subscription(streams, tenant).by(owner(tenant, who, Request.getRemoteAddr(request)));
         SseSession session = new SseSession(response, callback, subscription, streams.queue(), codec);
         request.addFailureListener(t -> session.close(Optional.of(t)));
         watchForClose(request, session);
@@ -789,6 +803,10 @@ final class Api extends Handler.Abstract {
 
     /** Validates rows and writes them in one transaction; nothing is written when one is refused. */
     private IngestResult store(Dataset dataset, String tenant, List<JsonNode> rows, Principal who) {
+        // rows cost their sender before any work, refused or not (a batch failing at its last row included)
+        admission.tryRows(tenant, who.subject(), rows.size()).ifPresent(r -> {
+            throw tooMany(r);
+        });
         for (int i = 0; i < rows.size(); i++) {
             // Every row is fanned out to every subscriber of its tenant: its size multiplies.
             int size = JSON.writeValueAsBytes(rows.get(i)).length;

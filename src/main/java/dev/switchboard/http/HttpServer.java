@@ -63,10 +63,11 @@ public final class HttpServer implements AutoCloseable {
         connector.setAcceptQueueSize(4096);
         connector.setReusePort(true);
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
+        connector.addEventListener(new ConnectionsPerClient(admission));
         server.addConnector(connector);
         sessions = new Sessions(engine.clock());
         api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets);
-        Handler io = SocketIoStreams.create(api, streams, access, sessions, allowedOrigins, api.router(), engine.clock());
+        Handler io = SocketIoStreams.create(api, streams, access, admission, sessions, allowedOrigins, api.router(), engine.clock());
         Handler routes = Gzip.wrap(new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins)));
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
         // hold more than its share of requests in progress while it trickles bytes.

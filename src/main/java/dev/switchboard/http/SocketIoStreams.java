@@ -3,6 +3,8 @@ package dev.switchboard.http;
 import dev.switchboard.auth.Access;
 import dev.switchboard.auth.Principal;
 import dev.switchboard.change.Position;
+import dev.switchboard.limits.Admission;
+import dev.switchboard.limits.Rejection;
 import dev.switchboard.push.SioSession;
 import dev.switchboard.push.Streams;
 import dev.switchboard.socketio.Namespace;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -24,25 +27,51 @@ import tools.jackson.databind.JsonNode;
  * transport (a refused handshake gets a {@code connect_error} naming the problem). Events carry
  * the same data as SSE with the position as the offset, so Socket.IO's connection state recovery
  * replays exactly what the client missed (from the rings or the change log), and a client without
- * an offset may pass {@code since}. Rooms are the topics the socket watches.
+ * an offset may pass {@code since}. Rooms are the topics the socket watches. A connection counts
+ * as an open stream against the same per-address, per-subject and per-tenant caps as SSE and
+ * WebSocket streams (and its handshake against the request rates), from admission until it ends.
  */
 final class SocketIoStreams {
     private SocketIoStreams() {}
 
-    static SocketIoServer create(Api api, Streams streams, Access access, Sessions sessions, List<String> allowedOrigins, Router router,
-                                 java.time.Clock clock) {
+    static SocketIoServer create(Api api, Streams streams, Access access, Admission admission, Sessions sessions, List<String> allowedOrigins,
+                                 Router router, java.time.Clock clock) {
         SocketIoServer io = SocketIoServer.builder().connectionStateRecovery(true).allowedOrigins(allowedOrigins).build();
         io.of("/").onConnect((socket, auth, recovery) -> router.dialect(auth)
-                .map(d -> dialect(api, streams, access, sessions, socket, auth, recovery, d.getKey(), d.getValue(), clock))
-                .orElseGet(() -> connect(api, streams, access, sessions, socket, auth, recovery)));
+                .map(d -> dialect(api, streams, access, admission, sessions, socket, auth, recovery, d.getKey(), d.getValue(), clock))
+                .orElseGet(() -> connect(api, streams, access, admission, sessions, socket, auth, recovery)));
         return io;
+    }
+
+    /**
+     * Admits the connection as a stream: under the request rates, and within the stream caps per
+     * client address, subject and tenant that SSE and WebSocket streams count against too. The
+     * caller has built everything that may fail; on success the place is released once, when the
+     * socket disconnects.
+     */
+    private static Optional<Namespace.Admission> admit(Admission admission, Socket socket, String tenant, Principal who) {
+        String ip = socket.remoteAddress();
+        String subject = who.subject();
+        Optional<Rejection> refused = admission.tryRequest(tenant, subject).or(() -> admission.tryAcquireStream(ip, tenant, subject));
+        if (refused.isPresent()) {
+            return Optional.of(Namespace.Admission.refuse(refused.get().message(),
+                    Map.of("status", 429, "retryAfter", refused.get().retryAfterSeconds(), "limit", refused.get().limit())));
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        socket.onDisconnect(reason -> {
+            if (released.compareAndSet(false, true)) {
+                admission.releaseStream(ip, tenant, subject);
+            }
+        });
+        return Optional.empty();
     }
 
     /**
      * A handshake in a seed's dialect: the tenant is {@code auth[field]} (with tokens it must be one
      * the token grants), what to watch is the dialect's, and events are translated per socket.
      */
-    private static Namespace.Admission dialect(Api api, Streams streams, Access access, Sessions sessions, Socket socket, JsonNode auth,
+    private static Namespace.Admission dialect(Api api, Streams streams, Access access, Admission admission, Sessions sessions, Socket socket,
+                                               JsonNode auth,
                                                Optional<Recovery> recovery, String field, Routes.SocketIoDialect dialect, java.time.Clock clock) {
         try {
             String tenant = Api.name(Map.of(field, auth.path(field).asString("")), field);
@@ -57,7 +86,7 @@ final class SocketIoStreams {
             }
             Api.Watch w = api.watch(tenant, who.get(), dialect.dashboards(), who.get().scoped() ? List.of() : dialect.datasets(), dialect.params());
             Routes.Translator translator = dialect.open(tenant, socket.id());
-            var subscription = streams.subscription(tenant, w.keys(), w.datasets());
+            var subscription = streams.subscription(tenant, w.keys(), w.datasets()).by(Api.owner(tenant, who.get(), socket.remoteAddress()));
             SioSession session = new SioSession(socket, subscription, streams.queue(), (s, e) -> {
                 String position = e.position().toString();
                 for (Routes.Emit emit : translator.event(e.type(), Api.JSON.readTree(e.json()), clock.instant())) {
@@ -80,6 +109,10 @@ final class SocketIoStreams {
                 });
             }
             subscription.topics().forEach(socket::join);
+            Optional<Namespace.Admission> refused = admit(admission, socket, tenant, who.get());
+            if (refused.isPresent()) {
+                return refused.get();
+            }
             sessions.add(session, tenant, who.get(), "socketio", String.join(" ", subscription.topics()));
             streams.expireAt(session, who.get().expiresAt());
             socket.onDisconnect(reason -> {
@@ -95,8 +128,8 @@ final class SocketIoStreams {
         }
     }
 
-    private static Namespace.Admission connect(Api api, Streams streams, Access access, Sessions sessions, Socket socket, JsonNode auth,
-                                               Optional<Recovery> recovery) {
+    private static Namespace.Admission connect(Api api, Streams streams, Access access, Admission admission, Sessions sessions, Socket socket,
+                                               JsonNode auth, Optional<Recovery> recovery) {
         try {
             String tenant = auth.path("tenant").asString("");
             if (tenant.isBlank()) {
@@ -117,9 +150,13 @@ final class SocketIoStreams {
             if (w.isEmpty()) {
                 return Namespace.Admission.refuse("name what to stream in auth: \"dashboards\" and/or \"datasets\"");
             }
-            var subscription = streams.subscription(tenant, w.keys(), w.datasets());
+            var subscription = streams.subscription(tenant, w.keys(), w.datasets()).by(Api.owner(tenant, who.get(), socket.remoteAddress()));
             SioSession session = new SioSession(socket, subscription, streams.queue());
             subscription.topics().forEach(socket::join);
+            Optional<Namespace.Admission> refused = admit(admission, socket, tenant, who.get());
+            if (refused.isPresent()) {
+                return refused.get();
+            }
             sessions.add(session, tenant, who.get(), "socketio", String.join(" ", subscription.topics()));
             streams.expireAt(session, who.get().expiresAt());
             socket.onDisconnect(reason -> {

@@ -39,11 +39,15 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     private final Sessions sessions;
     private final String tenant;
     private final Principal who;
+    /** Whom the views this stream opens count against. */
+    private final String owner;
     private final Optional<Position> resume;
     private Api.Watch watch;
     private WsSession session;
 
-    WsEndpoint(Api api, Streams streams, Sessions sessions, String tenant, Principal who, Api.Watch watch, Optional<Position> resume) {
+    WsEndpoint(Api api, Streams streams, Sessions sessions, String tenant, Principal who, String owner, Api.Watch watch,
+               Optional<Position> resume) {
+        this.owner = owner;
         this.api = api;
         this.streams = streams;
         this.sessions = sessions;
@@ -62,7 +66,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session ws) {
         ws.setMaxTextMessageSize(MAX_MESSAGE);
-        session = new WsSession(ws, watch.subscription(streams, tenant), streams.queue());
+        session = new WsSession(ws, watch.subscription(streams, tenant).by(owner), streams.queue());
         sessions.add(session, tenant, who, "websocket", String.join(" ", session.subscription().topics()));
         streams.expireAt(session, who.expiresAt());
         session.open(resume);
@@ -91,7 +95,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
                     if (since.isBlank()) {
                         throw new ApiException(400, "resume needs \"since\": the id of the last event you applied");
                     }
-                    session.watch(watch.subscription(streams, tenant), position(since));
+                    session.watch(watch.subscription(streams, tenant).by(owner), position(since), watch.subscription(streams, tenant).by(owner));
                 }
                 default -> throw new ApiException(400, "unknown action '" + msg.path("action").asString()
                         + "'; use subscribe, unsubscribe, resume or ping");
@@ -134,9 +138,19 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
             rows = asked.rows().whole() ? rows : api.rowScope(rows.scope(), rows.subject(), List.copyOf(sets));
         }
         Api.Watch next = new Api.Watch(List.copyOf(keys), List.copyOf(sets), sets.isEmpty() ? RowScope.WHOLE : rows);
+        Api.Watch before = watch;
         var previous = session.subscription();
         watch = next;
-        session.watch(streams.subscription(tenant, next.keys(), next.datasets(), next.rows(), previous), Optional.empty());
+        // refused for too many live views: the stream goes on with what it watched, and says why
+        session.watch(streams.subscription(tenant, next.keys(), next.datasets(), next.rows(), previous).by(owner), Optional.empty(),
+                before.subscription(streams, tenant).by(owner)).thenAccept(refused -> refused.ifPresent(cause -> {
+                    synchronized (this) {
+                        if (watch == next) {
+                            watch = before;
+                        }
+                    }
+                    error(429, cause.getMessage());
+                }));
     }
 
     private static List<String> names(JsonNode msg, String field) {

@@ -31,6 +31,9 @@ final class Fanout implements AutoCloseable {
 
     private record Leave(String topic, Subscriber subscriber) implements Msg {}
 
+    /** Messages the owner sent at once, and when (System.nanoTime). */
+    private record Posted(long at, List<Msg> msgs) {}
+
     private final Shard[] shards;
     private final List<List<Msg>> pending = new ArrayList<>();
     private final AtomicLong deliveries = new AtomicLong();
@@ -85,6 +88,19 @@ final class Fanout implements AutoCloseable {
         return deliveries.get();
     }
 
+    /**
+     * How long the oldest work waiting in a shard's mailbox has waited, the largest over the
+     * shards, in milliseconds (0 when nothing waits): how far delivery lags behind publishing,
+     * also while a shard is stuck.
+     */
+    long lagMillis() {
+        long max = 0;
+        for (Shard s : shards) {
+            max = Math.max(max, s.lagMillis());
+        }
+        return max;
+    }
+
     @Override
     public void close() {
         for (Shard s : shards) {
@@ -121,7 +137,7 @@ final class Fanout implements AutoCloseable {
     }
 
     private final class Shard implements Runnable {
-        private final ConcurrentLinkedQueue<List<Msg>> mailbox = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Posted> mailbox = new ConcurrentLinkedQueue<>();
         private final Map<String, Members> topics = new HashMap<>();
         private final Set<Subscriber> touched = new LinkedHashSet<>();
         private final Thread thread;
@@ -134,10 +150,15 @@ final class Fanout implements AutoCloseable {
         }
 
         void post(List<Msg> msgs) {
-            mailbox.add(msgs);
+            mailbox.add(new Posted(System.nanoTime(), msgs));
             if (parked) {
                 LockSupport.unpark(thread);
             }
+        }
+
+        long lagMillis() {
+            Posted oldest = mailbox.peek();
+            return oldest == null ? 0 : Math.max(0, System.nanoTime() - oldest.at) / 1_000_000;
         }
 
         void stop() {
@@ -148,8 +169,8 @@ final class Fanout implements AutoCloseable {
         @Override
         public void run() {
             while (running) {
-                List<Msg> msgs = mailbox.poll();
-                if (msgs == null) {
+                Posted posted = mailbox.poll();
+                if (posted == null) {
                     flush();
                     parked = true;
                     if (mailbox.isEmpty() && running) {
@@ -158,7 +179,7 @@ final class Fanout implements AutoCloseable {
                     parked = false;
                     continue;
                 }
-                for (Msg m : msgs) {
+                for (Msg m : posted.msgs) {
                     try {
                         handle(m);
                     } catch (RuntimeException e) {

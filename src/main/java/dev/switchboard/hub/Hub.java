@@ -309,6 +309,14 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         return fanout.deliveries();
     }
 
+    /**
+     * How long published events wait for a fan-out thread to offer them to subscribers, in
+     * milliseconds: the largest over the fan-out threads, 0 when they keep up.
+     */
+    public long deliveryLagMillis() {
+        return fanout.lagMillis();
+    }
+
     /** Events that could not be encoded and were replaced by a reset. */
     public long failures() {
         return failures.get();

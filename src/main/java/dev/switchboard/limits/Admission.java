@@ -66,6 +66,12 @@ public final class Admission {
      * limits; on success the caller must call {@link #releaseStream} exactly once when it ends.
      */
     public Optional<Rejection> tryAcquireStream(String ip, String tenant, String subject) {
+        // opening a stream costs far more than a request (registration, a replay or a snapshot):
+        // a client reconnecting in a loop is held to its own rate of openings
+        Optional<Rejection> rate = take("stream_opens_per_ip", "opens " + ip, limits.streamOpensPerIp(), "stream openings per second from " + ip);
+        if (rate.isPresent()) {
+            return rate;
+        }
         String[] keys = {"ip " + ip, "tenant " + tenant, "sub " + tenant + "/" + subject};
         int[] caps = {limits.streamsPerIp(), limits.streamsPerTenant(), subject.isEmpty() ? Integer.MAX_VALUE : limits.streamsPerSubject()};
         String[] names = {"streams_per_ip", "streams_per_tenant", "streams_per_subject"};
@@ -87,6 +93,33 @@ public final class Admission {
         decrement("ip " + ip);
         decrement("tenant " + tenant);
         decrement("sub " + tenant + "/" + subject);
+    }
+
+    /**
+     * Admits {@code rows} rows for ingest from {@code subject} of {@code tenant} (the tenant as a
+     * whole when there is no subject), under the rows-per-second budget.
+     */
+    public Optional<Rejection> tryRows(String tenant, String subject, int rows) {
+        String key = subject.isEmpty() ? "rows tenant " + tenant : "rows sub " + tenant + "/" + subject;
+        return take("rows_per_subject", key, limits.rowsPerSubject(), rows,
+                "rows per second for " + (subject.isEmpty() ? "tenant " + tenant : subject + " of tenant " + tenant));
+    }
+
+    /**
+     * Accepts one more TCP connection of a client address if it holds fewer than the limit; on
+     * success the caller calls {@link #closeConnection} once when it closes.
+     */
+    public Optional<Rejection> tryOpenConnection(String ip) {
+        if (increment("conn " + ip, limits.connectionsPerIp())) {
+            return Optional.empty();
+        }
+        return Optional.of(reject("connections_per_ip", "too many open connections from " + ip + " (limit " + limits.connectionsPerIp() + ")",
+                Duration.ofSeconds(5)));
+    }
+
+    /** A connection admitted by {@link #tryOpenConnection} closed. */
+    public void closeConnection(String ip) {
+        decrement("conn " + ip);
     }
 
     /** Open streams counted for a client address, tenant or subject key (for tests). */
@@ -113,6 +146,10 @@ public final class Admission {
     }
 
     private Optional<Rejection> take(String limit, String key, int perSecond, String what) {
+        return take(limit, key, perSecond, 1, what);
+    }
+
+    private Optional<Rejection> take(String limit, String key, int perSecond, int tokens, String what) {
         if (perSecond <= 0) {
             return Optional.empty();
         }
@@ -123,7 +160,7 @@ public final class Admission {
         Limited limited = buckets.computeIfAbsent(key, k -> new Limited(Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
                 .withCustomTimePrecision(time).build(), capacity));
-        ConsumptionProbe probe = limited.bucket().tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe = limited.bucket().tryConsumeAndReturnRemaining(Math.min(tokens, capacity));
         if (probe.isConsumed()) {
             return Optional.empty();
         }

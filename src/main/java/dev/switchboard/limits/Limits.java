@@ -25,14 +25,32 @@ import java.util.Map;
  *     seconds' worth); 0 turns it off. The default is 1000
  * @param ratePerSubject requests per second of one token subject (per tenant). The default is 200
  * @param ratePerTenant requests per second of one tenant. The default is 2000
+ * @param connectionsPerIp open TCP connections of one client address (streams, keep-alive and
+ *     half-sent requests alike); one more is closed as soon as it is accepted, so a client that
+ *     trickles request heads cannot hold the node's connections. The default is 1000
+ * @param rowsPerSubject rows per second one token subject (or API key; the tenant without a
+ *     subject) may send to ingest, valid or not (a token bucket holding two seconds' worth), so
+ *     that large batches refused at their last row still cost their sender; 0 turns it off. The
+ *     default is 20,000
+ * @param streamOpensPerIp streams one client address may open per second (a token bucket holding
+ *     two seconds' worth; a reconnect storm behind one address gets 429 with {@code Retry-After}
+ *     and spreads out); 0 turns it off. The default is 100
  */
 public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int maxRowBytes, Duration maxTokenLifetime,
                      int streamsPerIp, int streamsPerSubject, int streamsPerTenant,
-                     int ratePerIp, int ratePerSubject, int ratePerTenant) {
+                     int ratePerIp, int ratePerSubject, int ratePerTenant, int connectionsPerIp,
+                     int rowsPerSubject, int streamOpensPerIp) {
+
+    /** The environment variables {@link #fromEnvironment} reads. */
+    public static final java.util.List<String> VARIABLES = java.util.List.of("SWITCHBOARD_MIN_BODY_RATE", "SWITCHBOARD_BODY_IDLE_MS",
+            "SWITCHBOARD_REQUESTS_PER_IP", "SWITCHBOARD_MAX_ROW_BYTES", "SWITCHBOARD_MAX_TOKEN_LIFETIME_S", "SWITCHBOARD_STREAMS_PER_IP",
+            "SWITCHBOARD_STREAMS_PER_SUBJECT", "SWITCHBOARD_STREAMS_PER_TENANT", "SWITCHBOARD_RATE_PER_IP", "SWITCHBOARD_RATE_PER_SUBJECT",
+            "SWITCHBOARD_RATE_PER_TENANT", "SWITCHBOARD_CONNECTIONS_PER_IP", "SWITCHBOARD_ROWS_PER_SUBJECT",
+            "SWITCHBOARD_STREAM_OPENS_PER_IP");
 
     /** The defaults. */
     public static final Limits DEFAULTS = new Limits(1024, Duration.ofSeconds(10), 64, 64 * 1024, Duration.ofHours(24),
-            500, 20, 2000, 1000, 200, 2000);
+            500, 20, 2000, 1000, 200, 2000, 1000, 20_000, 100);
 
     public Limits {
         atLeast("SWITCHBOARD_MIN_BODY_RATE", minBodyRate, 0);
@@ -46,6 +64,9 @@ public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int
         atLeast("SWITCHBOARD_RATE_PER_IP", ratePerIp, 0);
         atLeast("SWITCHBOARD_RATE_PER_SUBJECT", ratePerSubject, 0);
         atLeast("SWITCHBOARD_RATE_PER_TENANT", ratePerTenant, 0);
+        atLeast("SWITCHBOARD_CONNECTIONS_PER_IP", connectionsPerIp, 1);
+        atLeast("SWITCHBOARD_ROWS_PER_SUBJECT", rowsPerSubject, 0);
+        atLeast("SWITCHBOARD_STREAM_OPENS_PER_IP", streamOpensPerIp, 0);
     }
 
     /**
@@ -54,7 +75,9 @@ public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int
      * {@code SWITCHBOARD_MAX_ROW_BYTES}, {@code SWITCHBOARD_MAX_TOKEN_LIFETIME_S},
      * {@code SWITCHBOARD_STREAMS_PER_IP}, {@code SWITCHBOARD_STREAMS_PER_SUBJECT},
      * {@code SWITCHBOARD_STREAMS_PER_TENANT}, {@code SWITCHBOARD_RATE_PER_IP},
-     * {@code SWITCHBOARD_RATE_PER_SUBJECT}, {@code SWITCHBOARD_RATE_PER_TENANT}.
+     * {@code SWITCHBOARD_RATE_PER_SUBJECT}, {@code SWITCHBOARD_RATE_PER_TENANT},
+     * {@code SWITCHBOARD_CONNECTIONS_PER_IP}, {@code SWITCHBOARD_ROWS_PER_SUBJECT},
+     * {@code SWITCHBOARD_STREAM_OPENS_PER_IP}.
      */
     public static Limits fromEnvironment(Map<String, String> env) {
         Limits d = DEFAULTS;
@@ -69,7 +92,10 @@ public record Limits(long minBodyRate, Duration bodyIdle, int requestsPerIp, int
                 (int) number(env, "SWITCHBOARD_STREAMS_PER_TENANT", d.streamsPerTenant()),
                 (int) number(env, "SWITCHBOARD_RATE_PER_IP", d.ratePerIp()),
                 (int) number(env, "SWITCHBOARD_RATE_PER_SUBJECT", d.ratePerSubject()),
-                (int) number(env, "SWITCHBOARD_RATE_PER_TENANT", d.ratePerTenant()));
+                (int) number(env, "SWITCHBOARD_RATE_PER_TENANT", d.ratePerTenant()),
+                (int) number(env, "SWITCHBOARD_CONNECTIONS_PER_IP", d.connectionsPerIp()),
+                (int) number(env, "SWITCHBOARD_ROWS_PER_SUBJECT", d.rowsPerSubject()),
+                (int) number(env, "SWITCHBOARD_STREAM_OPENS_PER_IP", d.streamOpensPerIp()));
     }
 
     private static void atLeast(String name, long value, long min) {

@@ -26,6 +26,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * field in the message.
  */
 public final class Definitions {
+    /**
+     * Most values one dashboard parameter may take ({@code max - min + 1}): every value a viewer
+     * picks is a view of its own, so the parameter space is bounded where it is declared.
+     */
+    public static final long MAX_PARAM_VALUES = 10_000;
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private final Map<String, DashboardDef> byName;
     private final DatasetCatalog catalog;
@@ -83,9 +88,17 @@ public final class Definitions {
         Map<String, DashboardDef.Param> params = new LinkedHashMap<>();
         for (var p : root.path("params").properties()) {
             JsonNode n = p.getValue();
-            var param = new DashboardDef.Param(n.path("default").asLong(0), n.path("min").asLong(Long.MIN_VALUE), n.path("max").asLong(Long.MAX_VALUE));
+            if (!n.path("min").isIntegralNumber() || !n.path("max").isIntegralNumber()) {
+                throw new IllegalArgumentException(where + ": param " + p.getKey() + " needs whole-number min and max"
+                        + " (each value a viewer picks is a live view of its own), e.g. { default: 24, min: 1, max: 168 }");
+            }
+            var param = new DashboardDef.Param(n.path("default").asLong(0), n.path("min").asLong(), n.path("max").asLong());
             if (param.defaultValue() < param.min() || param.defaultValue() > param.max()) {
                 throw new IllegalArgumentException(where + ": param " + p.getKey() + " default is outside min..max");
+            }
+            if (param.max() - param.min() + 1 > MAX_PARAM_VALUES || param.max() < param.min()) {
+                throw new IllegalArgumentException(where + ": param " + p.getKey() + " spans " + param.min() + ".." + param.max()
+                        + "; at most " + MAX_PARAM_VALUES + " values are allowed (each value a viewer picks is a live view of its own)");
             }
             params.put(p.getKey(), param);
         }

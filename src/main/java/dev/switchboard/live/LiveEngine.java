@@ -51,17 +51,42 @@ public final class LiveEngine implements ChangeFeed.Listener {
      * evicted. The default is 1,000.
      */
     public static final int MAX_VIEWS_PER_TENANT = 1000;
+    /**
+     * Live views one principal (a token subject, or a client address without one) may have
+     * created and not yet seen evicted, so that one viewer varying {@code ?sub=} or parameters
+     * cannot take its whole tenant's budget, nor multiply the work every change of the tenant
+     * costs the owner thread. Opening an existing view never counts. The default is 20.
+     */
+    public static final int MAX_VIEWS_PER_PRINCIPAL = 20;
 
-    /** Opening a view was refused: the tenant has {@link #MAX_VIEWS_PER_TENANT} live views. */
+    /** A view could not be made ready in time: the node is busy (loading views, or behind); the caller may retry. */
+    public static final class Busy extends IllegalStateException {
+        Busy(String message) {
+            super(message);
+        }
+    }
+
+    /** Opening a view was refused: the tenant or the principal has as many live views as allowed. */
     public static final class TooManyViews extends IllegalStateException {
-        TooManyViews(String tenant, int limit) {
-            super("tenant '" + tenant + "' has " + limit + " live views (one per distinct scope subject and parameters), the most"
-                    + " allowed; close some streams or wait for idle views to be evicted, then retry");
+        TooManyViews(String message) {
+            super(message);
+        }
+
+        static TooManyViews ofTenant(String tenant, int limit) {
+            return new TooManyViews("tenant '" + tenant + "' has " + limit + " live views (one per distinct scope subject and"
+                    + " parameters), the most allowed; close some streams or wait for idle views to be evicted, then retry");
+        }
+
+        static TooManyViews ofPrincipal(String principal, int limit) {
+            return new TooManyViews(principal + " has opened " + limit + " live views (one per distinct scope subject and"
+                    + " parameters), the most one principal may hold; reuse the views you have (same sub and params),"
+                    + " or wait for idle ones to be evicted, then retry");
         }
     }
 
     private final Duration idle;
     private volatile int maxViewsPerTenant = MAX_VIEWS_PER_TENANT;
+    private volatile int maxViewsPerPrincipal = MAX_VIEWS_PER_PRINCIPAL;
     private final Definitions definitions;
     private final DatasetCatalog catalog;
     private final Store store;
@@ -74,6 +99,9 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private final Map<ViewKey, View> views = new HashMap<>();
     private final Map<String, Map<ViewKey, View>> viewsByTenant = new HashMap<>();
     private final Map<ViewKey, Boot> booting = new HashMap<>();
+    /** Who caused each view (live or booting) to be created, and how many each principal has. */
+    private final Map<ViewKey, String> creators = new HashMap<>();
+    private final Map<String, Integer> createdBy = new HashMap<>();
     /** Openings waiting, each under the first of its views that is not ready. */
     private final Map<ViewKey, List<Opening<?>>> waiting = new HashMap<>();
     /** Views that may have become ready since the owner last looked: their openings are tried after the work. */
@@ -101,7 +129,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
         }
     }
 
-    private record Opening<T>(List<ViewKey> keys, boolean subscribe, Function<List<State>, T> onOwner, CompletableFuture<T> done,
+    private record Opening<T>(List<ViewKey> keys, String principal, boolean subscribe, Function<List<State>, T> onOwner, CompletableFuture<T> done,
                               long deadlineNanos) {}
 
     /** The clock views compute windows with. */
@@ -157,6 +185,15 @@ public final class LiveEngine implements ChangeFeed.Listener {
         return this;
     }
 
+    /** Sets the most live views one principal may have created (see {@link #MAX_VIEWS_PER_PRINCIPAL}). */
+    public LiveEngine maxViewsPerPrincipal(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("a principal needs at least one view; was " + max);
+        }
+        this.maxViewsPerPrincipal = max;
+        return this;
+    }
+
     public Definitions definitions() {
         return definitions;
     }
@@ -169,7 +206,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
      * the owner thread, exceptionally when a view cannot be opened within {@link #READY_TIMEOUT}.
      */
     public <T> CompletableFuture<T> open(List<ViewKey> keys, boolean subscribe, Function<List<State>, T> onOwner) {
-        return open(keys, subscribe, READY_TIMEOUT, onOwner);
+        return open(keys, "", subscribe, READY_TIMEOUT, onOwner);
     }
 
     /**
@@ -177,20 +214,41 @@ public final class LiveEngine implements ChangeFeed.Listener {
      * may wait longer than a REST read (a reconnect storm queues many bootstraps).
      */
     public <T> CompletableFuture<T> open(List<ViewKey> keys, boolean subscribe, Duration timeout, Function<List<State>, T> onOwner) {
+        return open(keys, "", subscribe, timeout, onOwner);
+    }
+
+    /**
+     * {@link #open} on behalf of {@code principal} (who asks: a token subject or a client address;
+     * empty for nobody in particular), whose views created and not yet evicted are capped at
+     * {@link #maxViewsPerPrincipal}. Views of the keys that are new count against the principal
+     * and the tenant; when either is at its limit nothing is opened and the future fails with
+     * {@link TooManyViews}.
+     */
+    public <T> CompletableFuture<T> open(List<ViewKey> keys, String principal, boolean subscribe, Duration timeout,
+                                         Function<List<State>, T> onOwner) {
         for (ViewKey k : keys) {
             definitions.find(k.dashboard()).orElseThrow(() -> new IllegalArgumentException("unknown dashboard '" + k.dashboard() + "'"));
         }
         CompletableFuture<T> done = new CompletableFuture<>();
-        Opening<T> o = new Opening<>(List.copyOf(keys), subscribe, onOwner, done, System.nanoTime() + timeout.toNanos());
+        Opening<T> o = new Opening<>(List.copyOf(keys), principal, subscribe, onOwner, done, System.nanoTime() + timeout.toNanos());
         feed.execute(() -> {
-            for (ViewKey k : o.keys) {
-                if (!views.containsKey(k) && !booting.containsKey(k)) {
-                    if (viewsOf(k.tenant()) >= maxViewsPerTenant) {
-                        completions.execute(() -> o.done.completeExceptionally(new TooManyViews(k.tenant(), maxViewsPerTenant)));
-                        return;
-                    }
-                    boot(k);
+            List<ViewKey> fresh = o.keys.stream().filter(k -> !views.containsKey(k) && !booting.containsKey(k)).distinct().toList();
+            Map<String, Integer> perTenant = new HashMap<>();
+            fresh.forEach(k -> perTenant.merge(k.tenant(), 1, Integer::sum));
+            for (Map.Entry<String, Integer> t : perTenant.entrySet()) {
+                if (viewsOf(t.getKey()) + t.getValue() > maxViewsPerTenant) {
+                    completions.execute(() -> o.done.completeExceptionally(TooManyViews.ofTenant(t.getKey(), maxViewsPerTenant)));
+                    return;
                 }
+            }
+            if (!principal.isEmpty() && !fresh.isEmpty() && createdBy.getOrDefault(principal, 0) + fresh.size() > maxViewsPerPrincipal) {
+                completions.execute(() -> o.done.completeExceptionally(TooManyViews.ofPrincipal(principal, maxViewsPerPrincipal)));
+                return;
+            }
+            for (ViewKey k : fresh) {
+                creators.put(k, principal);
+                createdBy.merge(principal, 1, Integer::sum);
+                boot(k);
             }
             park(o);
         });
@@ -199,7 +257,12 @@ public final class LiveEngine implements ChangeFeed.Listener {
 
     /** The current state of a view, for REST reads; waits up to {@link #READY_TIMEOUT}. */
     public State state(ViewKey key) {
-        return join(open(List.of(key), false, states -> states.get(0)), READY_TIMEOUT.plusSeconds(5));
+        return state(key, "");
+    }
+
+    /** {@link #state(ViewKey)} on behalf of {@code principal} (see {@link #open(List, String, boolean, Duration, Function)}). */
+    public State state(ViewKey key, String principal) {
+        return join(open(List.of(key), principal, false, READY_TIMEOUT, states -> states.get(0)), READY_TIMEOUT.plusSeconds(5));
     }
 
     /** Subscribers of {@code keys} went away. */
@@ -289,7 +352,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
                 if (nanos - o.deadlineNanos <= 0) {
                     return false;
                 }
-                completions.execute(() -> o.done.completeExceptionally(new IllegalStateException(
+                completions.execute(() -> o.done.completeExceptionally(new Busy(
                         "view " + e.getKey().topic() + " was not ready in time (this node is busy loading views); retry")));
                 return true;
             });
@@ -392,6 +455,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
         View old = views.get(key);
         if (old != null) {
             old.broken = true; // the next tick tries again
+        } else {
+            forgetCreator(key);
         }
     }
 
@@ -422,7 +487,16 @@ public final class LiveEngine implements ChangeFeed.Listener {
         viewCount = views.size();
     }
 
+    /** The view of {@code key} is gone: it no longer counts against the principal that created it. */
+    private void forgetCreator(ViewKey key) {
+        String who = creators.remove(key);
+        if (who != null) {
+            createdBy.computeIfPresent(who, (w, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
     private void remove(ViewKey key) {
+        forgetCreator(key);
         views.remove(key);
         Map<ViewKey, View> m = viewsByTenant.get(key.tenant());
         if (m != null) {
@@ -770,7 +844,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer within " + timeout.toSeconds() + " s");
+            throw new Busy("no answer within " + timeout.toSeconds() + " s (this node is busy); retry");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

@@ -20,7 +20,7 @@ import java.util.random.RandomGenerator;
 final class Sim {
     private Sim() {}
 
-    /** A key unique across tenants (ingest refuses a key another tenant owns): 48 random bits. */
+    /** A key unlikely to repeat within a tenant: 48 random bits. */
     static String id(RandomGenerator random, String prefix) {
         return prefix + "_" + String.format("%012x", random.nextLong() >>> 16);
     }

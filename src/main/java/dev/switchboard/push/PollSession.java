@@ -88,6 +88,12 @@ public final class PollSession extends Session {
         return b.append('}').toString();
     }
 
+    /** A poll answers with one page of a backfill; the client polls again from its last event. */
+    @Override
+    protected boolean continuesPages() {
+        return false;
+    }
+
     @Override
     protected ByteBuffer heartbeatBytes() {
         return ByteBuffer.allocate(0);

@@ -4,6 +4,7 @@ import dev.switchboard.change.Position;
 import dev.switchboard.hub.Codec;
 import dev.switchboard.hub.Event;
 import dev.switchboard.hub.Subscriber;
+import dev.switchboard.live.LiveEngine;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public abstract class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     static final AtomicLong OVERFLOWS = new AtomicLong();
+    static final AtomicLong RESYNCS = new AtomicLong();
     /** Most items written in one go. */
     static final int WRITE_BATCH = 256;
     /**
@@ -70,9 +72,30 @@ public abstract class Session {
         latency.record(e.committedMicros());
     }
 
-    /** How many sessions overflowed their queue since start. */
+    private final AtomicLong overflowsHere = new AtomicLong();
+    private final AtomicLong resyncsHere = new AtomicLong();
+
+    /** How many times this session's queue overflowed (and was dropped); {@link #resynchronizations} of it follow. */
+    public long overflowCount() {
+        return overflowsHere.get();
+    }
+
+    /** How many times this session was resynchronized. */
+    public long resynchronizations() {
+        return resyncsHere.get();
+    }
+
+    /** How many times a session's queue overflowed (and was dropped) since start. */
     public static long overflows() {
         return OVERFLOWS.get();
+    }
+
+    /**
+     * How many times a session was resynchronized since start (after an overflow, once its client
+     * takes data again; or when live events overflowed while an opening was built).
+     */
+    public static long resyncs() {
+        return RESYNCS.get();
     }
 
     /** Writes {@code bytes}; calls {@code done} when the transport can take more. One call at a time. */
@@ -102,9 +125,13 @@ public abstract class Session {
     /**
      * Watches {@code next} instead of the current subscription, continuing after the last event
      * written: topics in {@code fresh} (new to this client) start with a snapshot, the others
-     * continue without a gap or a repeat. The old subscription's views are released.
+     * continue without a gap or a repeat. The old subscription's views are released. When
+     * {@code next} is refused because a limit on live views is reached
+     * ({@link LiveEngine.TooManyViews}), the session watches {@code fallback} instead (what it
+     * watched before, continuing after the last event written) and the future completes with the
+     * refusal; otherwise it completes empty once the opening is queued.
      */
-    protected CompletableFuture<Void> switchTo(Subscription next, Optional<Position> resume) {
+    protected CompletableFuture<Optional<Throwable>> switchTo(Subscription next, Optional<Position> resume, Subscription fallback) {
         Subscription old = subscription;
         Link l = link;
         subscription = next;
@@ -116,7 +143,7 @@ public abstract class Session {
         if (resume.isPresent()) {
             outbox.resumeFrom(resume);
         }
-        return start(gen, outbox.lastWritten(), List.of());
+        return start(gen, outbox.lastWritten(), List.of(), Optional.of(fallback));
     }
 
     /** What this session watches now. */
@@ -142,37 +169,76 @@ public abstract class Session {
      */
     public CompletableFuture<Void> open(Optional<Position> resume) {
         outbox.resumeFrom(resume);
-        return start(outbox.generation(), resume, preamble());
+        return start(outbox.generation(), resume, preamble(), Optional.empty()).thenApply(refused -> null);
     }
 
-    /** Registers a new link for registration {@code gen} of the outbox and queues its opening. */
-    private CompletableFuture<Void> start(long gen, Optional<Position> resume, List<ByteBuffer> first) {
+    /**
+     * Registers a new link for registration {@code gen} of the outbox and queues its opening; a
+     * page of a backfill is queued alone and the next opening starts once it is written. A
+     * refusal for too many views falls back to {@code fallback} when given (see {@link #switchTo}).
+     */
+    private CompletableFuture<Optional<Throwable>> start(long gen, Optional<Position> resume, List<ByteBuffer> first,
+                                                         Optional<Subscription> fallback) {
         Link l = new Link(gen);
         link = l;
         Subscription subscription = this.subscription;
         return subscription.open(resume, l).handle((opening, error) -> {
             if (error != null) {
-                close(Optional.of(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error));
-                return null;
+                Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error;
+                if (fallback.isPresent() && cause instanceof LiveEngine.TooManyViews && !closed && link == l) {
+                    this.subscription = fallback.get();
+                    link = null;
+                    start(outbox.hold(), outbox.lastWritten(), List.of(), Optional.empty());
+                    return Optional.of(cause);
+                }
+                close(Optional.of(cause));
+                return Optional.of(cause);
             }
             if (closed) {
                 subscription.close(l); // the client left while the opening was built
-                return null;
+                return Optional.empty();
             }
             if (link != l) {
                 subscription.leave(l);
-                return null;
+                return Optional.empty();
             }
             List<Object> items = new ArrayList<>(first);
-            items.addAll(opening);
+            items.addAll(opening.events());
+            if (!opening.complete()) {
+                nextFrom = opening.next().orElseThrow();
+                nextPage = gen; // before the writer can see the page drained
+            }
             switch (outbox.open(gen, items)) {
                 case OPENED -> pump.iterate();
                 case OVERFLOWED -> resync(l); // live events overflowed while the opening was built
                 case STALE -> subscription.leave(l); // a newer registration began meanwhile
             }
-            return null;
+            return Optional.empty();
         });
     }
+
+    /**
+     * The registration whose backfill page is being written, after which the next opening starts
+     * (from the last event of the page); -1 when none.
+     */
+    private volatile long nextPage = -1;
+    /** Where the opening after the page being written starts: the page's last change (a slice may have been sent less). */
+    private volatile Position nextFrom;
+
+    /** Whether the next page of a backfill follows as soon as one is written (long-polls answer with one page). */
+    protected boolean continuesPages() {
+        return true;
+    }
+
+    /** The page of registration {@code gen} was written: open again after it, unless something newer began. */
+    private void continueAfterPage(long gen) {
+        if (closed || outbox.generation() != gen) {
+            return;
+        }
+        outbox.resumeFrom(Optional.of(nextFrom)); // the page is written: everything up to its end was sent
+        start(outbox.hold(), outbox.lastWritten(), List.of(), Optional.empty());
+    }
+
 
     /**
      * Starts over from the last event written, as a reconnecting client would: the old link
@@ -183,14 +249,15 @@ public abstract class Session {
         if (closed) {
             return;
         }
-        OVERFLOWS.incrementAndGet();
+        RESYNCS.incrementAndGet();
+        resyncsHere.incrementAndGet();
         link = null;
         subscription.leave(old);
         // a new generation: events still in flight to the old link are ignored by the outbox
         // itself (checking the link before offering is not atomic with the offer)
         long gen = outbox.hold();
         Optional<Position> from = outbox.lastWritten();
-        start(gen, Optional.of(from.orElse(new Position("overflow", 0))), List.of());
+        start(gen, Optional.of(from.orElse(new Position("overflow", 0))), List.of(), Optional.empty());
     }
 
     /**
@@ -317,7 +384,12 @@ public abstract class Session {
                 return;
             }
             if (outbox.offer(gen, e) == Outbox.Offer.OVERFLOWED) {
-                Thread.ofVirtual().start(() -> resync(this));
+                OVERFLOWS.incrementAndGet();
+                overflowsHere.incrementAndGet();
+                // resynchronized once the transport can take more: a client that stopped reading
+                // costs no replays (the outbox ignores offers meanwhile) until the stall ends it
+                overflowed = this;
+                pump.iterate();
             }
         }
 
@@ -333,6 +405,9 @@ public abstract class Session {
             return "link of " + Session.this;
         }
     }
+
+    /** The link whose queue overflowed, to be resynchronized when no write is pending; null when none. */
+    private volatile Link overflowed;
 
     /** Ends the session when its current write has waited longer than {@code stall} (checked with the heartbeats). */
     public boolean closeIfStalled(long nowNanos, java.time.Duration stall) {
@@ -359,12 +434,25 @@ public abstract class Session {
             if (closed) {
                 return Action.SUCCEEDED;
             }
+            Link o = overflowed;
+            if (o != null) {
+                overflowed = null;
+                if (link == o) {
+                    Thread.ofVirtual().start(() -> resync(o));
+                }
+                return Action.IDLE;
+            }
             List<Object> items = outbox.drain(WRITE_BATCH, delivered);
             if (items.isEmpty()) {
                 // a notice still waiting behind an opening being built (holding) is written first
                 if (ending && outbox.size() == 0) {
                     Session.this.close(Optional.empty());
                     return Action.SUCCEEDED;
+                }
+                long page = nextPage;
+                if (page >= 0 && page == outbox.generation() && continuesPages()) {
+                    nextPage = -1;
+                    Thread.ofVirtual().start(() -> continueAfterPage(page));
                 }
                 return Action.IDLE;
             }

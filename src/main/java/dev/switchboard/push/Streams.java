@@ -19,14 +19,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every stream of a node shares: the engine, the hub, the feed, the threads that build
- * openings, and the budget of concurrent backfills (a resume from far back reads the change log;
- * at most {@link #BACKFILL_THREADS} such reads run at once, the rest wait their turn).
+ * openings, and the budget of backfills. A resume from far back reads the change log one page at
+ * a time ({@link #BACKFILL_PAGE} changes, never more than a session's queue), the next page only
+ * once the client has taken the last; at most {@link #BACKFILL_THREADS} page reads run at once,
+ * at most {@link #BACKFILL_QUEUE} wait, none waits longer than {@link #BACKFILL_WAIT}: a client
+ * beyond that budget gets a {@code reset} (it reloads) instead of a replay.
  */
 public final class Streams implements AutoCloseable {
     /** Backfills reading the change log at once. The default is 2. */
     public static final int BACKFILL_THREADS = 2;
     /** The most changes of a tenant a backfill replays; beyond that the client resets instead. The default is 100,000. */
     public static final int BACKFILL_MAX = 100_000;
+    /** Changes read from the change log per page of a backfill. The default is 500. */
+    public static final int BACKFILL_PAGE = 500;
+    /** Page reads that may wait for a backfill thread; more are refused (the client resets). The default is 64. */
+    public static final int BACKFILL_QUEUE = 64;
+    /** Longest a page read waits for a backfill thread before it is refused. The default is 10 s. */
+    public static final java.time.Duration BACKFILL_WAIT = java.time.Duration.ofSeconds(10);
 
     final LiveEngine engine;
     final Hub hub;
@@ -34,7 +43,7 @@ public final class Streams implements AutoCloseable {
     final int backfillMax;
     private final int queue;
     final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    final ExecutorService backfillThreads;
+    private final BackfillBudget budget;
     final AtomicLong backfills = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("sb-expiry").factory());
@@ -108,7 +117,17 @@ public final class Streams implements AutoCloseable {
         this.hub = hub;
         this.feed = feed;
         this.backfillMax = backfillMax;
-        this.backfillThreads = Executors.newFixedThreadPool(backfillThreads, Thread.ofPlatform().daemon().name("sb-backfill-", 0).factory());
+        this.budget = new BackfillBudget(backfillThreads, BACKFILL_QUEUE, BACKFILL_WAIT, System::nanoTime);
+    }
+
+    /** Changes per page of a backfill: {@link #BACKFILL_PAGE}, or a session's whole queue when that is smaller. */
+    int backfillPage() {
+        return Math.max(1, Math.min(BACKFILL_PAGE, queue));
+    }
+
+    /** Runs {@code read} (a page of a backfill) within the node's budget: see {@link BackfillBudget#run}. */
+    <T> java.util.concurrent.CompletableFuture<java.util.Optional<T>> backfill(java.util.function.Supplier<T> read) {
+        return budget.run(read);
     }
 
     /** What one client watches for {@code tenant}, seeing every row of its datasets. */
@@ -135,6 +154,21 @@ public final class Streams implements AutoCloseable {
         return new Subscription(this, tenant, dashboards, datasets, rows, fresh);
     }
 
+    private volatile java.time.Duration aheadWait = Subscription.AHEAD_WAIT;
+
+    /**
+     * Sets how long an opening waits for this node to reach a resume position it has not reached
+     * yet (a client coming from a node further along); the default is 5 s. Returns this.
+     */
+    public Streams aheadWait(java.time.Duration wait) {
+        this.aheadWait = wait;
+        return this;
+    }
+
+    java.time.Duration aheadWait() {
+        return aheadWait;
+    }
+
     /** Events a session may have queued before it is resynchronized. The default is 1024. */
     public int queue() {
         return queue;
@@ -154,6 +188,11 @@ public final class Streams implements AutoCloseable {
         return backfills.get();
     }
 
+    /** Backfills refused by the budget since start (those clients got a reset instead). */
+    public long backfillsRefused() {
+        return budget.refused();
+    }
+
     /** How many sessions overflowed their queue and were resynchronized since start. */
     public long overflows() {
         return Session.overflows();
@@ -163,6 +202,6 @@ public final class Streams implements AutoCloseable {
     public void close() {
         workers.shutdownNow();
         timers.shutdownNow();
-        backfillThreads.shutdownNow();
+        budget.close();
     }
 }

@@ -13,7 +13,6 @@ import dev.switchboard.live.ViewKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * reads (bootstrap, backfill) and serialization run elsewhere.
  */
 public final class Subscription {
-    /** How long an opening waits for this node to reach a resume position from a node further along. */
+    /** How long an opening waits for this node to reach a resume position from a node further along. The default is 5 s. */
     static final Duration AHEAD_WAIT = Duration.ofSeconds(5);
     /** How long an opening waits for its views to load before the client is told to retry. The default is 60 s. */
     static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
@@ -43,6 +42,8 @@ public final class Subscription {
     private final java.util.Set<String> fresh;
     /** Whether a resumed dashboard ends its replay with a delta of every widget (not for polls: they would never wait). */
     private boolean catchUp = true;
+    /** On whose behalf views are opened (see {@link LiveEngine#open(List, String, boolean, Duration, java.util.function.Function)}). */
+    private String principal = "";
     private boolean subscribed;
     private boolean released;
 
@@ -65,21 +66,47 @@ public final class Subscription {
     private record Pending(LiveEngine.State state, String type, boolean reset) {}
 
     /**
-     * Registers {@code subscriber} and completes with the events to send first, in position order.
-     * A resume position this node has not reached yet (the client came from a node further along)
-     * is waited for without holding a thread, up to {@link #AHEAD_WAIT}; after that it counts as
-     * unknown and the client gets fresh snapshots and resets.
+     * The events a session sends first, in position order. {@code next} is present when they are
+     * one page of a backfill: the subscription is not registered yet, and the session opens again
+     * after {@code next} once its client has taken them, as a client reading history page by page
+     * would (a scoped slice may have been sent fewer events than the page held).
      */
-    public CompletableFuture<List<Event>> open(Optional<Position> resume, Subscriber subscriber) {
+    public record Opening(List<Event> events, Optional<Position> next) {
+        /** Whether this opening registered the subscription (it is not a page of a backfill). */
+        public boolean complete() {
+            return next.isEmpty();
+        }
+    }
+
+    /**
+     * Registers {@code subscriber} and completes with the events to send first, in position order;
+     * or, when the datasets' rings do not reach back to {@code resume} and more than a page of
+     * the tenant's changes is missing, completes with the next page of them without registering
+     * (see {@link Opening}). A resume position this node has not reached yet (the client came
+     * from a node further along) is waited for without holding a thread, up to
+     * {@link #AHEAD_WAIT}; after that it counts as unknown and the client gets fresh snapshots
+     * and resets. A position beyond every committed change ({@link ChangeFeed#beyondCeiling})
+     * counts as unknown at once.
+     */
+    public CompletableFuture<Opening> open(Optional<Position> resume, Subscriber subscriber) {
         ChangeFeed feed = streams.feed;
         Optional<Position> sameEpoch = resume.filter(p -> p.sameEpoch(feed.position()));
-        CompletableFuture<Boolean> reached = sameEpoch.isPresent() ? feed.reached(sameEpoch.get(), AHEAD_WAIT)
-                : CompletableFuture.completedFuture(true);
+        // a position beyond every committed change (a forged or garbled one) is unknown at once
+        CompletableFuture<Boolean> reached = sameEpoch.isEmpty() ? CompletableFuture.completedFuture(true)
+                : feed.position().compareTo(sameEpoch.get()) >= 0 ? CompletableFuture.completedFuture(true)
+                : CompletableFuture.supplyAsync(() -> feed.beyondCeiling(sameEpoch.get()), streams.workers)
+                        .thenCompose(beyond -> beyond ? CompletableFuture.completedFuture(false) : feed.reached(sameEpoch.get(), streams.aheadWait()));
         return reached.thenComposeAsync(ok -> {
             Optional<Position> from = ok ? sameEpoch : Optional.empty();
-            return backfill(from).thenCompose(filled -> streams.engine.open(dashboards, needsSubscribe(), OPEN_TIMEOUT,
-                    states -> register(states, from, filled, resume.isPresent(), subscriber)));
-        }, streams.workers).thenApplyAsync(this::opening, streams.workers);
+            return backfill(from).thenCompose(filled -> {
+                if (filled.isPresent() && filled.get().more) {
+                    return CompletableFuture.completedFuture(new Opening(filled.get().events, Optional.of(filled.get().upto)));
+                }
+                return streams.engine.open(dashboards, principal, needsSubscribe(), OPEN_TIMEOUT,
+                        states -> register(states, from, filled, resume.isPresent(), subscriber))
+                        .thenApplyAsync(items -> new Opening(opening(items), Optional.empty()), streams.workers);
+            });
+        }, streams.workers);
     }
 
     private synchronized boolean needsSubscribe() {
@@ -113,12 +140,12 @@ public final class Subscription {
                 continue;
             }
             Optional<List<Event>> missed;
-            Optional<Backfill> mine = filled.filter(b -> b.events.containsKey(d));
-            if (mine.isPresent()) {
+            if (filled.isPresent()) {
                 // the log up to the boundary, then the ring from there (it still reaches that far
                 // unless thousands of changes landed while the log was read)
-                missed = hub.subscribe(tenant, d, rows, Optional.of(mine.get().upto), subscriber).map(ring -> {
-                    List<Event> all = new ArrayList<>(mine.get().events.get(d));
+                Backfill b = filled.get();
+                missed = hub.subscribe(tenant, d, rows, Optional.of(b.upto), subscriber).map(ring -> {
+                    List<Event> all = new ArrayList<>(b.events.stream().filter(e -> e.topic().equals(topic)).toList());
                     all.addAll(ring);
                     return all;
                 });
@@ -149,11 +176,14 @@ public final class Subscription {
     }
 
     /**
-     * For each dataset whose ring no longer reaches back to {@code from}, the change events of this
-     * tenant after {@code from} up to the feed's position, read from the store's change log on a
-     * backfill thread (a node runs few at once). Datasets left out of the result could not be
-     * filled (the log does not reach back that far, or the tenant missed more than
-     * {@link Streams#BACKFILL_MAX} changes) and get a reset.
+     * When a dataset's ring no longer reaches back to {@code from}: the next page of this
+     * tenant's changes of the watched datasets after {@code from}, up to the feed's position
+     * then, read from the store's change log within the node's backfill budget
+     * ({@link Streams#backfill}); a scoped slice keeps only what it would have been sent. A page
+     * that ends the history ({@code more} false) is followed by the rings; a full one is sent
+     * alone and the session continues after it. Empty when there is nothing to fill or it cannot
+     * be filled (the log does not reach back that far, the tenant missed more than
+     * {@link Streams#BACKFILL_MAX} changes, the budget refused the read): those datasets get a reset.
      */
     private CompletableFuture<Optional<Backfill>> backfill(Optional<Position> from) {
         if (from.isEmpty() || datasets.isEmpty()) {
@@ -161,34 +191,40 @@ public final class Subscription {
         }
         Position after = from.get();
         ChangeFeed feed = streams.feed;
+        java.util.Set<String> resumed = new java.util.HashSet<>(datasets.stream().filter(d -> !fresh.contains(rows.topic(tenant, d))).toList());
         return feed.call(() -> {
-            List<String> behind = datasets.stream().filter(d -> !fresh.contains(rows.topic(tenant, d)))
-                    .filter(d -> !streams.hub.reaches(rows.kind(), rows.topic(tenant, d), after)).toList();
+            boolean behind = resumed.stream().anyMatch(d -> !streams.hub.reaches(rows.kind(), rows.topic(tenant, d), after));
             return Map.entry(feed.position(), behind);
-        }).thenApplyAsync(at -> {
+        }).thenCompose(at -> {
             Position upto = at.getKey();
-            List<String> behind = at.getValue();
-            if (behind.isEmpty() || !after.sameEpoch(upto) || after.compareTo(upto) >= 0) {
-                return Optional.<Backfill>empty();
+            if (!at.getValue() || !after.sameEpoch(upto) || after.compareTo(upto) >= 0) {
+                return CompletableFuture.completedFuture(Optional.<Backfill>empty());
             }
-            Map<String, List<Event>> events = new HashMap<>();
-            behind.forEach(d -> events.put(d, new ArrayList<>()));
-            try {
-                for (Change c : feed.history(after, upto, tenant, streams.backfillMax)) {
-                    List<Event> list = events.get(c.dataset());
-                    if (list != null) {
-                        rows.event(tenant, c).ifPresent(list::add); // a slice replays only what it would have been sent
-                    }
+            int page = streams.backfillPage();
+            return streams.backfill(() -> {
+                List<Change> changes;
+                try {
+                    changes = feed.historyPage(after, upto, tenant, resumed, page);
+                } catch (IllegalArgumentException e) {
+                    return Optional.<Backfill>empty(); // below the log's floor: the client reloads
                 }
-            } catch (IllegalArgumentException e) {
-                return Optional.empty(); // below the log's floor, or a gap too wide to replay: the client reloads
-            }
-            streams.backfills.incrementAndGet();
-            return Optional.of(new Backfill(upto, events));
-        }, streams.backfillThreads);
+                if (backfilled.addAndGet(changes.size()) > streams.backfillMax) {
+                    return Optional.<Backfill>empty(); // too far behind to replay: the client reloads
+                }
+                streams.backfills.incrementAndGet();
+                List<Event> events = new ArrayList<>(changes.size());
+                changes.forEach(c -> rows.event(tenant, c).ifPresent(events::add)); // a slice replays only what it would have been sent
+                boolean more = changes.size() == page && changes.getLast().position().compareTo(upto) < 0;
+                return Optional.of(new Backfill(more ? changes.getLast().position() : upto, events, more));
+            }).thenApply(read -> read.flatMap(b -> b));
+        });
     }
 
-    private record Backfill(Position upto, Map<String, List<Event>> events) {}
+    /** Changes of the change log this subscription has replayed, over every page. */
+    private final java.util.concurrent.atomic.AtomicInteger backfilled = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Change events of the log after the resume position up to {@code upto}, in order; {@code more} when a page ended them. */
+    private record Backfill(Position upto, List<Event> events, boolean more) {}
 
     /**
      * A resumed dashboard gets only the deltas it missed, without a final delta of every widget:
@@ -197,6 +233,15 @@ public final class Subscription {
      */
     public Subscription withoutCatchUp() {
         catchUp = false;
+        return this;
+    }
+
+    /**
+     * Views this subscription creates count against {@code principal} (a token subject or a
+     * client address), whose live views are capped; returns this subscription.
+     */
+    public Subscription by(String principal) {
+        this.principal = principal;
         return this;
     }
 

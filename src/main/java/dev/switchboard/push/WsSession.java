@@ -118,9 +118,13 @@ public final class WsSession extends Session {
         control(ByteBuffer.wrap(JSON.writeValueAsBytes(m)));
     }
 
-    /** Watches {@code next} from now on, continuing after the last event written or from {@code since}. */
-    public CompletableFuture<Void> watch(Subscription next, Optional<Position> since) {
-        return switchTo(next, since);
+    /**
+     * Watches {@code next} from now on, continuing after the last event written or from
+     * {@code since}; when {@code next} is refused for too many views, goes on watching
+     * {@code fallback} and completes with the refusal (see {@link Session#switchTo}).
+     */
+    public CompletableFuture<Optional<Throwable>> watch(Subscription next, Optional<Position> since, Subscription fallback) {
+        return switchTo(next, since, fallback);
     }
 
     @Override

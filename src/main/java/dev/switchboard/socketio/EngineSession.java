@@ -74,6 +74,8 @@ final class EngineSession {
     };
 
     final String sid;
+    /** The client's address as the handshake came from it (an IP address). */
+    final String remoteAddress;
     private final Settings settings;
     private final ScheduledExecutorService timers;
     private final Consumer<EngineSession> removed;
@@ -95,7 +97,12 @@ final class EngineSession {
     private ScheduledFuture<?> noopTask, lingerTask;
 
     EngineSession(String sid, Settings settings, ScheduledExecutorService timers, Consumer<EngineSession> removed) {
+        this(sid, "", settings, timers, removed);
+    }
+
+    EngineSession(String sid, String remoteAddress, Settings settings, ScheduledExecutorService timers, Consumer<EngineSession> removed) {
         this.sid = sid;
+        this.remoteAddress = remoteAddress;
         this.settings = settings;
         this.timers = timers;
         this.removed = removed;

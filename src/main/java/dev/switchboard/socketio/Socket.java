@@ -91,6 +91,11 @@ public final class Socket {
         return id;
     }
 
+    /** The client's address (IP) as its Engine.IO handshake came from it, for per-address limits. */
+    public String remoteAddress() {
+        return client.engine.remoteAddress;
+    }
+
     /** The namespace name, e.g. {@code "/"}. */
     public String namespace() {
         return namespace.name();

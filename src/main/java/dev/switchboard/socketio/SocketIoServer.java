@@ -148,7 +148,7 @@ public final class SocketIoServer extends Handler.Abstract {
                 error(response, callback, 400, "a handshake is a GET without sid");
                 return;
             }
-            EngineSession engine = newSession();
+            EngineSession engine = newSession(Request.getRemoteAddr(request));
             Frame open = engine.open(null);
             byte[] body = Frame.encodePayload(List.of(open));
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=UTF-8");
@@ -227,15 +227,16 @@ public final class SocketIoServer extends Handler.Abstract {
         }
     }
 
-    private EngineSession newSession() {
-        EngineSession engine = new EngineSession(randomId(), settings, timers, s -> sessions.remove(s.sid, s));
+    private EngineSession newSession(String remoteAddress) {
+        EngineSession engine = new EngineSession(randomId(), remoteAddress, settings, timers, s -> sessions.remove(s.sid, s));
         engine.listener(new Client(this, engine));
         sessions.put(engine.sid, engine);
         return engine;
     }
 
     EngineSession openOverWebSocket(Session webSocket) {
-        EngineSession engine = newSession();
+        EngineSession engine = newSession(webSocket.getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(webSocket.getRemoteSocketAddress()));
         engine.open(webSocket);
         engine.send(List.of(), false); // writes the queued open packet
         return engine;

@@ -24,7 +24,7 @@ public final class IngestException extends RuntimeException {
         return field;
     }
 
-    /** The HTTP status that fits: 400 for bad rows, 409 for a key owned by another tenant. */
+    /** The HTTP status that fits: 400 for bad rows, 409 for a row another request changed meanwhile. */
     public int status() {
         return status;
     }

@@ -18,16 +18,18 @@ public interface Store extends AutoCloseable {
     ChangeSource changes();
 
     /**
-     * Upserts validated rows of one tenant in one transaction: a row whose key exists is updated
-     * in the columns it carries, a new row is inserted. Nothing is written if any row fails.
+     * Upserts validated rows of one tenant in one transaction: a row whose key exists in the
+     * tenant is updated in the columns it carries, a new row is inserted. Keys are private to a
+     * tenant (the primary key is (tenant, key)): other tenants' rows of the same key are neither
+     * seen nor touched. Nothing is written if any row fails.
      *
      * @throws IngestException naming the row and field at fault
      */
     IngestResult ingest(Dataset dataset, String tenant, List<Map<String, Object>> rows);
 
     /**
-     * Deletes rows of one tenant by key in one transaction; keys that do not exist (or belong to
-     * another tenant) are skipped. Returns the count deleted and the position of the commit.
+     * Deletes rows of one tenant by key in one transaction; keys the tenant has no row of are
+     * skipped (another tenant's rows of the same key stay). Returns the count deleted and the position of the commit.
      */
     IngestResult delete(Dataset dataset, String tenant, List<String> keys);
 

@@ -48,6 +48,7 @@ import java.util.stream.Stream;
  *   ./switchboard bench --changes 100000 --runs 7 --batch 512
  *   ./switchboard bench fanout [--quick] [--help]   fan-out vs Socket.IO (package fanout)
  *   ./switchboard bench memory                      heap and RSS per idle SSE subscriber
+ *   ./switchboard bench abuse [--quick]             issue 12's abusive clients at once; honest latency, health, heap
  * </pre>
  */
 public final class Bench {
@@ -67,6 +68,11 @@ public final class Bench {
         if (args.length > 0 && args[0].equals("memory")) {
             // ./switchboard bench memory [...]: heap and RSS per idle SSE subscriber
             dev.switchboard.bench.fanout.MemoryBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("abuse")) {
+            // ./switchboard bench abuse [--seconds N] [--scale X] [--quick]: issue 12's abusive clients at once, honest latency
+            dev.switchboard.bench.abuse.AbuseBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("pg")) {

@@ -56,4 +56,62 @@ class StreamLimitsTest {
             assertThat(Session.stalled()).isPositive();
         }
     }
+
+    /**
+     * Issue 12, finding 6: a client that stopped reading overflowed again and again, and each
+     * overflow re-read its backlog. Now its queue is dropped once and nothing is replayed while its
+     * write is pending; when it reads again it is resynchronized once and gets every change once.
+     */
+    @Test
+    void overflowWhileAWriteIsPending_resynchronizesOnlyWhenTheClientReadsAgain() throws Exception {
+        try (Core core = new Core(dir, Instant.parse("2026-11-23T12:00:00Z"))) {
+            MemorySession s = session(core, "t1", List.of(), List.of("call_logs"), 16);
+            s.open(Optional.empty()).get(10, TimeUnit.SECONDS);
+            s.pause();
+            for (int b = 0; b < 10; b++) {
+                String[] rows = new String[10];
+                for (int i = 0; i < 10; i++) {
+                    rows[i] = "{\"id\":\"k" + (b * 10 + i) + "\",\"status\":\"active\",\"started_at\":\"2026-11-23T11:00:00Z\"}";
+                }
+                core.post("t1", rows);
+            }
+            var head = core.store.changes().head();
+            assertThat(core.feed.awaitPosition(head, Duration.ofSeconds(10))).isTrue();
+            // the fan-out has offered everything (its queue went past 16 long ago), and nothing was replayed
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> core.hub.deliveryLagMillis() == 0);
+            assertThat(s.overflowCount()).isEqualTo(1); // the queue was dropped once
+            assertThat(s.resynchronizations()).isZero();
+            s.resume();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> s.events().stream().filter(e -> e.type().equals("change")).count() >= 100);
+            assertThat(s.resynchronizations()).isEqualTo(1);
+            List<String> keys = s.events().stream().filter(e -> e.type().equals("change")).map(e -> e.data().path("key").asString()).toList();
+            List<String> want = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                want.add("k" + i);
+            }
+            assertThat(keys).containsExactlyElementsOf(want);
+        }
+    }
+
+    /**
+     * Issue 12, finding 5: a Last-Event-ID ahead of every committed change was waited for (5 s
+     * each; 300 at once made health slow). It is answered at once with a reset: here the wait
+     * for a node further along is an hour, and the reset still arrives.
+     */
+    @Test
+    void resumeBeyondEveryCommittedChange_isAnsweredAtOnceWithAReset() throws Exception {
+        try (Core core = new Core(dir, Instant.parse("2026-11-23T12:00:00Z"))) {
+            core.streams.aheadWait(Duration.ofHours(1));
+            core.post("t1", "{\"id\":\"a\",\"status\":\"active\",\"started_at\":\"2026-11-23T11:00:00Z\"}");
+            var head = core.store.changes().head();
+            assertThat(core.feed.awaitPosition(head, Duration.ofSeconds(10))).isTrue();
+            var forged = new dev.switchboard.change.Position(head.epoch(), head.seq() + 1_000_000);
+            assertThat(core.feed.beyondCeiling(forged)).isTrue();
+            assertThat(core.feed.beyondCeiling(head)).isFalse();
+            MemorySession s = session(core, "t1", List.of(core.calls("t1")), List.of("call_logs"), 16);
+            s.open(Optional.of(forged)).get(15, TimeUnit.SECONDS);
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> s.events().stream().anyMatch(e -> e.type().equals("reset")));
+            assertThat(s.events()).anyMatch(e -> e.type().equals("snapshot") && e.data().path("reset").asBoolean());
+        }
+    }
 }

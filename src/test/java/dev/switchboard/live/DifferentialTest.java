@@ -106,11 +106,12 @@ class DifferentialTest {
             """;
     static final String TEST_TABLE = """
             CREATE TABLE diff_events (
-                id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT, owner TEXT,
-                status TEXT, amount INTEGER, score REAL, flag INTEGER, due TEXT, note TEXT);
+                id TEXT NOT NULL, tenant_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT, owner TEXT,
+                status TEXT, amount INTEGER, score REAL, flag INTEGER, due TEXT, note TEXT, PRIMARY KEY (tenant_id, id));
             CREATE INDEX idx_diff_events_tenant_at ON diff_events (tenant_id, at);
-            CREATE TABLE diff_owners (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, name TEXT, team TEXT, rank INTEGER);
-            CREATE TABLE diff_teams (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, label TEXT)
+            CREATE TABLE diff_owners (id TEXT NOT NULL, tenant_id TEXT NOT NULL, at TEXT NOT NULL, name TEXT, team TEXT, rank INTEGER,
+                PRIMARY KEY (tenant_id, id));
+            CREATE TABLE diff_teams (id TEXT NOT NULL, tenant_id TEXT NOT NULL, at TEXT NOT NULL, label TEXT, PRIMARY KEY (tenant_id, id))
             """;
 
     /** Every widget kind, option, filter operator and window, in a zone that is not UTC. */
@@ -433,8 +434,12 @@ class DifferentialTest {
             String tenant = TENANTS.get(rnd.nextInt(TENANTS.size()));
             int n = 1 + rnd.nextInt(3);
             List<Map<String, Object>> rows = new ArrayList<>();
+            Set<String> batch = new java.util.HashSet<>();
             for (int i = 0; i < n; i++) {
-                rows.add(g.fullRow(this, g.newKey(), tenant));
+                String key = g.newKey(tenant);
+                if (batch.add(key)) {
+                    rows.add(g.fullRow(this, key, tenant));
+                }
             }
             store.ingest(g.dataset, tenant, rows);
             rows.forEach(row -> g.added((String) row.get(g.dataset.key()), tenant));
@@ -442,7 +447,7 @@ class DifferentialTest {
 
         void lateInsert(Gen g) {
             String tenant = TENANTS.get(rnd.nextInt(TENANTS.size()));
-            Map<String, Object> row = g.fullRow(this, g.newKey(), tenant);
+            Map<String, Object> row = g.fullRow(this, g.newKey(tenant), tenant);
             long back = 60_000L + (long) (rnd.nextDouble() * 30 * 3_600_000L);
             row.put(g.dataset.time(), Times.format(clock.instant().minusMillis(back)));
             store.ingest(g.dataset, tenant, List.of(row));
@@ -451,8 +456,9 @@ class DifferentialTest {
 
         /** A full row (moves it across filters, groups, buckets and subjects) or a partial upsert. */
         void update(Gen g, boolean partial) {
-            String key = g.anyKey(rnd);
-            String tenant = g.tenantOf(key);
+            Gen.Ref ref = g.anyRef(rnd);
+            String key = ref.key();
+            String tenant = ref.tenant();
             Map<String, Object> row;
             if (partial) {
                 row = new LinkedHashMap<>();
@@ -471,20 +477,20 @@ class DifferentialTest {
         }
 
         void delete(Gen g) {
-            String key = g.anyKey(rnd);
-            String tenant = g.tenantOf(key);
-            List<String> doomed = new ArrayList<>(List.of(key));
-            String other = g.anyKey(rnd);
-            if (rnd.nextBoolean() && !other.equals(key) && g.tenantOf(other).equals(tenant)) {
-                doomed.add(other);
+            Gen.Ref ref = g.anyRef(rnd);
+            String tenant = ref.tenant();
+            List<String> doomed = new ArrayList<>(List.of(ref.key()));
+            Gen.Ref other = g.anyRef(rnd);
+            if (rnd.nextBoolean() && !other.equals(ref) && other.tenant().equals(tenant)) {
+                doomed.add(other.key());
             }
             store.delete(g.dataset, tenant, doomed);
-            doomed.forEach(g::removed);
+            doomed.forEach(k -> g.removed(new Gen.Ref(tenant, k)));
         }
 
         void outsideInsert(Gen g) throws SQLException {
             String tenant = TENANTS.get(rnd.nextInt(TENANTS.size()));
-            Map<String, Object> row = g.fullRow(this, g.newKey(), tenant);
+            Map<String, Object> row = g.fullRow(this, g.newKey(tenant), tenant);
             List<String> cols = List.copyOf(row.keySet());
             String sql = "INSERT INTO " + g.dataset.name() + " (" + String.join(", ", cols) + ") VALUES ("
                     + String.join(", ", cols.stream().map(c -> "?").toList()) + ")";
@@ -493,7 +499,7 @@ class DifferentialTest {
         }
 
         void outsideUpdate(Gen g) throws SQLException {
-            String key = g.anyKey(rnd);
+            Gen.Ref ref = g.anyRef(rnd);
             List<Column> cols = g.valueColumns();
             Map<String, Object> set = new LinkedHashMap<>();
             int n = 1 + rnd.nextInt(3);
@@ -502,35 +508,39 @@ class DifferentialTest {
                 set.put(c.name(), g.value(this, c));
             }
             List<Object> params = new ArrayList<>(set.values());
-            params.add(key);
+            params.add(ref.key());
+            params.add(ref.tenant());
             outside("UPDATE " + g.dataset.name() + " SET " + String.join(", ", set.keySet().stream().map(c -> c + " = ?").toList())
-                    + " WHERE " + g.dataset.key() + " = ?", params);
+                    + " WHERE " + g.dataset.key() + " = ? AND " + g.dataset.tenant() + " = ?", params);
         }
 
         void outsideDelete(Gen g) throws SQLException {
-            String key = g.anyKey(rnd);
-            outside("DELETE FROM " + g.dataset.name() + " WHERE " + g.dataset.key() + " = ?", List.of(key));
-            g.removed(key);
+            Gen.Ref ref = g.anyRef(rnd);
+            outside("DELETE FROM " + g.dataset.name() + " WHERE " + g.dataset.key() + " = ? AND " + g.dataset.tenant() + " = ?",
+                    List.of(ref.key(), ref.tenant()));
+            g.removed(ref);
         }
 
         /** An outside writer may move a row to another tenant, which the store's API refuses. */
         void outsideMoveTenant(Gen g) throws SQLException {
-            String key = g.anyKey(rnd);
+            Gen.Ref ref = g.anyRef(rnd);
             String tenant = TENANTS.get(rnd.nextInt(TENANTS.size()));
-            outside("UPDATE " + g.dataset.name() + " SET " + g.dataset.tenant() + " = ? WHERE " + g.dataset.key() + " = ?",
-                    List.of(tenant, key));
-            g.removed(key);
-            g.added(key, tenant);
+            if (g.has(new Gen.Ref(tenant, ref.key()))) {
+                return; // that tenant has a row of this key already (or it is this row)
+            }
+            outside("UPDATE " + g.dataset.name() + " SET " + g.dataset.tenant() + " = ? WHERE " + g.dataset.key() + " = ? AND "
+                    + g.dataset.tenant() + " = ?", List.of(tenant, ref.key(), ref.tenant()));
+            g.removed(ref);
+            g.added(ref.key(), tenant);
         }
 
         void outsideRekey(Gen g) throws SQLException {
-            String key = g.anyKey(rnd);
-            String tenant = g.tenantOf(key);
-            String fresh = g.newKey();
-            outside("UPDATE " + g.dataset.name() + " SET " + g.dataset.key() + " = ? WHERE " + g.dataset.key() + " = ?",
-                    List.of(fresh, key));
-            g.removed(key);
-            g.added(fresh, tenant);
+            Gen.Ref ref = g.anyRef(rnd);
+            String fresh = g.newKey(ref.tenant());
+            outside("UPDATE " + g.dataset.name() + " SET " + g.dataset.key() + " = ? WHERE " + g.dataset.key() + " = ? AND "
+                    + g.dataset.tenant() + " = ?", List.of(fresh, ref.key(), ref.tenant()));
+            g.removed(ref);
+            g.added(fresh, ref.tenant());
         }
 
         void outside(String sql, List<Object> params) throws SQLException {
@@ -636,9 +646,11 @@ class DifferentialTest {
     static final class Gen {
         final Dataset dataset;
         final Map<String, List<String>> pools = new HashMap<>();
-        final List<String> live = new ArrayList<>();
-        final Map<String, Integer> index = new HashMap<>();
-        final Map<String, String> tenants = new HashMap<>();
+        /** Rows are identified by tenant and key: keys are private to a tenant, and tenants reuse each other's. */
+        record Ref(String tenant, String key) {}
+
+        final List<Ref> live = new ArrayList<>();
+        final Map<Ref, Integer> index = new HashMap<>();
         final List<Column> valueColumns;
         int next;
 
@@ -671,49 +683,58 @@ class DifferentialTest {
         List<String> keyPool;
         Random rnd;
 
-        String newKey() {
+        /**
+         * A key new to {@code tenant}: a free one of the lookup pool first; else often one another
+         * tenant uses (keys are private to a tenant, so tenants reuse each other's); else a fresh one.
+         */
+        String newKey(String tenant) {
             if (keyPool != null) {
                 for (int i = 0; i < 12; i++) {
                     String k = keyPool.get(rnd.nextInt(keyPool.size()));
-                    if (!index.containsKey(k)) {
+                    if (!has(new Ref(tenant, k))) {
                         return k;
                     }
+                }
+            }
+            if (!live.isEmpty() && rnd.nextInt(4) == 0) {
+                Ref other = anyRef(rnd);
+                if (!has(new Ref(tenant, other.key()))) {
+                    return other.key();
                 }
             }
             return dataset.name().substring(0, Math.min(4, dataset.name().length())) + "-" + (next++);
         }
 
-        void added(String key, String tenant) {
-            index.put(key, live.size());
-            live.add(key);
-            tenants.put(key, tenant);
+        boolean has(Ref ref) {
+            return index.containsKey(ref);
         }
 
-        void removed(String key) {
-            Integer i = index.remove(key);
-            String last = live.remove(live.size() - 1);
-            if (!last.equals(key)) {
+        void added(String key, String tenant) {
+            Ref ref = new Ref(tenant, key);
+            index.put(ref, live.size());
+            live.add(ref);
+        }
+
+        void removed(Ref ref) {
+            Integer i = index.remove(ref);
+            Ref last = live.remove(live.size() - 1);
+            if (!last.equals(ref)) {
                 live.set(i, last);
                 index.put(last, i);
             }
-            tenants.remove(key);
         }
 
-        String anyKey(Random rnd) {
+        Ref anyRef(Random rnd) {
             return live.get(rnd.nextInt(live.size()));
-        }
-
-        String tenantOf(String key) {
-            return tenants.get(key);
         }
 
         /** Keeps the table small enough that SQL checks stay fast: deletes a few random rows. */
         void trim(Harness h) {
             if (live.size() > 2500) {
                 for (int i = 0; i < 20; i++) {
-                    String key = anyKey(h.rnd);
-                    h.store.delete(dataset, tenantOf(key), List.of(key));
-                    removed(key);
+                    Ref ref = anyRef(h.rnd);
+                    h.store.delete(dataset, ref.tenant(), List.of(ref.key()));
+                    removed(ref);
                 }
             }
         }

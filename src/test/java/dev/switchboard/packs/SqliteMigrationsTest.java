@@ -3,6 +3,7 @@ package dev.switchboard.packs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.dataset.Dataset;
+import dev.switchboard.store.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,17 +24,21 @@ class SqliteMigrationsTest {
     @BeforeEach
     void migrate() {
         url = "jdbc:sqlite:" + dir.resolve("packs.db");
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
+        // as the server migrates: the SQL migrations and the Java one that rebuilds tables with (tenant, key) keys
+        try (SqliteStore store = SqliteStore.open(dir.resolve("packs.db"))) {
+            store.migrate(PackFiles.allDatasets());
+        }
     }
 
     @Test
     void migrations_applyInVersionOrder_toAFreshDatabase() {
         MigrationInfo[] applied = Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").load().info().applied();
         assertThat(Arrays.stream(applied).map(m -> m.getVersion().getVersion()).toList())
-                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15");
         assertThat(Arrays.stream(applied).map(MigrationInfo::getDescription).toList())
                 .containsExactly("switchboard core", "calls", "bookings", "clinic", "shop", "campaigns", "call logs filter time indexes",
-                        "filter time indexes for every pack", "scope indexes", "api keys", "seed compat", "shop activity and sold items");
+                        "filter time indexes for every pack", "scope indexes", "api keys", "seed compat", "shop activity and sold items",
+                        "changes by tenant", "tenant private keys", "order items status within tenant");
     }
 
     @Test
@@ -52,18 +57,18 @@ class SqliteMigrationsTest {
     }
 
     @Test
-    void everyPackTable_hasTheKeyAsItsPrimaryKey() throws Exception {
+    void everyPackTable_hasTenantAndKeyAsItsPrimaryKey_keysArePrivateToATenant() throws Exception {
         try (Connection conn = DriverManager.getConnection(url)) {
             for (Dataset d : PackFiles.allDatasets()) {
-                List<String> pk = new ArrayList<>();
+                java.util.TreeMap<Integer, String> pk = new java.util.TreeMap<>();
                 try (var st = conn.createStatement(); var rs = st.executeQuery("PRAGMA table_info(" + d.name() + ")")) {
                     while (rs.next()) {
                         if (rs.getInt("pk") > 0) {
-                            pk.add(rs.getString("name"));
+                            pk.put(rs.getInt("pk"), rs.getString("name"));
                         }
                     }
                 }
-                assertThat(pk).as(d.name()).containsExactly(d.key());
+                assertThat(pk.values()).as(d.name()).containsExactly(d.tenant(), d.key());
             }
         }
     }

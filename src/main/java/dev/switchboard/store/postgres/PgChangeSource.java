@@ -77,6 +77,15 @@ final class PgChangeSource implements ChangeSource {
         return History.collect((p, n) -> window.read(p.seq(), n, false), after, upto, tenant, max);
     }
 
+    /** Reads the in-memory window without moving the feed's wake-up mark. */
+    @Override
+    public List<Change> historyPage(Position after, Position upto, String tenant, java.util.Set<String> datasets, int limit) {
+        if (!after.epoch().equals(epoch.id())) {
+            throw new IllegalArgumentException("position " + after + " belongs to another change log than " + epoch.id());
+        }
+        return History.page((p, n) -> window.read(p.seq(), n, false), after, upto, tenant, datasets, limit);
+    }
+
     @Override
     public void awaitSignal(long millis) throws InterruptedException {
         window.await(millis);

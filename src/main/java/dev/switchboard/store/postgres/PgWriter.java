@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +20,14 @@ import org.postgresql.util.PSQLException;
  * Validated upserts and deletes in one transaction each. Returns the transaction's xid so the
  * store can find the commit's position once capture decodes it.
  *
- * <p>An upsert first locks the existing rows of the batch's keys ({@code SELECT ... FOR UPDATE})
- * to learn their tenants, then updates the carried columns of existing rows and inserts new ones
- * with ON CONFLICT DO NOTHING, sending consecutive statements of one shape as a JDBC batch. A
- * plain INSERT ... ON CONFLICT DO UPDATE would not do: PostgreSQL checks NOT NULL columns on the
- * proposed row, which a partial update does not carry. An insert that loses a race to a
- * concurrent writer of the same key is retried as an update.
+ * <p>Keys are private to a tenant: the primary key is (tenant, key), and every lookup names the
+ * tenant, so another tenant's rows are neither seen nor in the way. An upsert first locks the
+ * tenant's existing rows of the batch's keys ({@code SELECT ... FOR UPDATE}), then updates the
+ * carried columns of existing rows and inserts new ones with ON CONFLICT DO NOTHING, sending
+ * consecutive statements of one shape as a JDBC batch. A plain INSERT ... ON CONFLICT DO UPDATE
+ * would not do: PostgreSQL checks NOT NULL columns on the proposed row, which a partial update
+ * does not carry. An insert that loses a race to a concurrent writer of the same key is retried
+ * as an update.
  */
 final class PgWriter {
 
@@ -39,21 +40,15 @@ final class PgWriter {
                 throw new IngestException(400, i, ds.key(), "row " + i + ": " + ds.key() + " is required (the row's key)");
             }
         }
-        Map<String, String> owners = owners(c, ds, rows.stream().map(r -> r.get(ds.key())).toList());
+        java.util.Set<String> existing = existing(c, ds, tenant, rows.stream().map(r -> r.get(ds.key())).toList());
         // Every row is checked before the first statement is sent: a batch that fails at its last
         // row writes (and locks) nothing more than the key lookup.
-        Map<String, String> planned = new HashMap<>(owners);
+        java.util.Set<String> planned = new java.util.HashSet<>(existing);
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> row = new LinkedHashMap<>(rows.get(i));
             row.put(ds.tenant(), tenant);
-            String key = String.valueOf(row.get(ds.key()));
-            String owner = planned.get(key);
-            if (owner != null && !owner.equals(tenant)) {
-                throw new IngestException(409, i, ds.key(), "row " + i + ": " + ds.key() + " '" + key + "' is already used by another tenant; choose another key");
-            }
-            if (owner == null) {
+            if (planned.add(String.valueOf(row.get(ds.key())))) {
                 requireComplete(ds, row, i);
-                planned.put(key, tenant);
             }
         }
         Batches batches = new Batches(c);
@@ -61,9 +56,7 @@ final class PgWriter {
             Map<String, Object> row = new LinkedHashMap<>(rows.get(i));
             row.put(ds.tenant(), tenant);
             String key = String.valueOf(row.get(ds.key()));
-            String owner = owners.get(key);
-            if (owner == null) {
-                owners.put(key, tenant);
+            if (existing.add(key)) {
                 batches.add(insertSql(ds, row), values(row, new ArrayList<>(row.keySet())), i);
             } else {
                 List<String> set = carried(ds, row);
@@ -75,28 +68,30 @@ final class PgWriter {
                 }
             }
         }
-        for (int i : batches.finish()) { // inserts that found the key taken after our lock query
+        for (int i : batches.finish()) { // inserts that found the key taken (by a concurrent writer of the tenant) after our lock query
             if (!retryAsUpdate(c, ds, tenant, rows.get(i))) {
-                throw new IngestException(409, i, ds.key(), "row " + i + ": " + ds.key() + " '" + rows.get(i).get(ds.key()) + "' is already used by another tenant; choose another key");
+                throw new IngestException(409, i, ds.key(), "row " + i + ": " + ds.key() + " '" + rows.get(i).get(ds.key())
+                        + "' was written and deleted by another request meanwhile; retry");
             }
         }
         return new Written(rows.size(), xid(c));
     }
 
-    /** The tenants of the keys that exist, locked until commit. */
-    private static Map<String, String> owners(Connection c, Dataset ds, List<Object> keys) throws SQLException {
+    /** The keys that exist in {@code tenant}, their rows locked until commit. */
+    private static java.util.Set<String> existing(Connection c, Dataset ds, String tenant, List<Object> keys) throws SQLException {
         boolean numeric = isNumericKey(ds);
-        Map<String, String> owners = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + q(ds.key()) + "::text, " + q(ds.tenant()) + " FROM " + q(ds.name())
-                + " WHERE " + q(ds.key()) + " = ANY (?) FOR UPDATE")) {
-            ps.setArray(1, c.createArrayOf(numeric ? "int8" : "text", keys.toArray()));
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + q(ds.key()) + "::text FROM " + q(ds.name())
+                + " WHERE " + q(ds.tenant()) + " = ? AND " + q(ds.key()) + " = ANY (?) FOR UPDATE")) {
+            ps.setString(1, tenant);
+            ps.setArray(2, c.createArrayOf(numeric ? "int8" : "text", keys.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    owners.put(rs.getString(1), rs.getString(2));
+                    out.add(rs.getString(1));
                 }
             }
         }
-        return owners;
+        return out;
     }
 
     private static void requireComplete(Dataset ds, Map<String, Object> row, int index) {
@@ -139,7 +134,7 @@ final class PgWriter {
         List<String> cols = new ArrayList<>(row.keySet());
         return "INSERT INTO " + q(ds.name()) + " (" + cols.stream().map(PgWriter::q).collect(Collectors.joining(", "))
                 + ") VALUES (" + cols.stream().map(k -> param(ds, k)).collect(Collectors.joining(", "))
-                + ") ON CONFLICT (" + q(ds.key()) + ") DO NOTHING";
+                + ") ON CONFLICT (" + q(ds.tenant()) + ", " + q(ds.key()) + ") DO NOTHING";
     }
 
     private static List<Object> values(Map<String, Object> row, List<String> columns) {

@@ -121,6 +121,17 @@ final class PgoutputDecoder {
         if (part == 'N') {
             after = tuple(buf, rel, before);
         }
+        Dataset ds = datasets.get(rel.name);
+        if (type == 'U' && ds != null && before != null && after != null
+                && (!java.util.Objects.equals(before.get(ds.tenant()), after.get(ds.tenant()))
+                || !java.util.Objects.equals(before.get(ds.key()), after.get(ds.key())))) {
+            // a row moved to another tenant or key: the old one is gone and a new one exists, as on
+            // SQLite; one update would leave the old tenant's views counting it and show the new
+            // tenant the old row
+            b.pending.add(pending('D', rel, before, null));
+            b.pending.add(pending('I', rel, null, after));
+            return;
+        }
         b.pending.add(pending(type, rel, before, after));
     }
 

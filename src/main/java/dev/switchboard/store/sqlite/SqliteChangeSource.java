@@ -23,6 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Reads {@code sb_changes}. Our own commits signal at once; commits by other processes are found
  * by the feed's next poll, which this source bounds at {@link #EXTERNAL_POLL_MILLIS}.
+ *
+ * <p>The feed's reads ({@link #read}) have a connection of their own, outside the pool: however
+ * busy the pool is (bootstraps, backfills of resuming clients, ingest checks), capture never
+ * waits for a connection.
  */
 final class SqliteChangeSource implements ChangeSource {
     /** How long a change committed by another process may wait before it is read. */
@@ -31,11 +35,14 @@ final class SqliteChangeSource implements ChangeSource {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private final DataSource pool;
+    /** Capture's own connection, for {@link #read}; guarded by itself. */
+    private final Connection capture;
     private final Semaphore wake = new Semaphore(0);
     private volatile String epoch = "";
 
-    SqliteChangeSource(DataSource pool) {
+    SqliteChangeSource(DataSource pool, Connection capture) {
         this.pool = pool;
+        this.capture = capture;
     }
 
     void start() {
@@ -48,6 +55,7 @@ final class SqliteChangeSource implements ChangeSource {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the change log epoch: " + e.getMessage(), e);
         }
+        raise(head().seq()); // positions handed out before a restart stay known
     }
 
     @Override
@@ -88,6 +96,31 @@ final class SqliteChangeSource implements ChangeSource {
         }
     }
 
+    /**
+     * The newest change a client can know of: the last one this process committed (an ingest
+     * answer carries its position) or read (the feed delivers nothing newer). A commit by another
+     * process reaches clients only through the feed, so it is below this once a client has it.
+     * Kept in memory: a flood of forged positions costs no SQL.
+     */
+    @Override
+    public java.util.Optional<Position> ceiling() {
+        return java.util.Optional.of(new Position(epoch(), known));
+    }
+
+    /** The newest sequence this process committed or read. */
+    private volatile long known;
+
+    /** This process committed up to {@code seq}. */
+    void committed(long seq) {
+        raise(seq);
+    }
+
+    private synchronized void raise(long seq) {
+        if (seq > known) {
+            known = seq;
+        }
+    }
+
     /** Sequences are dense here, so the newest {@code changes} are simply the last ones. */
     @Override
     public Position warmStart(long changes) {
@@ -98,7 +131,31 @@ final class SqliteChangeSource implements ChangeSource {
     @Override
     public List<Change> read(Position after, int max) {
         requireEpoch(after);
-        return query("SELECT " + COLUMNS + " FROM sb_changes WHERE seq > ? ORDER BY seq LIMIT ?", after.seq(), max);
+        synchronized (capture) {
+            try {
+                List<Change> out = query(capture, "SELECT " + COLUMNS + " FROM sb_changes WHERE seq > ? ORDER BY seq LIMIT ?", after.seq(), max);
+                raise(out.isEmpty() ? after.seq() : out.getLast().position().seq());
+                return out;
+            } catch (SQLException e) {
+                throw new IllegalStateException("reading the change log failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** One tenant's changes of some datasets by SQL, through the index on (tenant, seq). */
+    @Override
+    public List<Change> historyPage(Position after, Position upto, String tenant, java.util.Set<String> datasets, int limit) {
+        requireReachable(after);
+        if (datasets.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        List<Object> args = new ArrayList<>(List.of(tenant, after.seq(), upto.seq()));
+        args.addAll(datasets);
+        args.add(limit);
+        List<Change> out = query("SELECT " + COLUMNS + " FROM sb_changes WHERE tenant = ? AND seq > ? AND seq <= ? AND dataset IN ("
+                + String.join(", ", java.util.Collections.nCopies(datasets.size(), "?")) + ") ORDER BY seq LIMIT ?", args.toArray());
+        requireReachable(after); // pruning only removes the oldest: still reachable means nothing was missed
+        return out;
     }
 
     /** One tenant's changes by SQL: other tenants' rows are skipped by the database, not parsed. */
@@ -123,8 +180,16 @@ final class SqliteChangeSource implements ChangeSource {
     }
 
     private List<Change> query(String sql, Object... args) {
+        try (Connection c = pool.getConnection()) {
+            return query(c, sql, args);
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the change log failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Change> query(Connection c, String sql, Object... args) throws SQLException {
         List<Change> out = new ArrayList<>();
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -135,8 +200,6 @@ final class SqliteChangeSource implements ChangeSource {
                             Instant.parse(rs.getString(8))));
                 }
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("reading the change log failed: " + e.getMessage(), e);
         }
         return out;
     }
@@ -160,5 +223,12 @@ final class SqliteChangeSource implements ChangeSource {
     @Override
     public void close() {
         wake.release();
+        synchronized (capture) {
+            try {
+                capture.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
     }
 }

@@ -55,10 +55,10 @@ public final class SqliteStore implements Store {
     private final Object writeLock = new Object();
     private final TenantTurns turns = new TenantTurns();
 
-    private SqliteStore(HikariDataSource pool, Connection writer) {
+    private SqliteStore(HikariDataSource pool, Connection writer, Connection capture) {
         this.pool = pool;
         this.writer = writer;
-        this.changes = new SqliteChangeSource(pool);
+        this.changes = new SqliteChangeSource(pool, capture);
     }
 
     /** Opens (creating if needed) the database file and applies the core migrations. */
@@ -86,7 +86,11 @@ public final class SqliteStore implements Store {
                 st.execute("PRAGMA synchronous = NORMAL");
                 st.execute("PRAGMA busy_timeout = 10000");
             }
-            return new SqliteStore(pool, writer);
+            Connection capture = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (var st = capture.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000");
+            }
+            return new SqliteStore(pool, writer, capture);
         } catch (Exception e) {
             throw new IllegalStateException("cannot open SQLite database " + file + ": " + e.getMessage(), e);
         }
@@ -99,7 +103,8 @@ public final class SqliteStore implements Store {
 
     @Override
     public void migrate(List<Dataset> datasets) {
-        Flyway.configure().dataSource(pool).locations("classpath:db/sqlite").load().migrate();
+        Flyway.configure().dataSource(pool).locations("classpath:db/sqlite").javaMigrations(new V14__tenant_private_keys(datasets))
+                .load().migrate();
         synchronized (writeLock) {
             Triggers.install(writer, datasets);
         }
@@ -183,6 +188,7 @@ public final class SqliteStore implements Store {
                     int count = work.run(writer);
                     Position at = changes.headWithin(writer);
                     writer.commit();
+                    changes.committed(at.seq());
                     changes.signal();
                     return new IngestResult(count, at);
                 } catch (SQLException | RuntimeException e) {

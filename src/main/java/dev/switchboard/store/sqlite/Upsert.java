@@ -13,15 +13,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One ingest transaction: checks each row against what the table already holds (a key owned by
- * another tenant is refused; a new row needs its required columns), then upserts it, updating
- * only the columns the row carries.
+ * One ingest transaction: checks each row against what the table already holds (a new row needs
+ * its required columns), then upserts it, updating only the columns the row carries. Keys are
+ * private to a tenant (the primary key is (tenant, key)): a row is looked up within the tenant
+ * only, so another tenant's rows can neither be seen nor block a write.
  */
 final class Upsert {
     private final Connection conn;
     private final Dataset dataset;
     private final String tenant;
-    private final Map<String, String> owners = new HashMap<>();
+    /** Keys of this batch known to exist in the tenant (true) or not (false), as the batch goes. */
+    private final Map<String, Boolean> exists = new HashMap<>();
 
     Upsert(Connection conn, Dataset dataset, String tenant) {
         this.conn = conn;
@@ -35,8 +37,8 @@ final class Upsert {
     }
 
     /**
-     * Every check of {@link #apply} (a key of another tenant is 409, a new row needs its required
-     * columns), writing nothing: run on a read connection before waiting for the writer.
+     * Every check of {@link #apply} (a new row needs its required columns), writing nothing: run
+     * on a read connection before waiting for the writer.
      */
     void check(List<Map<String, Object>> rows) throws SQLException {
         run(rows, false);
@@ -46,41 +48,38 @@ final class Upsert {
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> row = rows.get(i);
             String key = String.valueOf(row.get(dataset.key()));
-            String owner = owner(key);
-            if (owner == null) {
+            boolean existing = exists(key);
+            if (!existing) {
                 for (Column c : dataset.columns().values()) {
                     if (c.required() && row.get(c.name()) == null) {
                         throw new IngestException(400, i, c.name(), "row " + i + ": " + c.name() + " is required for a new "
                                 + dataset.name() + " row (key '" + key + "' does not exist yet)");
                     }
                 }
-            } else if (!owner.equals(tenant)) {
-                throw new IngestException(409, i, dataset.key(), "row " + i + ": " + dataset.key() + " '" + key
-                        + "' is already used by another tenant; choose another key");
             }
-            if (!write) {
-                owners.put(key, tenant);
-                continue;
+            if (write) {
+                if (existing) {
+                    update(row, key);
+                } else {
+                    insert(row);
+                }
             }
-            if (owner == null) {
-                insert(row);
-            } else {
-                update(row, key);
-            }
-            owners.put(key, tenant);
+            exists.put(key, true);
         }
         return rows.size();
     }
 
-    private String owner(String key) throws SQLException {
-        if (owners.containsKey(key)) {
-            return owners.get(key);
+    private boolean exists(String key) throws SQLException {
+        Boolean known = exists.get(key);
+        if (known != null) {
+            return known;
         }
         try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT " + dataset.tenant() + " FROM " + dataset.name() + " WHERE " + dataset.key() + " = ?")) {
-            ps.setString(1, key);
+                "SELECT 1 FROM " + dataset.name() + " WHERE " + dataset.tenant() + " = ? AND " + dataset.key() + " = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next();
             }
         }
     }
@@ -99,8 +98,9 @@ final class Upsert {
             return;
         }
         String sql = "UPDATE " + dataset.name() + " SET " + cols.stream().map(c -> c + " = ?").collect(Collectors.joining(", "))
-                + " WHERE " + dataset.key() + " = ?";
+                + " WHERE " + dataset.tenant() + " = ? AND " + dataset.key() + " = ?";
         List<Object> values = new java.util.ArrayList<>(cols.stream().map(row::get).toList());
+        values.add(tenant);
         values.add(key);
         execute(sql, values);
     }

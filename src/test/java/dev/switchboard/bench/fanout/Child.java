@@ -48,7 +48,8 @@ final class Child implements AutoCloseable {
         // caps and rates (docs/SECURITY.md), as an operator would for a trusted load generator
         pb.environment().putAll(java.util.Map.of("SWITCHBOARD_STREAMS_PER_IP", "1000000", "SWITCHBOARD_STREAMS_PER_SUBJECT", "1000000",
                 "SWITCHBOARD_STREAMS_PER_TENANT", "1000000", "SWITCHBOARD_RATE_PER_IP", "0", "SWITCHBOARD_RATE_PER_SUBJECT", "0",
-                "SWITCHBOARD_RATE_PER_TENANT", "0", "SWITCHBOARD_REQUESTS_PER_IP", "100000"));
+                "SWITCHBOARD_RATE_PER_TENANT", "0", "SWITCHBOARD_REQUESTS_PER_IP", "100000", "SWITCHBOARD_CONNECTIONS_PER_IP", "1000000", "SWITCHBOARD_ROWS_PER_SUBJECT", "0",
+                "SWITCHBOARD_STREAM_OPENS_PER_IP", "0"));
         return new Child(name, pb.start(), log);
     }
 

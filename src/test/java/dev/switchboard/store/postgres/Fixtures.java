@@ -19,7 +19,7 @@ import java.util.Map;
 final class Fixtures {
     static final String EVENTS_DDL = """
             CREATE TABLE events (
-                id text PRIMARY KEY,
+                id text NOT NULL,
                 tenant text NOT NULL,
                 at timestamptz NOT NULL,
                 n bigint,
@@ -27,7 +27,8 @@ final class Fixtures {
                 flag boolean,
                 meta jsonb,
                 note text,
-                commit_no bigint
+                commit_no bigint,
+                PRIMARY KEY (tenant, id)
             )""";
 
     static final Dataset EVENTS = dataset();

@@ -83,6 +83,24 @@ class PostgresCaptureTest extends PgStoreTest {
         assertThat(delete.after().present()).isFalse();
     }
 
+    /** Keys are private to a tenant: a row moved to another tenant (or key) by SQL is a delete for the old one and a create for the new one. */
+    @Test
+    void capture_updateThatMovesTheRowToAnotherTenantOrKey_isADeleteAndACreate() throws Exception {
+        Position from = source.head();
+        psql("INSERT INTO events (id, tenant, at, n) VALUES ('m1', 't1', now(), 1);"
+                + "UPDATE events SET tenant = 't2', n = 2 WHERE id = 'm1';"
+                + "UPDATE events SET id = 'm2' WHERE id = 'm1'");
+
+        List<Change> changes = drain(source, from, 5, WAIT);
+
+        assertThat(changes).extracting(Change::op).containsExactly(Op.CREATE, Op.DELETE, Op.CREATE, Op.DELETE, Op.CREATE);
+        assertThat(changes).extracting(Change::tenant).containsExactly("t1", "t1", "t2", "t2", "t2");
+        assertThat(changes).extracting(Change::key).containsExactly("m1", "m1", "m1", "m1", "m2");
+        assertThat(changes.get(1).before().raw("n")).isEqualTo(1L);
+        assertThat(changes.get(2).after().raw("n")).isEqualTo(2L);
+        assertThat(changes).extracting(c -> c.position().seq()).isSorted().doesNotHaveDuplicates();
+    }
+
     @Test
     void capture_rolledBackTransaction_absent() throws Exception {
         Position from = source.head();

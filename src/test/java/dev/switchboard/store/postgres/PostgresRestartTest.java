@@ -77,7 +77,7 @@ class PostgresRestartTest extends PgStoreTest {
                 if (c == null) {
                     c = db.connect();
                 }
-                try (var ps = c.prepareStatement("INSERT INTO events (id, tenant, at, n) VALUES (?, 't1', now(), ?) ON CONFLICT (id) DO NOTHING")) {
+                try (var ps = c.prepareStatement("INSERT INTO events (id, tenant, at, n) VALUES (?, 't1', now(), ?) ON CONFLICT (tenant, id) DO NOTHING")) {
                     ps.setString(1, "rs-" + n);
                     ps.setLong(2, n);
                     ps.executeUpdate();
