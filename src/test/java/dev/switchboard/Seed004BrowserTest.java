@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code VITE_WS_URL} (l.149) that sends the seed's subscribe message (l.94) and keeps what
  * arrives, as the seed's WebSocketService and hook do (l.46-50, 118-131). A call attempt posted
  * through ingest, and one inserted by {@code sqlite3} as another writer of the database would,
- * both arrive as {@code call_event} and {@code metrics_update}.
+ * both arrive as {@code call_event} and {@code metrics_update}. The seed's troubleshooting list
+ * (l.224-236) in a browser: the page is of another origin than the server (l.229, CORS), its
+ * connection indicator says connected (l.233), and the console has no errors (l.228).
  */
 @Tag("browser")
 class Seed004BrowserTest {
