@@ -116,7 +116,7 @@ final class Api extends Handler.Abstract {
         websockets = org.eclipse.jetty.websocket.server.ServerWebSocketContainer.ensure(getServer());
         websockets.setIdleTimeout(java.time.Duration.ofSeconds(60));
         if (router.hasSockets()) {
-            streams.broadcastEvery(NodeLoads.TOPIC, "node_load", () -> NodeLoads.sample(engine.clock()), NodeLoads.EVERY);
+            streams.broadcastEvery(NodeLoads.TOPIC, "node_load", () -> NodeLoads.sample(engine.clock(), healthy()), NodeLoads.EVERY);
         }
         super.doStart();
     }
@@ -247,6 +247,11 @@ final class Api extends Handler.Abstract {
             LOG.error("{} {} failed (ref {})", method, path, ref, e);
             error(response, callback, 500, "internal error (ref " + ref + " in the server log)", List.of());
         }
+    }
+
+    /** Whether the node captures and serves changes (as {@code GET /api/health} says). */
+    private boolean healthy() {
+        return "ok".equals(health.get().get("status"));
     }
 
     /** A refusal whose body is the route's own shape ({@link Routes.Call#reject}). */
@@ -1052,7 +1057,7 @@ final class Api extends Handler.Abstract {
 
         @Override
         public boolean healthy() {
-            return "ok".equals(health.get().get("status"));
+            return Api.this.healthy();
         }
 
         @Override
@@ -1067,7 +1072,7 @@ final class Api extends Handler.Abstract {
 
         @Override
         public Routes.NodeLoad nodeLoad() {
-            return NodeLoads.sample(engine.clock());
+            return NodeLoads.sample(engine.clock(), healthy());
         }
 
         @Override

@@ -12,7 +12,7 @@ final class NodeLoads {
     /** How often the load is broadcast. The default is 2 s (the seed 004 dashboard's refresh). */
     static final java.time.Duration EVERY = java.time.Duration.ofSeconds(2);
 
-    static Routes.NodeLoad sample(Clock clock) {
+    static Routes.NodeLoad sample(Clock clock, boolean healthy) {
         double cpu = -1;
         double process = -1;
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
@@ -22,7 +22,7 @@ final class NodeLoads {
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
         long max = rt.maxMemory();
-        return new Routes.NodeLoad(clock.instant().toString(), percent(cpu), percent(process),
+        return new Routes.NodeLoad(clock.instant().toString(), healthy, percent(cpu), percent(process),
                 max > 0 ? Math.round(1000.0 * used / max) / 10.0 : -1, used, max, rt.availableProcessors());
     }
 

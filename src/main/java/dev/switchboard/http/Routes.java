@@ -207,9 +207,10 @@ public interface Routes {
      * this process's share of it, and the JVM heap in use as a percentage of its maximum.
      *
      * @param at when it was sampled (ISO-8601)
+     * @param healthy whether the node captures and serves changes then (as {@code GET /api/health} says)
      */
-    record NodeLoad(String at, double cpuPercent, double processCpuPercent, double memoryPercent, long heapUsedBytes, long heapMaxBytes,
-                    int processors) {}
+    record NodeLoad(String at, boolean healthy, double cpuPercent, double processCpuPercent, double memoryPercent, long heapUsedBytes,
+                    long heapMaxBytes, int processors) {}
 
     /** Handles one request. What it throws becomes a JSON error (see {@link Call#reject}). */
     @FunctionalInterface

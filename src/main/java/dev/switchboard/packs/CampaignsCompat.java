@@ -43,7 +43,7 @@ final class CampaignsCompat {
             });
             routes.get(prefix + "/analytics/system/health", "Seed 004: CPU and memory of this node, answer rate, active campaigns", call -> {
                 String tenant = tenant(call);
-                call.json(200, systemHealth(call.nodeLoad(), call.widgets(DASHBOARD, tenant, Map.of()), call.healthy()));
+                call.json(200, systemHealth(call.nodeLoad(), call.widgets(DASHBOARD, tenant, Map.of())));
             });
         }
         routes.socket("/ws", "Seed 004: the dashboard's WebSocket ({type, data, timestamp}; subscribe/unsubscribe by campaignId)",
@@ -138,9 +138,9 @@ final class CampaignsCompat {
     }
 
     /** {@code systemHealth}: this node's CPU and memory, and the account's answer rate and active campaigns. */
-    static Map<String, Object> systemHealth(Routes.NodeLoad load, Map<String, Object> w, boolean healthy) {
+    static Map<String, Object> systemHealth(Routes.NodeLoad load, Map<String, Object> w) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", healthy ? "healthy" : "degraded");
+        m.put("status", load.healthy() ? "healthy" : "degraded");
         m.put("cpuUsage", load.cpuPercent());
         m.put("memoryUsage", load.memoryPercent());
         m.put("processCpuUsage", load.processCpuPercent());

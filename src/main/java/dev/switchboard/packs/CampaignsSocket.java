@@ -158,7 +158,7 @@ final class CampaignsSocket implements Routes.Socket {
         @Override
         public List<String> nodeLoad(Routes.NodeLoad load) {
             return widgets.isEmpty() ? List.of()
-                    : List.of(envelope("system_health_update", CampaignsCompat.systemHealth(load, widgets, true), load.at()));
+                    : List.of(envelope("system_health_update", CampaignsCompat.systemHealth(load, widgets), load.at()));
         }
 
         @Override
