@@ -474,27 +474,33 @@ final class Api extends Handler.Abstract {
         Routes.Connection connection = socket.socket.open(call);
         Routes.Watch asked = connection.watch();
         String tenant = asked.tenant();
-        Principal who = call.principal(tenant);
-        Watch w = watch(tenant, who, asked.dashboards(), asked.datasets(), asked.params());
-        String ip = Request.getRemoteAddr(request);
-        admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
-            throw tooMany(r);
-        });
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                admission.releaseStream(ip, tenant, who.subject());
-            }
-        };
-        var subscription = streams.subscription(tenant, w.keys(), w.datasets())
-                .withBroadcasts(asked.nodeLoad() ? List.of(NodeLoads.TOPIC) : List.of());
-        ProtocolEndpoint endpoint = new ProtocolEndpoint(socket, connection, subscription, w.keys(), streams, sessions, who.expiresAt(), release);
         try {
-            if (!websockets.upgrade((rq, rs, cb) -> endpoint, request, response, Callback.from(callback, release))) {
-                throw new ApiException(400, "not a valid WebSocket upgrade request");
+            Principal who = call.principal(tenant);
+            Watch w = watch(tenant, who, asked.dashboards(), asked.datasets(), asked.params());
+            String ip = Request.getRemoteAddr(request);
+            admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
+                throw tooMany(r);
+            });
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    admission.releaseStream(ip, tenant, who.subject());
+                }
+            };
+            var subscription = streams.subscription(tenant, w.keys(), w.datasets(), w.rows())
+                    .withBroadcasts(asked.nodeLoad() ? List.of(NodeLoads.TOPIC) : List.of());
+            ProtocolEndpoint endpoint = new ProtocolEndpoint(socket, connection, subscription, w.keys(), streams, sessions,
+                    new ProtocolEndpoint.Owner(tenant, who, Request.getPathInContext(request)), release);
+            try {
+                if (!websockets.upgrade((rq, rs, cb) -> endpoint, request, response, Callback.from(callback, release))) {
+                    throw new ApiException(400, "not a valid WebSocket upgrade request");
+                }
+            } catch (RuntimeException e) {
+                release.run();
+                throw e;
             }
         } catch (RuntimeException e) {
-            release.run();
+            sessions.failed(tenant); // counted with the other streams' refused attempts
             throw e;
         }
     }

@@ -23,20 +23,23 @@ public final class ProtocolEndpoint implements Session.Listener.AutoDemanding {
     private final Subscription subscription;
     private final Streams streams;
     private final Sessions sessions;
-    private final long expiresAt;
+    private final Owner owner;
     private final Runnable release;
     private final List<dev.switchboard.live.ViewKey> keys;
     private MessageSession session;
 
+    /** Whose connection it is, for the session counts and the token's expiry; {@code path} labels it. */
+    record Owner(String tenant, dev.switchboard.auth.Principal who, String path) {}
+
     ProtocolEndpoint(ProtocolSocket socket, Routes.Connection connection, Subscription subscription, List<dev.switchboard.live.ViewKey> keys,
-                     Streams streams, Sessions sessions, long expiresAt, Runnable release) {
+                     Streams streams, Sessions sessions, Owner owner, Runnable release) {
         this.socket = socket;
         this.connection = connection;
         this.subscription = subscription;
         this.keys = keys;
         this.streams = streams;
         this.sessions = sessions;
-        this.expiresAt = expiresAt;
+        this.owner = owner;
         this.release = release;
     }
 
@@ -44,8 +47,8 @@ public final class ProtocolEndpoint implements Session.Listener.AutoDemanding {
     public void onWebSocketOpen(Session ws) {
         ws.setMaxTextMessageSize(WsEndpoint.MAX_MESSAGE);
         session = new MessageSession(ws, subscription, streams.queue(), socket.codec, socket.translator(connection, keys));
-        sessions.add(session);
-        streams.expireAt(session, expiresAt);
+        sessions.add(session, owner.tenant(), owner.who(), "websocket", owner.path() + " " + String.join(" ", subscription.topics()));
+        streams.expireAt(session, owner.who().expiresAt());
         session.open(Optional.empty());
     }
 
@@ -58,6 +61,7 @@ public final class ProtocolEndpoint implements Session.Listener.AutoDemanding {
             }
         } catch (RuntimeException e) {
             LOG.error("{}: handling a client message failed", socket.template, e);
+            sessions.messageError(owner.tenant());
             return;
         }
         replies.forEach(session::send);
