@@ -7,7 +7,7 @@ import { inferKind, safely } from './layout-calls.js';
 import { viewFor } from './widgets.js';
 
 // Cards wrap in a flex row and grow to fill it, so no combination of kinds leaves a hole.
-const BASIS = { breakdown: 'b-sm', series: 'b-lg', table: 'b-md', list: 'b-full', unknown: 'b-md' };
+const BASIS = { breakdown: 'b-sm', series: 'b-lg', sample: 'b-md', table: 'b-md', list: 'b-full', unknown: 'b-md' };
 
 export function genericLayout(main, { widgets = {} } = {}) {
   const stats = el('div', { class: 'row stats' });

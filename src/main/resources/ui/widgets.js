@@ -87,9 +87,16 @@ export function seriesView(name, { title = fmt.humanize(name), kind = 'bars', co
       chart ??= new TimeChart(c.body, { kind, color, label, format, height });
       const points = toPoints(v);
       chart.update(points);
+      c.root.dataset.points = String(points.length);
+      if (kind === 'line') {
+        // a sampled gauge: the latest value, not a sum
+        const last = points.length ? format(points[points.length - 1].v) : '';
+        c.root.dataset.value = last;
+        c.meta.textContent = points.length ? `now ${last} · ${points.length} samples` : 'no data';
+        return;
+      }
       const total = points.reduce((s, p) => s + (fmt.toNumber(p.v) ?? 0), 0);
       c.root.dataset.value = fmt.number(total);
-      c.root.dataset.points = String(points.length);
       c.meta.textContent = points.length ? `${fmt.number(total)} in ${points.length} buckets` : 'no data';
     },
   };
@@ -283,6 +290,7 @@ export function viewFor(name, kind) {
     case 'stat': return statView(name);
     case 'breakdown': return breakdownView(name);
     case 'series': return seriesView(name, { label: fmt.humanize(name).toLowerCase() });
+    case 'sample': return seriesView(name, { kind: 'line', color: '#3fb950', label: fmt.humanize(name).toLowerCase() });
     case 'table': return tableView(name);
     case 'list': return listView(name);
     default: return unknownView(name, kind);

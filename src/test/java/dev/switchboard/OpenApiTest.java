@@ -26,7 +26,8 @@ class OpenApiTest {
     /** Values for the path parameters: a dashboard, tenant and dataset the demo packs ship. */
     private static final Map<String, String> EXAMPLES = Map.of("{dashboard}", "calls", "{tenant}", "demo-call-center",
             "{dataset}", "call_logs", "{key}", "openapi-test-missing-row", "{id}", "openapi-test-missing-key",
-            "{clientKey}", "d2d-xpress-tom", "{widget}", "agents", "{channel}", "appointments:chatbot:bot-1");
+            "{clientKey}", "d2d-xpress-tom", "{widget}", "agents", "{channel}", "appointments:chatbot:bot-1",
+            "{campaignId}", "openapi-test-no-such-campaign");
 
     @TempDir
     Path dir;

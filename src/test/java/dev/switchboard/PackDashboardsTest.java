@@ -130,7 +130,8 @@ class PackDashboardsTest {
                 new Headline("bookings", "total_leads", "leads", "SELECT count(*) FROM leads WHERE %t = ?"),
                 new Headline("shop", "total_revenue", "orders", "SELECT coalesce(sum(total), 0) FROM orders WHERE %t = ? AND status IN ('paid', 'fulfilled')"),
                 new Headline("shop", "active_repairs", "tickets", "SELECT count(*) FROM tickets WHERE %t = ? AND status IN ('open', 'diagnosing', 'awaiting_parts', 'in_repair')"),
-                new Headline("campaigns", "queue_depth", "campaign_contacts", "SELECT count(*) FROM campaign_contacts WHERE %t = ? AND status = 'queued'"),
+                new Headline("campaigns", "queue_depth", "campaign_contacts", "SELECT count(*) FROM campaign_contacts c WHERE %t = ? AND status = 'queued'"
+                        + " AND EXISTS (SELECT 1 FROM campaigns p WHERE p.account_id = c.account_id AND p.id = c.campaign_id AND p.status = 'running')"),
                 new Headline("campaigns", "total_attempts", "call_attempts", "SELECT count(*) FROM call_attempts WHERE %t = ?"),
                 new Headline("clinic", "pending_confirmation", "clinic_appointments", "SELECT count(*) FROM clinic_appointments WHERE %t = ? AND status = 'pending' AND %time >= '" + Times.format(NOW) + "'"));
         for (Headline h : headlines) {

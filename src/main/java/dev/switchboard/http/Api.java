@@ -115,6 +115,9 @@ final class Api extends Handler.Abstract {
     protected void doStart() throws Exception {
         websockets = org.eclipse.jetty.websocket.server.ServerWebSocketContainer.ensure(getServer());
         websockets.setIdleTimeout(java.time.Duration.ofSeconds(60));
+        if (router.hasSockets()) {
+            streams.broadcastEvery(NodeLoads.TOPIC, "node_load", () -> NodeLoads.sample(engine.clock(), healthy()), NodeLoads.EVERY);
+        }
         super.doStart();
     }
 
@@ -249,6 +252,11 @@ final class Api extends Handler.Abstract {
         }
     }
 
+    /** Whether the node captures and serves changes (as {@code GET /api/health} says). */
+    private boolean healthy() {
+        return "ok".equals(health.get().get("status"));
+    }
+
     /** A refusal whose body is the route's own shape ({@link Routes.Call#reject}). */
     static final class Rejected extends RuntimeException {
         final int status;
@@ -274,6 +282,8 @@ final class Api extends Handler.Abstract {
         Map<String, String> params = match.get().params();
         if (handler instanceof Native n) {
             n.handle(request, response, callback, params);
+        } else if (handler instanceof ProtocolSocket socket) {
+            protocolSocket(request, response, callback, params, socket);
         } else {
             if (handler instanceof Router.StreamRoute s) {
                 CallImpl call = new CallImpl(request, response, callback, params);
@@ -459,6 +469,52 @@ final class Api extends Handler.Abstract {
      */
     static String owner(String tenant, Principal who, String address) {
         return who.subject().isEmpty() ? "client address " + address : "subject '" + who.subject() + "' of tenant '" + tenant + "'";
+    }
+
+    /**
+     * Upgrades to a pack's WebSocket protocol: the pack's socket decides the tenant and what to
+     * watch (as the pack's other routes decide, through a {@link Routes.Call}), which is checked
+     * against the caller as a native stream is, admitted under the stream limits, and watched by a
+     * {@link dev.switchboard.push.MessageSession}.
+     */
+    private void protocolSocket(Request request, Response response, Callback callback, Map<String, String> params, ProtocolSocket socket) {
+        if (!"websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))) {
+            throw new ApiException(426, Request.getPathInContext(request) + " is a WebSocket endpoint: connect with a WebSocket client "
+                    + "(Upgrade: websocket); in a browser, new WebSocket(url)", List.of(), Map.of("Upgrade", "websocket"));
+        }
+        CallImpl call = new CallImpl(request, response, callback, params);
+        Routes.Connection connection = socket.socket.open(call);
+        Routes.Watch asked = connection.watch();
+        String tenant = asked.tenant();
+        try {
+            Principal who = call.principal(tenant);
+            Watch w = watch(tenant, who, asked.dashboards(), asked.datasets(), asked.params());
+            String ip = Request.getRemoteAddr(request);
+            admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
+                throw tooMany(r);
+            });
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    admission.releaseStream(ip, tenant, who.subject());
+                }
+            };
+            var subscription = streams.subscription(tenant, w.keys(), w.datasets(), w.rows())
+                    .withBroadcasts(asked.nodeLoad() ? List.of(NodeLoads.TOPIC) : List.of());
+            ProtocolEndpoint endpoint = new ProtocolEndpoint(socket, connection, subscription, w.keys(), streams, sessions,
+                    new ProtocolEndpoint.Owner(tenant, who, Request.getPathInContext(request)), release);
+            try {
+                if (!websockets.upgrade((rq, rs, cb) -> endpoint, request, response, Callback.from(callback, release))) {
+                    throw new ApiException(400, "not a valid WebSocket upgrade request");
+                }
+            } catch (RuntimeException e) {
+                release.run();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            sessions.failed(tenant); // counted with the other streams' refused attempts
+            throw e;
+        }
     }
 
     static ApiException tooMany(Rejection r) {
@@ -1025,12 +1081,22 @@ final class Api extends Handler.Abstract {
 
         @Override
         public boolean healthy() {
-            return "ok".equals(health.get().get("status"));
+            return Api.this.healthy();
         }
 
         @Override
         public java.time.Instant now() {
             return engine.clock().instant();
+        }
+
+        @Override
+        public java.time.Clock clock() {
+            return engine.clock();
+        }
+
+        @Override
+        public Routes.NodeLoad nodeLoad() {
+            return NodeLoads.sample(engine.clock(), healthy());
         }
 
         @Override

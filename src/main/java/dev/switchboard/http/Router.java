@@ -14,7 +14,7 @@ import java.util.Set;
  * matches but not with this method is a 405 naming the methods that would work.
  */
 final class Router implements Routes {
-    /** A registered route. {@code handler} is either a {@link Routes.Route} (packs) or an internal handler. */
+    /** A registered route. {@code handler} is a {@link Routes.Route} or a {@link ProtocolSocket} (packs), or an internal handler. */
     record Entry(String method, String template, String summary, String[] segments, Object handler) {
         int literals() {
             int n = 0;
@@ -90,6 +90,16 @@ final class Router implements Routes {
     @Override
     public void post(String template, String summary, Route route) {
         add("POST", template, summary, route);
+    }
+
+    @Override
+    public void socket(String template, String summary, Socket socket) {
+        add("GET", template, summary, new ProtocolSocket(template, socket));
+    }
+
+    /** Whether any route is a pack's WebSocket protocol. */
+    synchronized boolean hasSockets() {
+        return entries.stream().anyMatch(e -> e.handler() instanceof ProtocolSocket);
     }
 
     synchronized void add(String method, String template, String summary, Object handler) {

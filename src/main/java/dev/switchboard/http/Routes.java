@@ -27,6 +27,17 @@ public interface Routes {
     void post(String template, String summary, Route route);
 
     /**
+     * Registers a WebSocket endpoint on {@code template} (a GET with {@code Upgrade: websocket})
+     * that speaks a pack's own protocol over the native streams. {@link Socket#open} runs at the
+     * upgrade request and decides the tenant and what the connection watches (throw
+     * {@link Call#reject} to refuse it with an HTTP status). From then on the connection is a native
+     * stream session: the bounded, coalescing queue, resynchronization after an overflow, the stream
+     * limits, the token's expiry, WebSocket pings as heartbeats; its client receives only the
+     * messages its {@link Connection} makes of the events. A GET without the upgrade gets 426.
+     */
+    void socket(String template, String summary, Socket socket);
+
+    /**
      * What {@code GET /api/events/{tenant}} streams when the request names nothing (seed 000's
      * {@code /api/events/:clientKey}): these dashboards and datasets, for a tenant that has rows in
      * {@code primaryDataset}. The first registered that matches wins.
@@ -128,6 +139,79 @@ public interface Routes {
         Optional<Frame> frame(String type, tools.jackson.databind.JsonNode data);
     }
 
+    /**
+     * A pack's WebSocket protocol. At most four such sockets (by template) exist in a process: each
+     * caches its shared translation of an event in a codec slot of its own.
+     */
+    interface Socket {
+        /** At the upgrade request: the connection's state and what it watches; throw {@link Call#reject} to refuse it. */
+        Connection open(Call call);
+
+        /**
+         * Once per row change, shared by every connection of this socket (computed by the first
+         * connection that needs it): the messages the change becomes, each tagged so that
+         * {@link Connection#wants} can pick. {@code change} is the native change event's body:
+         * {@code dataset, tenant, op (c|u|d), key, before, after, position, commit_time}.
+         */
+        default List<Tagged> change(Map<String, Object> change) {
+            return List.of();
+        }
+    }
+
+    /** A message with the tag connections choose by (e.g. the campaign it concerns; empty for every connection). */
+    record Tagged(String tag, String text) {}
+
+    /**
+     * What a connection watches: dashboards of {@code tenant} (with view parameters {@code params}),
+     * row changes of {@code datasets}, and, with {@code nodeLoad}, this node's {@link NodeLoad} every
+     * 2 s.
+     */
+    record Watch(String tenant, List<String> dashboards, Map<String, String> params, List<String> datasets, boolean nodeLoad) {
+        public Watch {
+            dashboards = List.copyOf(dashboards);
+            params = Map.copyOf(params);
+            datasets = List.copyOf(datasets);
+        }
+    }
+
+    /**
+     * One client of a {@link Socket}: its subscriptions and what it has been sent. Its methods are
+     * called one at a time (never concurrently), on the connection's reader or writer.
+     */
+    interface Connection {
+        Watch watch();
+
+        /** A text message from the client; returns the replies (an acknowledgement, an error in the protocol's shape). */
+        List<String> received(String text);
+
+        /**
+         * The state of a watched dashboard: every widget when {@code snapshot} (at the start, and
+         * after a resynchronization), else the widgets that changed. Returns the messages to send.
+         */
+        List<String> state(String dashboard, Map<String, Object> widgets, boolean snapshot);
+
+        /** The node's load, sampled every 2 s when the watch asks for it; returns the messages to send. */
+        default List<String> nodeLoad(NodeLoad load) {
+            return List.of();
+        }
+
+        /** Whether a {@link Tagged} message with {@code tag} goes to this connection. */
+        boolean wants(String tag);
+
+        /** The message telling the client that its token expired (the connection closes after it). */
+        String expired();
+    }
+
+    /**
+     * This node's load: the machine's CPU in use (percent; negative when the platform cannot tell),
+     * this process's share of it, and the JVM heap in use as a percentage of its maximum.
+     *
+     * @param at when it was sampled (ISO-8601)
+     * @param healthy whether the node captures and serves changes then (as {@code GET /api/health} says)
+     */
+    record NodeLoad(String at, boolean healthy, double cpuPercent, double processCpuPercent, double memoryPercent, long heapUsedBytes,
+                    long heapMaxBytes, int processors) {}
+
     /** Handles one request. What it throws becomes a JSON error (see {@link Call#reject}). */
     @FunctionalInterface
     interface Route {
@@ -164,6 +248,12 @@ public interface Routes {
 
         /** Now, by the clock the live views use. */
         java.time.Instant now();
+
+        /** The clock the live views use, for a {@link Connection} that stamps its messages. */
+        java.time.Clock clock();
+
+        /** This node's load, sampled now. */
+        NodeLoad nodeLoad();
 
         /** True when access is open (demo mode): no tokens. */
         boolean open();

@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
  * with every subscriber of that transport.
  */
 public interface Codec {
-    /** Codecs a server may use at once; {@link #slot} is below this. */
-    int SLOTS = 4;
+    /** Codecs a server may use at once; {@link #slot} is below this. 0-2: SSE, WebSocket, Socket.IO; 4-7: packs' WebSocket protocols. */
+    int SLOTS = 8;
 
     /**
      * The slot of a codec whose bytes are not shared: one client's own mapping of events (a seed's

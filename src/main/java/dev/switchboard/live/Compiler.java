@@ -26,6 +26,7 @@ final class Compiler {
     private final Lookups lookups;
     /** The view's time zone: its tenant's, or the dashboard's. */
     private final java.time.ZoneId zone;
+    private final Map<String, Members> members = new LinkedHashMap<>();
 
     private Compiler(DashboardDef def, ViewKey key, DatasetCatalog catalog, java.time.ZoneId zone) {
         this.zone = zone;
@@ -76,9 +77,15 @@ final class Compiler {
         Map<String, Widget> widgets = new LinkedHashMap<>();
         List<Alerts.Rule> alertRules = new ArrayList<>();
         Map<String, List<String>> byDataset = new LinkedHashMap<>();
+        Map<String, JsonNode> samples = new LinkedHashMap<>();
         for (var e : def.widgets().entrySet()) {
             String where = def.source() + ": widget " + e.getKey();
             JsonNode node = e.getValue();
+            if (DashboardDef.kind(node).equals("sample")) {
+                samples.put(e.getKey(), node);
+                widgets.put(e.getKey(), null); // keeps definition order; filled in below
+                continue;
+            }
             Dataset dataset = dataset(node, where);
             Filter scope = scopeFilter(dataset, where);
             if (scope == null) {
@@ -88,7 +95,11 @@ final class Compiler {
                     .and(Filter.parse(node.path("where"), dataset, substitute, where))
                     .and(scope);
             Window window = Window.parse(substitute.apply(node.path("window").asString("")), where);
-            widgets.put(e.getKey(), widget(e.getKey(), node, dataset, filter, window, where));
+            java.util.Optional<Members> only = only(node, dataset, where);
+            if (node.has("only") && only.isEmpty()) {
+                continue; // the scope does not cover the dataset that decides membership
+            }
+            widgets.put(e.getKey(), widget(e.getKey(), node, dataset, filter, window, only, where));
             Alerts.parse(e.getKey(), node, where).ifPresent(r -> {
                 if (!DashboardDef.kind(node).equals("stat")) {
                     throw new IllegalArgumentException(where + ": alerts are declared on stat widgets");
@@ -96,11 +107,72 @@ final class Compiler {
                 alertRules.add(r);
             });
             byDataset.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).add(e.getKey());
+            only.ifPresent(m -> byDataset.computeIfAbsent(m.dataset(), k -> new ArrayList<>()).add(e.getKey()));
         }
+        samples.forEach((name, node) -> {
+            Widget w = sample(name, node, widgets);
+            if (w == null) {
+                widgets.remove(name);
+            } else {
+                widgets.put(name, w);
+            }
+        });
         // widgets showing fields through lookups read the dimension datasets too: their changes reach the view
         lookups.datasets().forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()));
         return new View(key, def, widgets, List.copyOf(sets.values()), byDataset, lookups,
                 alertRules.isEmpty() ? Alerts.NONE : new Alerts(alertRules));
+    }
+
+    /**
+     * {@code sample: <stat widget>, every: 5s, points: 20}: that stat's value over time. Null when
+     * the scope leaves the stat out (the viewer does not see its sample either).
+     */
+    private Widget sample(String name, JsonNode node, Map<String, Widget> widgets) {
+        String where = def.source() + ": widget " + name;
+        String source = node.path("sample").asString("");
+        JsonNode sourceNode = def.widgets().get(source);
+        if (sourceNode == null || !DashboardDef.kind(sourceNode).equals("stat")) {
+            throw new IllegalArgumentException(where + ": 'sample' must name a stat widget of this dashboard, got '" + source + "'");
+        }
+        Matcher m = Pattern.compile("(\\d+)([smh])").matcher(node.path("every").asString("").trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(where + ": 'every' must look like 5s, 1m or 1h, got '" + node.path("every").asString("") + "'");
+        }
+        int points = node.path("points").asInt(20);
+        if (points < 1 || points > MAX_LIMIT) {
+            throw new IllegalArgumentException(where + ": 'points' must be between 1 and " + MAX_LIMIT);
+        }
+        Widget stat = widgets.get(source);
+        return stat == null ? null : new SampleWidget(name, stat, Window.duration(Long.parseLong(m.group(1)), m.group(2)), points);
+    }
+
+    /**
+     * A widget's {@code only: {<field>: {dataset: <other>, where: {...}}}}: its rows count where the
+     * field holds the key of a row of the other dataset that matches (tenant and scope applied).
+     * Empty when the widget has none, or when the scope leaves the other dataset out.
+     */
+    private java.util.Optional<Members> only(JsonNode node, Dataset dataset, String where) {
+        JsonNode only = node.path("only");
+        if (only.isMissingNode()) {
+            return java.util.Optional.empty();
+        }
+        if (!only.isObject() || only.size() != 1) {
+            throw new IllegalArgumentException(where + ": 'only' must name one field: {campaign_id: {dataset: campaigns, where: {...}}}");
+        }
+        var entry = only.properties().iterator().next();
+        String field = field(dataset, entry.getKey(), where + ", only");
+        String otherName = entry.getValue().path("dataset").asString("");
+        Dataset other = catalog.find(otherName).orElseThrow(() -> new IllegalArgumentException(
+                where + ", only: unknown dataset '" + otherName + "'"));
+        Filter scope = scopeFilter(other, where + ", only");
+        if (scope == null) {
+            return java.util.Optional.empty();
+        }
+        Filter filter = new Filter.Compare(other.tenant(), "=", key.tenant())
+                .and(Filter.parse(entry.getValue().path("where"), other, substitute, where + ", only"))
+                .and(scope);
+        return java.util.Optional.of(members.computeIfAbsent(field + "|" + RowSet.shareKey(other, filter, Window.NONE),
+                k -> new Members(field, rows(other, filter, Window.NONE))));
     }
 
     private Dataset dataset(JsonNode node, String where) {
@@ -129,8 +201,13 @@ final class Compiler {
         return sets.computeIfAbsent(RowSet.shareKey(dataset, filter, window), k -> new RowSet(dataset, filter, window, zone));
     }
 
-    private Widget widget(String name, JsonNode node, Dataset dataset, Filter filter, Window window, String where) {
-        return switch (DashboardDef.kind(node)) {
+    private Widget widget(String name, JsonNode node, Dataset dataset, Filter filter, Window window, java.util.Optional<Members> only,
+                          String where) {
+        String kind = DashboardDef.kind(node);
+        if (only.isPresent() && !kind.equals("stat") && !kind.equals("table")) {
+            throw new IllegalArgumentException(where + ": 'only' applies to stats and tables");
+        }
+        return switch (kind) {
             case "stat" -> {
                 String fn = node.path("stat").asString();
                 if (fn.equals("rate") && window.kind() != Window.Kind.TRAILING) {
@@ -141,11 +218,17 @@ final class Compiler {
                     throw new IllegalArgumentException(where + ": a ratio needs a 'numerator' filter");
                 }
                 Expr expr = Expr.of(fn, node.path("field").asString(""), numerator, dataset, where);
+                if (only.isPresent()) {
+                    if (!List.of("count", "sum", "rate").contains(fn)) {
+                        throw new IllegalArgumentException(where + ": 'only' works with count, sum and rate stats (they add up per key)");
+                    }
+                    yield new MemberStat(name, expr, rows(dataset, filter, window), only.get(), zone);
+                }
                 yield new StatWidget(name, expr, rows(dataset, filter, window), zone);
             }
             case "breakdown" -> {
                 Lookups.Path field = path(dataset, node.path("breakdown").asString(), where);
-                Expr expr = Expr.parse(node.path("stat").asString("count"), dataset, where);
+                Expr expr = notRate(Expr.parse(node.path("stat").asString("count"), dataset, where), where);
                 yield new GroupWidget(name, field, lookups, Map.of("value", expr), false, "value", true, Integer.MAX_VALUE,
                         rows(dataset, filter, window), zone);
             }
@@ -158,10 +241,10 @@ final class Compiler {
                 if (window.kind() == Window.Kind.TRAILING && window.span().dividedBy(bucket) > 5000) {
                     throw new IllegalArgumentException(where + ": more than 5000 buckets; use a larger bucket");
                 }
-                Expr expr = Expr.parse(node.path("series").asString("count"), dataset, where);
+                Expr expr = notRate(Expr.parse(node.path("series").asString("count"), dataset, where), where);
                 yield new SeriesWidget(name, expr, bucket, rows(dataset, filter, window), zone);
             }
-            case "table" -> table(name, node, dataset, filter, window, where);
+            case "table" -> table(name, node, dataset, filter, window, only, where);
             case "list" -> {
                 Matcher m = order(node.path("order").asString(dataset.time() + " desc"), dataset, where);
                 List<Lookups.Path> fields = new ArrayList<>();
@@ -169,16 +252,23 @@ final class Compiler {
                 yield new ListWidget(name, dataset, filter, window, zone, m.group(1), !"asc".equals(m.group(2)),
                         limit(node, 10, where), fields, lookups);
             }
-            default -> throw new IllegalArgumentException(where + ": unknown widget kind; expected one of stat, breakdown, series, table, list");
+            default -> throw new IllegalArgumentException(where + ": unknown widget kind; expected one of stat, breakdown, series, table, list, sample");
         };
     }
 
-    private Widget table(String name, JsonNode node, Dataset dataset, Filter filter, Window window, String where) {
+    private Widget table(String name, JsonNode node, Dataset dataset, Filter filter, Window window, java.util.Optional<Members> only,
+                         String where) {
         Lookups.Path field = path(dataset, node.path("table").asString(), where);
         Map<String, Expr> columns = new LinkedHashMap<>();
         node.path("columns").properties().forEach(c -> columns.put(c.getKey(), Expr.parse(c.getValue().asString(), dataset, where + ", column " + c.getKey())));
         if (columns.isEmpty()) {
             throw new IllegalArgumentException(where + ": a table needs 'columns'");
+        }
+        if (columns.values().stream().anyMatch(e -> e.fn().equals("rate")) && window.kind() != Window.Kind.TRAILING) {
+            throw new IllegalArgumentException(where + ": a rate column needs a trailing window such as 1m");
+        }
+        if (only.isPresent() && !(field.direct() && only.get().field.equals(field.field()))) {
+            throw new IllegalArgumentException(where + ": a table's 'only' must restrict its grouped field " + field);
         }
         String first = columns.keySet().iterator().next();
         Matcher m = ORDER.matcher(node.path("order").asString(first + " desc").trim());
@@ -195,7 +285,14 @@ final class Compiler {
             label = java.util.Optional.of(l);
         }
         return new GroupWidget(name, field, label, lookups, columns, true, m.group(1), !"asc".equals(m.group(2)), limit(node, 100, where),
-                rows(dataset, filter, window), zone);
+                rows(dataset, filter, window), zone, only);
+    }
+
+    private static Expr notRate(Expr e, String where) {
+        if (e.fn().equals("rate")) {
+            throw new IllegalArgumentException(where + ": rate is for stats and table columns over a trailing window");
+        }
+        return e;
     }
 
     private static Matcher order(String spec, Dataset dataset, String where) {

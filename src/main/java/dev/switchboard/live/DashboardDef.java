@@ -17,7 +17,7 @@ public record DashboardDef(String name, String title, String description, ZoneId
     /** A viewer-chosen whole number, like {@code hours} for the period of the calls dashboard. */
     public record Param(long defaultValue, long min, long max) {}
 
-    /** Widget name to kind (stat, breakdown, series, table, list), in definition order. */
+    /** Widget name to kind (stat, breakdown, series, table, list, sample), in definition order. */
     public Map<String, String> widgetKinds() {
         Map<String, String> out = new java.util.LinkedHashMap<>();
         widgets.forEach((name, node) -> out.put(name, kind(node)));
@@ -27,7 +27,10 @@ public record DashboardDef(String name, String title, String description, ZoneId
     /** The datasets its widgets read, in first-use order. */
     public List<String> datasets() {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-        widgets.values().forEach(w -> out.add(w.has("list") ? w.path("list").asString() : w.path("dataset").asString("")));
+        widgets.values().forEach(w -> {
+            out.add(w.has("list") ? w.path("list").asString() : w.path("dataset").asString(""));
+            w.path("only").forEach(o -> out.add(o.path("dataset").asString("")));
+        });
         out.remove("");
         return List.copyOf(out);
     }
@@ -38,7 +41,7 @@ public record DashboardDef(String name, String title, String description, ZoneId
 
     /** Breakdowns may carry a {@code stat:} option, so the kinds with a key of their own go first. */
     static String kind(JsonNode node) {
-        for (String k : List.of("breakdown", "series", "table", "list", "stat")) {
+        for (String k : List.of("breakdown", "series", "table", "list", "sample", "stat")) {
             if (node.has(k)) {
                 return k;
             }

@@ -10,7 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A column expression: {@code count}, {@code count(f=v)}, {@code sum(f)}, {@code avg(f)},
+ * A column expression: {@code count}, {@code count(f=v)}, {@code rate} (a count per second over
+ * the widget's trailing window), {@code sum(f)}, {@code avg(f)},
  * {@code min(f)}, {@code max(f)}, {@code distinct(f)}, {@code ratio(f=v)}, {@code ratio(f in a|b)}.
  * It makes accumulators for the engine and the equivalent SQL aggregate.
  */
@@ -26,7 +27,7 @@ record Expr(String fn, String field, Filter filter, String text) {
         String fn = m.group(1);
         String arg = m.group(2) == null ? "" : m.group(2).trim();
         return switch (fn) {
-            case "count" -> new Expr(fn, "", arg.isEmpty() ? Filter.ALL : condition(arg, dataset, where), text);
+            case "count", "rate" -> new Expr(fn, "", arg.isEmpty() ? Filter.ALL : condition(arg, dataset, where), text);
             case "ratio" -> {
                 if (arg.isEmpty()) {
                     throw new IllegalArgumentException(where + ": ratio needs a condition, e.g. ratio(outcome=completed)");
@@ -35,7 +36,7 @@ record Expr(String fn, String field, Filter filter, String text) {
             }
             case "sum", "avg", "min", "max", "distinct" -> new Expr(fn, field(arg, fn, dataset, where), Filter.ALL, text);
             default -> throw new IllegalArgumentException(where + ": unknown function '" + fn
-                    + "' (expected count, sum, avg, min, max, distinct, ratio)");
+                    + "' (expected count, rate, sum, avg, min, max, distinct, ratio)");
         };
     }
 

@@ -33,6 +33,8 @@ final class GroupWidget implements Widget, RowSet.Sink {
     private final int limit;
     private final RowSet rows;
     private final ZoneId zone;
+    /** The table's {@code only}: groups whose key is not a member are left out (empty: every group). */
+    private final java.util.Optional<Members> members;
     private final Map<Object, Group> groups = new HashMap<>();
 
     private static final class Group {
@@ -48,11 +50,18 @@ final class GroupWidget implements Widget, RowSet.Sink {
 
     GroupWidget(String name, Lookups.Path group, Lookups lookups, Map<String, Expr> columns, boolean table, String orderBy, boolean descending,
                 int limit, RowSet rows, ZoneId zone) {
-        this(name, group, java.util.Optional.empty(), lookups, columns, table, orderBy, descending, limit, rows, zone);
+        this(name, group, java.util.Optional.empty(), lookups, columns, table, orderBy, descending, limit, rows, zone, java.util.Optional.empty());
     }
 
+    /** {@code members}, when present, restricts the grouped column (a table's {@code only}): other groups are left out. */
     GroupWidget(String name, Lookups.Path group, java.util.Optional<Lookups.Path> label, Lookups lookups, Map<String, Expr> columns,
-                boolean table, String orderBy, boolean descending, int limit, RowSet rows, ZoneId zone) {
+                boolean table, String orderBy, boolean descending, int limit, RowSet rows, ZoneId zone, java.util.Optional<Members> members) {
+        members.ifPresent(m -> {
+            if (!group.direct() || !m.field.equals(group.field())) {
+                throw new IllegalArgumentException("'only' must restrict the grouped column " + group.text() + ", not " + m.field);
+            }
+        });
+        this.members = members;
         this.label = label;
         this.name = name;
         this.group = group;
@@ -108,6 +117,11 @@ final class GroupWidget implements Widget, RowSet.Sink {
         return n;
     }
 
+    /** A column's value from its accumulator's (or SQL's): a rate is its count per second of the window. */
+    private Object cell(Expr e, Object v) {
+        return e.fn().equals("rate") && v instanceof Number n ? (Object) StatWidget.rate(n.longValue(), rows.window) : v;
+    }
+
     /** Groups are keyed so that 1 and 1.0 meet, as they do in SQL. */
     private static Object groupKey(Object v) {
         return v == null ? NULL_GROUP : v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? (Object) n.longValue() : v;
@@ -128,10 +142,14 @@ final class GroupWidget implements Widget, RowSet.Sink {
         }
         Map<Object, Object[]> cells = new HashMap<>();
         Map<Object, Object> labels = new HashMap<>();
+        List<Expr> exprs = List.copyOf(columns.values());
         byLabel.forEach((k, g) -> {
+            if (members.isPresent() && (k == NULL_GROUP || !members.get().contains(k))) {
+                return;
+            }
             Object[] vs = new Object[g.accs.length];
             for (int i = 0; i < vs.length; i++) {
-                vs[i] = g.accs[i].value();
+                vs[i] = cell(exprs.get(i), g.accs[i].value());
             }
             cells.put(k, vs);
             label.ifPresent(l -> labels.put(k, lookups.follow(g.raw, l)));
@@ -180,7 +198,9 @@ final class GroupWidget implements Widget, RowSet.Sink {
             select.append(", ").append(e.sql(params, sql.dialect())).append(" AS c").append(i++);
         }
         List<Object> whereParams = new ArrayList<>();
-        String from = Widget.where(rows.dataset, rows.filter, rows.window, zone, now, whereParams, sql.dialect());
+        StringBuilder where = new StringBuilder(Widget.where(rows.dataset, rows.filter, rows.window, zone, now, whereParams, sql.dialect()));
+        members.ifPresent(m -> m.sql(where, whereParams, sql.dialect()));
+        String from = where.toString();
         params.addAll(whereParams); // the select list's parameters come first in the text either way
         String query;
         if (group.direct() && label.isPresent()) {
@@ -205,7 +225,8 @@ final class GroupWidget implements Widget, RowSet.Sink {
             for (int j = 0; j < vs.length; j++) {
                 Object v = Widget.number(r.raw("c" + j));
                 String fn = exprs.get(j).fn();
-                vs[j] = v instanceof Number n && (fn.equals("count") || fn.equals("distinct")) ? (Object) n.longValue() : v;
+                vs[j] = cell(exprs.get(j), v instanceof Number n && (fn.equals("count") || fn.equals("distinct") || fn.equals("rate"))
+                        ? (Object) n.longValue() : v);
             }
             cells.put(groupKey(r.raw("g")), vs);
         }

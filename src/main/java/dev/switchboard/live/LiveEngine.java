@@ -434,6 +434,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
             // a rebuild: the new view takes over the old one's subscribers and publishes what differs
             view.subscribers = old.subscribers;
             view.published(old.publishedValues());
+            view.adoptSamples(old);
         }
         put(view);
         if (view.needsRefill()) {
@@ -787,6 +788,10 @@ public final class LiveEngine implements ChangeFeed.Listener {
                 boolean comparable = v != null && ready(key) && v.now == now && feed.position().equals(sqlSide.getKey());
                 return comparable ? v.values(now) : null;
             }, Duration.ofSeconds(30));
+            if (live != null) {
+                // a sample's record cannot be queried (its source is compared instead)
+                probe.sampled().forEach(n -> sqlSide.getValue().put(n, live.get(n)));
+            }
             if (live != null && !Equality.sameValues(live, sqlSide.getValue())) {
                 mismatches++;
                 reconcileMismatches.incrementAndGet();
@@ -803,11 +808,23 @@ public final class LiveEngine implements ChangeFeed.Listener {
         return mismatches;
     }
 
-    /** Every widget of a view computed by SQL at {@code now}, for reconciliation and tests. */
+    /**
+     * Every widget of a view computed by SQL at {@code now}, for reconciliation and tests. A sample
+     * widget's record of past values cannot be queried: it is the live view's record (empty when
+     * the view is not live), and its source widget is what SQL checks.
+     */
     public Map<String, Object> sqlValues(ViewKey key, long now) {
         View probe = Compiler.compile(definitions.find(key.dashboard()).orElseThrow(), key, catalog,
                     zoneOf(key.tenant(), definitions.find(key.dashboard()).orElseThrow()));
-        return store.read(s -> probe.sqlValues(sql(s), now));
+        Map<String, Object> out = store.read(s -> probe.sqlValues(sql(s), now));
+        if (!probe.sampled().isEmpty()) {
+            Map<String, Object> live = feed.await(() -> {
+                View v = views.get(key);
+                return v == null ? Map.<String, Object>of() : v.values(v.now);
+            }, Duration.ofSeconds(30));
+            probe.sampled().forEach(n -> out.put(n, live.getOrDefault(n, List.of())));
+        }
+        return out;
     }
 
     private void failed(String what, RuntimeException e) {

@@ -34,11 +34,12 @@ final class StatWidget implements Widget, RowSet.Sink {
     }
 
     public Object value(long now) {
-        return expr.fn().equals("rate") ? rate((Long) acc.value()) : acc.value();
+        return expr.fn().equals("rate") ? rate((Long) acc.value(), rows.window) : acc.value();
     }
 
-    private double rate(long count) {
-        return count / (rows.window.span().toMillis() / 1000.0);
+    /** A count over a trailing window as a rate per second. */
+    static double rate(long count, Window window) {
+        return count / (window.span().toMillis() / 1000.0);
     }
 
     public Object sqlValue(Sql sql, long now) {
@@ -47,7 +48,7 @@ final class StatWidget implements Widget, RowSet.Sink {
         String from = Widget.where(rows.dataset, rows.filter, rows.window, zone, now, params, sql.dialect());
         Object v = Widget.number(sql.query("SELECT " + select + " AS v" + from, params).get(0).raw("v"));
         if (expr.fn().equals("rate")) {
-            return rate(((Number) v).longValue());
+            return rate(((Number) v).longValue(), rows.window);
         }
         if (v instanceof Number n && (expr.fn().equals("count") || expr.fn().equals("distinct"))) {
             return n.longValue();

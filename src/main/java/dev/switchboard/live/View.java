@@ -22,6 +22,7 @@ final class View {
     private final List<RowSet> sets;
     private final Map<String, List<String>> widgetsByDataset;
     private final List<ListWidget> lists = new ArrayList<>();
+    private final List<SampleWidget> samples = new ArrayList<>();
     private Map<String, Object> published = Map.of();
     Position position;
     /** Until the feed reaches this position, the state holds changes the feed has yet to deliver. */
@@ -66,6 +67,8 @@ final class View {
         widgets.values().forEach(w -> {
             if (w instanceof ListWidget l) {
                 lists.add(l);
+            } else if (w instanceof SampleWidget sw) {
+                samples.add(sw);
             }
         });
     }
@@ -88,6 +91,7 @@ final class View {
         for (ListWidget l : lists) {
             l.refill(sql, now);
         }
+        samples.forEach(sw -> sw.sample(now));
         changed();
     }
 
@@ -133,7 +137,27 @@ final class View {
         for (ListWidget l : lists) {
             l.advance(now);
         }
+        if (ok) {
+            samples.forEach(sw -> sw.sample(now)); // after the windows moved: the values at now
+        }
         return ok;
+    }
+
+    /** The names of the widgets that sample others over time (their values are a record, not a query). */
+    java.util.Set<String> sampled() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        samples.forEach(sw -> out.add(sw.name()));
+        return out;
+    }
+
+    /** Continues the sample records of {@code previous}, which this view replaces (a rebuild). */
+    void adoptSamples(View previous) {
+        for (SampleWidget sw : samples) {
+            if (previous.widgets.get(sw.name()) instanceof SampleWidget old) {
+                sw.adopt(old);
+            }
+        }
+        changed();
     }
 
     /** The lists that ran short and need rows from the database. */

@@ -23,7 +23,7 @@ public final class Packs {
                     ShopSimulator::new, ShopCompat::register),
             new Pack("campaigns", "004 dialer campaigns", "acme-outbound",
                     new Pack.DefaultStream(List.of("campaigns"), List.of("campaigns", "call_attempts"), "campaigns"),
-                    CampaignsSimulator::new, routes -> { }));
+                    CampaignsSimulator::new, CampaignsCompat::register));
 
     /** Every built-in pack. */
     public static List<Pack> all() {

@@ -183,6 +183,22 @@ public final class Streams implements AutoCloseable {
         timers.schedule(session::expire, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Publishes {@code sample.get()} as a {@code type} event on the {@link dev.switchboard.hub.TopicKind#EPHEMERAL}
+     * topic {@code topic} every {@code every} (sampled on a timer thread, never on the feed's owner):
+     * subscribers receive the samples from when they join, nothing is stored. A failing sample is
+     * logged and the next one is tried.
+     */
+    public void broadcastEvery(String topic, String type, java.util.function.Supplier<?> sample, java.time.Duration every) {
+        timers.scheduleAtFixedRate(() -> {
+            try {
+                hub.broadcast(topic, type, sample.get());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Streams.class).warn("sampling {} failed: {}", topic, e.toString());
+            }
+        }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** Backfills from the change log served since start. */
     public long backfills() {
         return backfills.get();

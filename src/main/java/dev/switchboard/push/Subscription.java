@@ -44,6 +44,8 @@ public final class Subscription {
     private boolean catchUp = true;
     /** On whose behalf views are opened (see {@link LiveEngine#open(List, String, boolean, Duration, java.util.function.Function)}). */
     private String principal = "";
+    /** Ephemeral topics (sampled, never stored) the client also receives. */
+    private List<String> broadcasts = List.of();
     private boolean subscribed;
     private boolean released;
 
@@ -132,6 +134,9 @@ public final class Subscription {
             } else {
                 out.add(new Pending(st, "snapshot", resumed && !isFresh));
             }
+        }
+        for (String b : broadcasts) {
+            hub.subscribe(TopicKind.EPHEMERAL, b, "", Optional.empty(), subscriber);
         }
         for (String d : datasets) {
             String topic = rows.topic(tenant, d);
@@ -245,11 +250,21 @@ public final class Subscription {
         return this;
     }
 
+    /**
+     * Also receives the events of these {@link TopicKind#EPHEMERAL} topics (e.g. a node's load,
+     * sampled at an interval): from registration on, never replayed, written without an id.
+     */
+    public Subscription withBroadcasts(List<String> topics) {
+        broadcasts = List.copyOf(topics);
+        return this;
+    }
+
     /** Leaves the topics (a resynchronization follows with a new subscriber). Any thread. */
     public void leave(Subscriber subscriber) {
         streams.feed.execute(() -> {
             dashboards.forEach(k -> streams.hub.unsubscribe(k.topic(), subscriber));
             datasets.forEach(d -> streams.hub.unsubscribe(rows.topic(tenant, d), subscriber));
+            broadcasts.forEach(b -> streams.hub.unsubscribe(b, subscriber));
         });
     }
 
@@ -310,6 +325,7 @@ public final class Subscription {
         java.util.Set<String> t = new java.util.LinkedHashSet<>();
         dashboards.forEach(k -> t.add(k.topic()));
         datasets.forEach(d -> t.add(rows.topic(tenant, d)));
+        t.addAll(broadcasts);
         return t;
     }
 }

@@ -50,12 +50,8 @@ record ShippedDashboards(String pack, String file, DashboardDef def, Definitions
     /** The datasets this dashboard's widgets read. */
     List<Dataset> datasets() {
         List<Dataset> out = new ArrayList<>();
-        for (var w : def.widgets().values()) {
-            String name = w.has("list") ? w.path("list").asString() : w.path("dataset").asString();
-            Dataset d = catalog.find(name).orElseThrow();
-            if (!out.contains(d)) {
-                out.add(d);
-            }
+        for (String name : def.datasets()) {
+            out.add(catalog.find(name).orElseThrow());
         }
         return out;
     }

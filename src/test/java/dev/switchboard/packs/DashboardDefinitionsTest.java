@@ -22,14 +22,15 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 class DashboardDefinitionsTest {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
-    private static final Set<String> KINDS = Set.of("list", "table", "series", "breakdown");
+    private static final Set<String> KINDS = Set.of("list", "table", "series", "breakdown", "sample");
     private static final Map<String, Set<String>> KEYS = Map.of(
             "stat", Set.of("stat", "field", "numerator", "alert"),
             "breakdown", Set.of("breakdown", "stat"),
             "series", Set.of("series", "bucket"),
             "table", Set.of("table", "columns", "order", "limit", "label"),
-            "list", Set.of("list", "order", "limit", "fields"));
-    private static final Set<String> COMMON = Set.of("dataset", "where", "window");
+            "list", Set.of("list", "order", "limit", "fields"),
+            "sample", Set.of("sample", "every", "points"));
+    private static final Set<String> COMMON = Set.of("dataset", "where", "window", "only");
     private static final Pattern WINDOW = Pattern.compile("\\d+[smhdw]|today|this_week|this_month|upcoming|past|\\$\\{(\\w+)}[smhdw]");
     private static final Pattern EXPR = Pattern.compile("(\\w+)(?:\\((.*)\\))?");
     private static final Pattern CONDITION = Pattern.compile("\\s*(\\w+)\\s*(?:=|\\s+in\\s+)\\s*(.+?)\\s*");
@@ -68,12 +69,33 @@ class DashboardDefinitionsTest {
         for (var w : root.path("widgets").properties()) {
             String at = where + " widget " + w.getKey();
             assertThat(w.getKey()).as(at).matches("[a-z][a-z0-9_]*");
+            if (w.getValue().has("sample")) {
+                JsonNode source = root.path("widgets").path(w.getValue().path("sample").asString());
+                assertThat(source.isObject() && source.has("stat")).as(at + " samples a stat widget").isTrue();
+                assertThat(w.getValue().path("every").asString()).as(at + " every").matches("[1-9]\\d*[smh]");
+                assertThat(w.getValue().propertyNames()).as(at + " keys").isSubsetOf(KEYS.get("sample"));
+                continue;
+            }
             used.add(checkWidget(w.getValue(), datasets, params, at));
+            for (var only : w.getValue().path("only").properties()) {
+                assertColumn(used.stream().filter(d -> d.name().equals(w.getValue().path("dataset").asString())).findFirst().orElseThrow(),
+                        only.getKey(), at + " only");
+                Dataset other = datasets.get(only.getValue().path("dataset").asString());
+                assertThat(other).as(at + " only dataset").isNotNull();
+                used.add(other);
+                if (only.getValue().has("where")) {
+                    checkFilter(only.getValue().path("where"), other, at + " only where", false);
+                }
+            }
         }
-        // A scope filters every widget of its dashboard, so each dataset needs the scope's columns.
+        // A scope filters every widget of its dashboard, so each dataset needs the scope's columns
+        // (a scope keyed by dataset names gives each dataset its own filter).
         for (var scope : root.path("scopes").properties()) {
+            boolean perDataset = scope.getValue().propertyNames().stream().anyMatch(datasets::containsKey);
             for (Dataset d : used) {
-                checkFilter(scope.getValue(), d, where + " scope " + scope.getKey(), true);
+                JsonNode filter = perDataset ? scope.getValue().path(d.name()) : scope.getValue();
+                assertThat(filter.isObject()).as(where + " scope " + scope.getKey() + " covers " + d.name()).isTrue();
+                checkFilter(filter, d, where + " scope " + scope.getKey(), true);
             }
         }
     }
@@ -156,8 +178,8 @@ class DashboardDefinitionsTest {
         assertThat(m.matches()).as(at + " expression " + text).isTrue();
         String fn = m.group(1);
         String arg = m.group(2) == null ? "" : m.group(2).trim();
-        assertThat(fn).as(at + " function").isIn("count", "sum", "avg", "min", "max", "distinct", "ratio");
-        if (fn.equals("count") || fn.equals("ratio")) {
+        assertThat(fn).as(at + " function").isIn("count", "rate", "sum", "avg", "min", "max", "distinct", "ratio");
+        if (fn.equals("count") || fn.equals("ratio") || fn.equals("rate")) {
             if (!arg.isEmpty() || fn.equals("ratio")) {
                 Matcher c = CONDITION.matcher(arg);
                 assertThat(c.matches()).as(at + " condition " + arg).isTrue();

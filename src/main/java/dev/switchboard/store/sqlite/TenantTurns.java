@@ -23,6 +23,8 @@ final class TenantTurns {
 
     /** Waits for {@code tenant}'s turn; the caller must {@link #release} it. */
     void acquire(String tenant) throws InterruptedException {
+        // a null tenant would wait forever: next() never picks it
+        java.util.Objects.requireNonNull(tenant, "a write needs its tenant");
         Object ticket = new Object();
         lock.lock();
         try {
