@@ -103,6 +103,9 @@ class BootstrapPlanOnPostgresTest {
      */
     static void checkScope(Planned p, ShippedDashboards dashboard) {
         Dataset d = p.dataset();
+        if (p.sql().equals("SELECT * FROM " + d.name() + " WHERE " + d.tenant() + " = ?")) {
+            return; // a lookup's read of the tenant's dimension rows (e.g. campaign names), not the scoped rows
+        }
         boolean windowed = p.sql().contains(d.time() + " >= ?");
         boolean list = p.sql().contains(" ORDER BY ");
         for (String column : dashboard.scopeColumns(d)) {
