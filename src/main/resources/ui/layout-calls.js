@@ -67,7 +67,7 @@ export function callsLayout(main, { widgets = {}, hours = 24 } = {}) {
     active_calls: statView('active_calls', { title: 'Active calls', format: fmt.number, sub: 'in progress now', accent: 'live' }),
     completed_calls: statView('completed_calls', { title: 'Completed', format: fmt.number, sub: `outcome completed, ${window_}` }),
     average_duration: statView('average_duration', { title: 'Avg duration', format: fmt.duration, sub: `ended calls, ${window_}` }),
-    success_rate: statView('success_rate', { title: 'Success rate', format: fmt.percent, sub: `completed of ended, ${window_}` }),
+    success_rate: statView('success_rate', { title: 'Success rate', format: fmt.percent, sub: `completed of all calls, ${window_}` }),
     outcome_counts: breakdownView('outcome_counts', { title: 'Outcomes', mode: 'pie', format: fmt.number, unit: 'ended calls' }),
     calls_per_hour: seriesView('calls_per_hour', { title: 'Calls per hour', kind: 'bars', color: '#58a6ff', label: 'calls', height: 200 }),
     active_calls_list: listView('active_calls_list', {
