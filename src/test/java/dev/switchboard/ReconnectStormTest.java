@@ -82,7 +82,9 @@ class ReconnectStormTest {
         // one address and one (anonymous) subject hold every stream here: raise the per-client stream caps
         var limits = new dev.switchboard.limits.Limits(1024, Duration.ofSeconds(10), 64, 64 * 1024, Duration.ofHours(24),
                 100_000, 100_000, 100_000, 0, 0, 0, 100_000, 0, 0);
-        try (TestServer server = new TestServer(dir, true, java.util.Optional.empty(), limits)) {
+        // ... and the views one client may open: every subject here has its own scoped view
+        Config config = TestServer.config(dir, true, java.util.Optional.empty()).with(Config.MAX_VIEWS_PER_PRINCIPAL, 100_000);
+        try (TestServer server = new TestServer(dir, config, limits)) {
             Client.port = server.sb.port();
             AtomicBoolean writing = new AtomicBoolean(true);
             Map<String, Long> postedAt = new ConcurrentHashMap<>();
