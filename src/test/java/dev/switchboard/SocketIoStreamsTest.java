@@ -40,7 +40,10 @@ class SocketIoStreamsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(1500); // the client is connecting (its opening snapshot carries the position it resumes from)
+            // the client has registered (its dashboard and dataset topics) before the first change: it then
+            // receives every change as an event (its opening snapshot carries the position it resumes from)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(100))
+                    .until(() -> TestServer.json(server.get("/api/health")).path("subscribers").asInt() >= 2);
             List<String> posted = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 String key = "k" + i;
