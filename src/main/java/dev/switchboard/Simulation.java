@@ -108,9 +108,15 @@ final class Simulation implements AutoCloseable {
             int n = (int) carry;
             carry -= n;
             for (Simulator s : simulators) {
+                if (!running) {
+                    return;
+                }
                 try {
                     s.step(clock.instant(), n, random, writer);
                 } catch (RuntimeException e) {
+                    if (!running) {
+                        return; // the server is closing under this step: its store may already be gone
+                    }
                     LOG.warn("simulator {} failed: {}", s.pack(), e.toString());
                 }
             }
@@ -191,5 +197,11 @@ final class Simulation implements AutoCloseable {
     public void close() {
         running = false;
         thread.interrupt();
+        try {
+            // The store closes after this returns: let a step in flight finish (a few writes) first.
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
