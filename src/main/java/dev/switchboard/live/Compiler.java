@@ -27,6 +27,8 @@ final class Compiler {
     /** The view's time zone: its tenant's, or the dashboard's. */
     private final java.time.ZoneId zone;
     private final Map<String, Members> members = new LinkedHashMap<>();
+    /** Per dataset read, the text equality every use of it requires (see {@link View#routes}); empty once one use has none. */
+    private final Map<String, java.util.Optional<Filter.Compare>> routes = new LinkedHashMap<>();
 
     private Compiler(DashboardDef def, ViewKey key, DatasetCatalog catalog, java.time.ZoneId zone) {
         this.zone = zone;
@@ -94,6 +96,7 @@ final class Compiler {
             Filter filter = new Filter.Compare(dataset.tenant(), "=", key.tenant())
                     .and(Filter.parse(node.path("where"), dataset, substitute, where))
                     .and(scope);
+            route(dataset.name(), scope);
             Window window = Window.parse(substitute.apply(node.path("window").asString("")), where);
             java.util.Optional<Members> only = only(node, dataset, where);
             if (node.has("only") && only.isEmpty()) {
@@ -119,8 +122,11 @@ final class Compiler {
         });
         // widgets showing fields through lookups read the dimension datasets too: their changes reach the view
         lookups.datasets().forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()));
+        lookups.datasets().forEach(d -> routes.put(d, java.util.Optional.empty())); // dimension rows are the tenant's, unscoped
+        Map<String, Filter.Compare> routed = new LinkedHashMap<>();
+        routes.forEach((d, r) -> r.ifPresent(c -> routed.put(d, c)));
         return new View(key, def, widgets, List.copyOf(sets.values()), byDataset, lookups,
-                alertRules.isEmpty() ? Alerts.NONE : new Alerts(alertRules));
+                alertRules.isEmpty() ? Alerts.NONE : new Alerts(alertRules), routed);
     }
 
     /**
@@ -171,6 +177,7 @@ final class Compiler {
         Filter filter = new Filter.Compare(other.tenant(), "=", key.tenant())
                 .and(Filter.parse(entry.getValue().path("where"), other, substitute, where + ", only"))
                 .and(scope);
+        route(other.name(), scope);
         return java.util.Optional.of(members.computeIfAbsent(field + "|" + RowSet.shareKey(other, filter, Window.NONE),
                 k -> new Members(field, rows(other, filter, Window.NONE))));
     }
@@ -181,6 +188,12 @@ final class Compiler {
             throw new IllegalArgumentException(where + ": 'dataset' is required");
         }
         return catalog.find(name).orElseThrow(() -> new IllegalArgumentException(where + ": unknown dataset '" + name + "'"));
+    }
+
+    /** One more use of {@code dataset} restricted by {@code scope}: its route holds while every use requires the same equality. */
+    private void route(String dataset, Filter scope) {
+        java.util.Optional<Filter.Compare> mine = scope.textEquality();
+        routes.merge(dataset, mine, (a, b) -> a.equals(b) ? a : java.util.Optional.empty());
     }
 
     /** The scope's filter for this dataset; ALL without a scope; null when the scope leaves the dataset out. */

@@ -25,6 +25,17 @@ sealed interface Filter {
     /** A stable text form, used to share row sets between widgets with the same filter. */
     String canonical();
 
+    /**
+     * A column this filter requires to equal a plain text value, when there is one: every row that
+     * passes has exactly that string there. The engine routes a change to a view through it (a
+     * change whose before and after rows both hold another value there cannot touch the view).
+     * Empty when the filter has no such conjunct, or when the value could compare equal to a
+     * differently written one (a number, a time).
+     */
+    default java.util.Optional<Compare> textEquality() {
+        return java.util.Optional.empty();
+    }
+
     default Filter and(Filter other) {
         if (this == ALL) {
             return other;
@@ -126,6 +137,11 @@ sealed interface Filter {
     }
 
     record Compare(String field, String op, Object value) implements Filter {
+        @Override
+        public java.util.Optional<Compare> textEquality() {
+            return op.equals("=") && Values.plainText(value) ? java.util.Optional.of(this) : java.util.Optional.empty();
+        }
+
         public boolean test(Row row) {
             Object v = row.raw(field);
             if (v == null) {
@@ -207,6 +223,20 @@ sealed interface Filter {
     }
 
     record Junction(String op, List<Filter> parts) implements Filter {
+        @Override
+        public java.util.Optional<Compare> textEquality() {
+            if (!op.equals("AND")) {
+                return java.util.Optional.empty();
+            }
+            for (Filter f : parts) {
+                java.util.Optional<Compare> e = f.textEquality();
+                if (e.isPresent()) {
+                    return e;
+                }
+            }
+            return java.util.Optional.empty();
+        }
+
         public boolean test(Row row) {
             boolean and = op.equals("AND");
             for (Filter f : parts) {

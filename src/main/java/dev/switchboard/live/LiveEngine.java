@@ -97,7 +97,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private final Executor completions = Executors.newVirtualThreadPerTaskExecutor();
     // ---- owner-thread state ----
     private final Map<ViewKey, View> views = new HashMap<>();
-    private final Map<String, Map<ViewKey, View>> viewsByTenant = new HashMap<>();
+    private final Map<String, TenantViews> viewsByTenant = new HashMap<>();
     private final Map<ViewKey, Boot> booting = new HashMap<>();
     /** Who caused each view (live or booting) to be created, and how many each principal has. */
     private final Map<ViewKey, String> creators = new HashMap<>();
@@ -472,7 +472,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     }
 
     private int viewsOf(String tenant) {
-        Map<ViewKey, View> live = viewsByTenant.get(tenant);
+        TenantViews live = viewsByTenant.get(tenant);
         int n = live == null ? 0 : live.size();
         for (ViewKey k : booting.keySet()) {
             if (k.tenant().equals(tenant) && (live == null || !live.containsKey(k))) {
@@ -484,7 +484,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
 
     private void put(View v) {
         views.put(v.key, v);
-        viewsByTenant.computeIfAbsent(v.key.tenant(), t -> new HashMap<>()).put(v.key, v);
+        viewsByTenant.computeIfAbsent(v.key.tenant(), t -> new TenantViews()).put(v);
         viewCount = views.size();
     }
 
@@ -499,7 +499,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     private void remove(ViewKey key) {
         forgetCreator(key);
         views.remove(key);
-        Map<ViewKey, View> m = viewsByTenant.get(key.tenant());
+        TenantViews m = viewsByTenant.get(key.tenant());
         if (m != null) {
             m.remove(key);
             if (m.isEmpty()) {
@@ -586,13 +586,12 @@ public final class LiveEngine implements ChangeFeed.Listener {
         }
         Position at = batch.get(batch.size() - 1).position();
         for (Map.Entry<String, List<Change>> e : byTenant.entrySet()) {
-            Map<ViewKey, View> tenantViews = viewsByTenant.get(e.getKey());
+            TenantViews tenantViews = viewsByTenant.get(e.getKey());
             if (tenantViews == null) {
                 continue;
             }
-            for (View v : List.copyOf(tenantViews.values())) {
-                apply(v, e.getValue(), at);
-            }
+            // only the views a change can touch get it (scoped views by their subject's value)
+            tenantViews.route(e.getValue()).forEach((v, mine) -> apply(v, mine, at));
         }
         for (Iterator<ViewKey> it = lagging.iterator(); it.hasNext(); ) {
             ViewKey k = it.next();
@@ -706,8 +705,8 @@ public final class LiveEngine implements ChangeFeed.Listener {
     public Map<String, List<Map<String, Object>>> alerts(String tenant) {
         return feed.await(() -> {
             List<Map<String, Object>> firing = new ArrayList<>();
-            Map<ViewKey, View> mine = viewsByTenant.getOrDefault(tenant, Map.of());
-            mine.values().forEach(v -> firing.addAll(v.alerts.firing(v.key)));
+            TenantViews mine = viewsByTenant.get(tenant);
+            (mine == null ? List.<View>of() : mine.all().values()).forEach(v -> firing.addAll(v.alerts.firing(v.key)));
             List<Map<String, Object>> recent = new ArrayList<>(recentAlerts.getOrDefault(tenant, new java.util.ArrayDeque<>()));
             return Map.of("firing", firing, "recent", recent);
         }, Duration.ofSeconds(10));

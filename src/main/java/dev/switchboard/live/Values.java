@@ -48,6 +48,14 @@ final class Values {
         return null;
     }
 
+    /**
+     * A string that {@link #compare} equals only to the same string: not a number (those are never
+     * strings here) and not a time (two spellings of one instant compare equal).
+     */
+    static boolean plainText(Object v) {
+        return v instanceof String s && !looksLikeTime(s);
+    }
+
     private static boolean looksLikeTime(String s) {
         return s.length() >= 16 && s.charAt(4) == '-' && s.charAt(7) == '-' && (s.charAt(10) == 'T' || s.charAt(10) == ' ');
     }

@@ -55,8 +55,17 @@ final class View {
     /** Thresholds on the view's stats. */
     final Alerts alerts;
 
+    /**
+     * For the datasets every use of which a scope confines to one text value of a column (an agent's
+     * calls: {@code agent_config_id = 'agent-7'}): that equality. A change of such a dataset whose
+     * before and after rows both hold another value there cannot touch this view, so the engine
+     * does not hand it over ({@link TenantViews}). Datasets not named here get every change.
+     */
+    final Map<String, Filter.Compare> routes;
+
     View(ViewKey key, DashboardDef def, Map<String, Widget> widgets, List<RowSet> sets, Map<String, List<String>> widgetsByDataset,
-         Lookups lookups, Alerts alerts) {
+         Lookups lookups, Alerts alerts, Map<String, Filter.Compare> routes) {
+        this.routes = Map.copyOf(routes);
         this.lookups = lookups;
         this.alerts = alerts;
         this.key = key;
