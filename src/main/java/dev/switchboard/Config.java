@@ -78,6 +78,9 @@ public final class Config {
     // tunables
     static final Setting<Integer> RING_SIZE = def(Setting.integer("ring-size", 4096, 16, 10_000_000,
             "Events per topic kept in memory for resuming with Last-Event-ID; also the changes replayed into the rings at start."));
+    static final Setting<Integer> RING_BYTES = def(Setting.integer("ring-bytes", 8 << 20, 4096, Integer.MAX_VALUE,
+            "JSON bytes per topic kept in memory for resuming, whatever ring-size says (dashboards whose deltas carry long lists "
+                    + "reach it first); a client resuming from further back gets a backfill from the change log or a fresh snapshot."));
     static final Setting<Integer> MAX_VIEWS = def(Setting.integer("max-views-per-tenant", 1000, 1, 1_000_000,
             "Live views one tenant may have (one per distinct scope subject and parameters); one more is refused with 429."));
     static final Setting<Integer> MAX_VIEWS_PER_PRINCIPAL = def(Setting.integer("max-views-per-principal", 20, 1, 1_000_000,
@@ -523,6 +526,11 @@ public final class Config {
     /** Events per topic kept for resuming, and changes replayed into the rings at start. The default is 4096 ({@code Hub.RING}). */
     public int ringSize() {
         return get(RING_SIZE);
+    }
+
+    /** JSON bytes per topic kept for resuming. The default is 8 MiB ({@code Hub.RING_BYTES}). */
+    public int ringBytes() {
+        return get(RING_BYTES);
     }
 
     /** Live views one tenant may have. The default is 1,000 ({@code LiveEngine.MAX_VIEWS_PER_TENANT}). */

@@ -92,7 +92,7 @@ public final class Switchboard implements AutoCloseable {
         ChangeSource source = store.changes();
         Position start = source.warmStart(config.ringSize());
         this.feed = new ChangeFeed(source, start);
-        this.hub = new Hub(feed, clock, config.ringSize(), start, Math.max(1, Runtime.getRuntime().availableProcessors()), config.topicIdle());
+        this.hub = new Hub(feed, clock, config.ringSize(), config.ringBytes(), start, Math.max(1, Runtime.getRuntime().availableProcessors()), config.topicIdle());
         this.engine = new LiveEngine(definitions, catalog, store, clock, feed, hub, config.viewIdle())
                 .maxViewsPerTenant(config.maxViewsPerTenant()).maxViewsPerPrincipal(config.maxViewsPerPrincipal())
                 .tenantZones(t -> Optional.ofNullable(config.tenantZones().get(t)));

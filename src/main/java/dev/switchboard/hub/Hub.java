@@ -29,6 +29,13 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
     /** Events each topic keeps for resuming. The default is 4096. */
     public static final int RING = 4096;
+    /**
+     * JSON bytes each topic's ring keeps at most, whatever its event count: a dashboard whose deltas
+     * carry long lists would otherwise keep hundreds of MB per busy topic. Beyond it a resuming
+     * client gets what it would beyond the count (a backfill from the change log, or a snapshot).
+     * The default is 8 MiB.
+     */
+    public static final long RING_BYTES = 8L << 20;
     /** Topics with no subscriber and no event for this long are dropped. The default is 10 minutes. */
     static final Duration IDLE = Duration.ofMinutes(10);
 
@@ -36,6 +43,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
     private final Duration idle;
     private final Clock clock;
     private final int ring;
+    private final long ringBytes;
     private final Fanout fanout;
     private final Map<String, Topic> topics = new HashMap<>();
     /** Slice topics by the dataset topic they filter: the slices a change of that topic may touch. */
@@ -63,6 +71,12 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
 
     /** A hub dropping topics without subscribers or events for {@code idle}. */
     public Hub(ChangeFeed feed, Clock clock, int ring, Position start, int fanoutThreads, Duration idle) {
+        this(feed, clock, ring, RING_BYTES, start, fanoutThreads, idle);
+    }
+
+    /** A hub whose topic rings keep at most {@code ring} events and {@code ringBytes} bytes of JSON each. */
+    public Hub(ChangeFeed feed, Clock clock, int ring, long ringBytes, Position start, int fanoutThreads, Duration idle) {
+        this.ringBytes = ringBytes;
         this.idle = idle;
         this.feed = feed;
         this.clock = clock;
@@ -211,7 +225,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         Topic t = topics.get(name);
         if (t == null) {
             Position floor = kind == TopicKind.DATASET ? horizon : feed.position();
-            t = new Topic(name, kind, dataset, floor, ring, fanout.shards(), clock.millis());
+            t = new Topic(name, kind, dataset, floor, ring, ringBytes, fanout.shards(), clock.millis());
             topics.put(name, t);
             topicCount = topics.size();
         } else if (t.kind != kind) {

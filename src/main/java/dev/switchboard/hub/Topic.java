@@ -18,15 +18,19 @@ final class Topic {
     /** The dataset of a {@link TopicKind#DATASET} topic, else empty. */
     final String dataset;
     private final int capacity;
+    private final long maxBytes;
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
+    /** JSON bytes of the events in the ring. */
+    private long bytes;
     final int[] perShard;
     /** Who joined, so that leaving twice (or without joining) cannot corrupt the counts. */
     final java.util.Set<Subscriber> members = new java.util.HashSet<>();
     private Position floor;
     long lastActive;
 
-    Topic(String name, TopicKind kind, String dataset, Position floor, int capacity, int shards, long now) {
+    Topic(String name, TopicKind kind, String dataset, Position floor, int capacity, long maxBytes, int shards, long now) {
         this.name = name;
+        this.maxBytes = maxBytes;
         this.kind = kind;
         this.dataset = dataset;
         this.floor = floor;
@@ -42,8 +46,12 @@ final class Topic {
             return;
         }
         ring.addLast(e);
-        if (ring.size() > capacity) {
-            floor = ring.removeFirst().position();
+        bytes += e.json().length;
+        // the newest event always stays, so a topic can resume from just before it
+        while (ring.size() > capacity || (bytes > maxBytes && ring.size() > 1)) {
+            Event old = ring.removeFirst();
+            bytes -= old.json().length;
+            floor = old.position();
         }
     }
 
@@ -62,6 +70,11 @@ final class Topic {
         }
         java.util.Collections.reverse(out);
         return Optional.of(out);
+    }
+
+    /** JSON bytes the ring holds. */
+    long bytes() {
+        return bytes;
     }
 
     Position floor() {
