@@ -123,4 +123,37 @@ class SocketIoStreamsTest {
             assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
         }
     }
+
+    /** A viewer confined to a scope streams its own slice of a dataset over Socket.IO, as over SSE and WebSocket: never another subject's rows. */
+    @Test
+    void aScopedToken_streamsItsSliceOfADataset() throws Exception {
+        try (TestServer server = new TestServer(dir, false, Optional.of(AuthTest.SECRET))) {
+            String agent = AuthTest.token("t1", "agent-1", "agent", null, Instant.now().plusSeconds(600));
+            String writer = AuthTest.token("t1", "w", null, "writer", Instant.now().plusSeconds(600));
+            String auth = "{\"token\":\"" + agent + "\",\"tenant\":\"t1\",\"dashboards\":[\"calls\"],\"datasets\":[\"call_logs\"]}";
+            CompletableFuture<JsonNode> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NodeClient.run("recorder.mjs", List.of("--url", server.base(), "--auth", auth, "--duration-ms", "6000", "--keep-args"), 60);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
+                    .until(() -> TestServer.json(server.get("/api/health")).path("subscribers").asInt() >= 2);
+            for (int i = 0; i < 6; i++) {
+                var r = server.post("/api/ingest/t1/call_logs", "{\"id\":\"c" + i + "\",\"status\":\"active\",\"agent_config_id\":\"agent-" + (1 + i % 2)
+                        + "\",\"started_at\":\"" + Instant.now().minusSeconds(30) + "\"}", "Authorization", "Bearer " + writer);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            }
+            JsonNode out = run.get(90, TimeUnit.SECONDS);
+            assertThat(out.path("ok").asBoolean()).as(out.toString()).isTrue();
+            List<String> keys = new ArrayList<>();
+            for (JsonNode e : out.path("events")) {
+                if (e.path("event").asString().equals("change")) {
+                    keys.add(e.path("args").get(0).path("key").asString());
+                }
+            }
+            assertThat(keys).containsExactly("c0", "c2", "c4");
+        }
+    }
 }

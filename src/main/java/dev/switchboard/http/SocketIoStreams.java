@@ -84,19 +84,9 @@ final class SocketIoStreams {
             if (!who.get().allows(tenant)) {
                 return Namespace.Admission.refuse("this token does not grant access to " + field + " '" + tenant + "'", Map.of("status", 403));
             }
-            Api.Watch w = api.watch(tenant, who.get(), dialect.dashboards(), who.get().scoped() ? List.of() : dialect.datasets(), dialect.params());
+            // a viewer confined to a scope gets its slice of the dialect's datasets, as on SSE and WebSocket
+            Api.Watch w = api.watch(tenant, who.get(), dialect.dashboards(), dialect.datasets(), dialect.params(), true);
             Routes.Translator translator = dialect.open(tenant, socket.id());
-            var subscription = streams.subscription(tenant, w.keys(), w.datasets()).by(Api.owner(tenant, who.get(), socket.remoteAddress()));
-            SioSession session = new SioSession(socket, subscription, streams.queue(), (s, e) -> {
-                String position = e.position().toString();
-                for (Routes.Emit emit : translator.event(e.type(), Api.JSON.readTree(e.json()), clock.instant())) {
-                    if (e.ephemeral()) {
-                        s.emit(emit.event(), emit.data());
-                    } else {
-                        s.emit(emit.event(), emit.data(), position);
-                    }
-                }
-            });
             for (String message : translator.messages()) {
                 socket.on(message, (args, ack) -> {
                     JsonNode arg = args.isEmpty() ? tools.jackson.databind.node.NullNode.getInstance() : args.get(0);
@@ -108,19 +98,17 @@ final class SocketIoStreams {
                     }
                 });
             }
-            subscription.topics().forEach(socket::join);
-            Optional<Namespace.Admission> refused = admit(admission, socket, tenant, who.get());
-            if (refused.isPresent()) {
-                return refused.get();
-            }
-            sessions.add(session, tenant, who.get(), "socketio", String.join(" ", subscription.topics()));
-            streams.expireAt(session, who.get().expiresAt());
-            socket.onDisconnect(reason -> {
-                session.close(Optional.empty());
-                sessions.remove(session);
-            });
-            session.open(recovery.map(r -> WsEndpoint.position(r.offset())).orElse(Optional.empty()));
-            return recovery.isPresent() ? Namespace.Admission.recovered() : Namespace.Admission.accept();
+            return start(streams, admission, sessions, socket, tenant, who.get(), w, recovery.flatMap(r -> WsEndpoint.position(r.offset())),
+                    recovery.isPresent(), subscription -> new SioSession(socket, subscription, streams.queue(), (sio, e) -> {
+                        String position = e.position().toString();
+                        for (Routes.Emit emit : translator.event(e.type(), Api.JSON.readTree(e.json()), clock.instant())) {
+                            if (e.ephemeral()) {
+                                sio.emit(emit.event(), emit.data());
+                            } else {
+                                sio.emit(emit.event(), emit.data(), position);
+                            }
+                        }
+                    }));
         } catch (ApiException e) {
             return Namespace.Admission.refuse(e.getMessage(), Map.of("status", e.status));
         } catch (IllegalArgumentException e) {
@@ -146,32 +134,44 @@ final class SocketIoStreams {
             }
             Map<String, String> params = new LinkedHashMap<>();
             auth.path("params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asString()));
-            Api.Watch w = api.watch(tenant, who.get(), names(auth, "dashboards"), names(auth, "datasets"), params);
+            Api.Watch w = api.watch(tenant, who.get(), names(auth, "dashboards"), names(auth, "datasets"), params, true);
             if (w.isEmpty()) {
                 return Namespace.Admission.refuse("name what to stream in auth: \"dashboards\" and/or \"datasets\"");
             }
-            var subscription = streams.subscription(tenant, w.keys(), w.datasets()).by(Api.owner(tenant, who.get(), socket.remoteAddress()));
-            SioSession session = new SioSession(socket, subscription, streams.queue());
-            subscription.topics().forEach(socket::join);
-            Optional<Namespace.Admission> refused = admit(admission, socket, tenant, who.get());
-            if (refused.isPresent()) {
-                return refused.get();
-            }
-            sessions.add(session, tenant, who.get(), "socketio", String.join(" ", subscription.topics()));
-            streams.expireAt(session, who.get().expiresAt());
-            socket.onDisconnect(reason -> {
-                session.close(Optional.empty());
-                sessions.remove(session);
-            });
             Optional<Position> resume = recovery.map(r -> WsEndpoint.position(r.offset()))
                     .orElse(WsEndpoint.position(auth.path("since").asString("")));
-            session.open(resume);
-            return recovery.isPresent() ? Namespace.Admission.recovered() : Namespace.Admission.accept();
+            return start(streams, admission, sessions, socket, tenant, who.get(), w, resume, recovery.isPresent(),
+                    subscription -> new SioSession(socket, subscription, streams.queue()));
         } catch (ApiException e) {
             return Namespace.Admission.refuse(e.getMessage(), Map.of("status", e.status));
         } catch (IllegalArgumentException e) {
             return Namespace.Admission.refuse(e.getMessage(), Map.of("status", 400));
         }
+    }
+
+    /**
+     * The tail both handshakes share: the socket joins what {@code w} watches (counted against its
+     * owner's views), is admitted under the stream caps, is listed in the sessions until it
+     * disconnects, ends when its token expires, and opens from {@code resume}.
+     */
+    private static Namespace.Admission start(Streams streams, Admission admission, Sessions sessions, Socket socket, String tenant,
+                                             Principal who, Api.Watch w, Optional<Position> resume, boolean recovered,
+                                             java.util.function.Function<dev.switchboard.push.Subscription, SioSession> sessionOf) {
+        var subscription = w.subscription(streams, tenant).by(Api.owner(tenant, who, socket.remoteAddress()));
+        SioSession session = sessionOf.apply(subscription);
+        subscription.topics().forEach(socket::join);
+        Optional<Namespace.Admission> refused = admit(admission, socket, tenant, who);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        sessions.add(session, tenant, who, "socketio", String.join(" ", subscription.topics()));
+        streams.expireAt(session, who.expiresAt());
+        socket.onDisconnect(reason -> {
+            session.close(Optional.empty());
+            sessions.remove(session);
+        });
+        session.open(resume);
+        return recovered ? Namespace.Admission.recovered() : Namespace.Admission.accept();
     }
 
     private static List<String> names(JsonNode auth, String field) {
