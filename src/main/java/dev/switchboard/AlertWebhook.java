@@ -6,14 +6,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -56,7 +53,7 @@ final class AlertWebhook implements AutoCloseable {
     private void attempt(byte[] body, String id, int n) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .header("User-Agent", "switchboard-alerts").POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        secret.ifPresent(s -> b.header("X-Switchboard-Signature", "sha256=" + sign(s, body)));
+        secret.ifPresent(s -> b.header("X-Switchboard-Signature", "sha256=" + dev.switchboard.auth.Signatures.hmacSha256Hex(s, body)));
         http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             if (e == null && r.statusCode() / 100 == 2) {
                 inFlight.decrementAndGet();
@@ -70,16 +67,6 @@ final class AlertWebhook implements AutoCloseable {
             }
             retries.schedule(() -> attempt(body, id, n + 1), 1L << (n - 1), TimeUnit.SECONDS);
         });
-    }
-
-    static String sign(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -4,13 +4,10 @@ import dev.switchboard.http.Routes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,21 +76,11 @@ final class BookingsCompat {
         }
         Optional<String> signature = call.header("X-Vapi-Signature").map(s -> s.startsWith("sha256=") ? s.substring(7) : s);
         if (signature.isPresent() && MessageDigest.isEqual(signature.get().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
-                hmac(secret, body).getBytes(StandardCharsets.US_ASCII))) {
+                dev.switchboard.auth.Signatures.hmacSha256Hex(secret, body).getBytes(StandardCharsets.US_ASCII))) {
             return;
         }
         throw Compat.error(call, 401, "the webhook's secret is missing or wrong: send X-Vapi-Secret, or X-Vapi-Signature with "
                 + "the hex HMAC-SHA256 of the body; nothing was written");
-    }
-
-    static String hmac(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

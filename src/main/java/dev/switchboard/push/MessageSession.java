@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.StatusCode;
 
@@ -67,27 +65,7 @@ public final class MessageSession extends Session {
                 }
             }
         }
-        if (texts.isEmpty() && !ping) {
-            done.succeeded();
-            return;
-        }
-        AtomicInteger left = new AtomicInteger(texts.size() + (ping ? 1 : 0));
-        AtomicBoolean failed = new AtomicBoolean();
-        org.eclipse.jetty.websocket.api.Callback each = org.eclipse.jetty.websocket.api.Callback.from(() -> {
-            if (left.decrementAndGet() == 0 && !failed.get()) {
-                done.succeeded();
-            }
-        }, x -> {
-            if (failed.compareAndSet(false, true)) {
-                done.failed(x);
-            }
-        });
-        for (String t : texts) {
-            ws.sendText(t, each);
-        }
-        if (ping) {
-            ws.sendPing(ByteBuffer.allocate(0), each);
-        }
+        WsSession.send(ws, texts, ping, done);
     }
 
     @Override

@@ -72,7 +72,20 @@ public final class WsSession extends Session {
                 texts.add(StandardCharsets.UTF_8.decode(reconnectNotice(f.position())).toString());
             }
         }
-        AtomicInteger left = new AtomicInteger(texts.size());
+        send(ws, texts, false, done);
+    }
+
+    /**
+     * Sends {@code texts} (then a ping, with {@code ping}) as WebSocket frames; {@code done} succeeds
+     * once all are written, or fails once, at the first failure. Nothing to send succeeds at once.
+     */
+    static void send(org.eclipse.jetty.websocket.api.Session ws, List<String> texts, boolean ping, Callback done) {
+        int frames = texts.size() + (ping ? 1 : 0);
+        if (frames == 0) {
+            done.succeeded();
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(frames);
         AtomicBoolean failed = new AtomicBoolean();
         org.eclipse.jetty.websocket.api.Callback each = org.eclipse.jetty.websocket.api.Callback.from(() -> {
             if (left.decrementAndGet() == 0 && !failed.get()) {
@@ -85,6 +98,9 @@ public final class WsSession extends Session {
         });
         for (String t : texts) {
             ws.sendText(t, each);
+        }
+        if (ping) {
+            ws.sendPing(ByteBuffer.allocate(0), each);
         }
     }
 

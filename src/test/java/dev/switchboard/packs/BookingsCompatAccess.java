@@ -7,6 +7,6 @@ public final class BookingsCompatAccess {
     private BookingsCompatAccess() {}
 
     public static String hmac(String secret, String body) {
-        return BookingsCompat.hmac(secret, body.getBytes(StandardCharsets.UTF_8));
+        return dev.switchboard.auth.Signatures.hmacSha256Hex(secret, body.getBytes(StandardCharsets.UTF_8));
     }
 }
