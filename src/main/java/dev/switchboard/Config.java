@@ -81,6 +81,8 @@ public final class Config {
     static final Setting<Integer> RING_BYTES = def(Setting.integer("ring-bytes", 8 << 20, 4096, Integer.MAX_VALUE,
             "JSON bytes per topic kept in memory for resuming, whatever ring-size says (dashboards whose deltas carry long lists "
                     + "reach it first); a client resuming from further back gets a backfill from the change log or a fresh snapshot."));
+    static final Setting<Duration> RETENTION_INTERVAL = def(Setting.duration("retention-interval", Duration.ofMinutes(1), Duration.ofSeconds(1),
+            Duration.ofDays(1), "How often rows older than their dataset's retention are deleted (at most 1,000 per dataset per run)."));
     static final Setting<Integer> MAX_VIEWS = def(Setting.integer("max-views-per-tenant", 1000, 1, 1_000_000,
             "Live views one tenant may have (one per distinct scope subject and parameters); one more is refused with 429."));
     static final Setting<Integer> MAX_VIEWS_PER_PRINCIPAL = def(Setting.integer("max-views-per-principal", 20, 1, 1_000_000,
@@ -531,6 +533,11 @@ public final class Config {
     /** JSON bytes per topic kept for resuming. The default is 8 MiB ({@code Hub.RING_BYTES}). */
     public int ringBytes() {
         return get(RING_BYTES);
+    }
+
+    /** How often expired rows are deleted ({@code retention} of a dataset). The default is 1 minute. */
+    public Duration retentionInterval() {
+        return get(RETENTION_INTERVAL);
     }
 
     /** Live views one tenant may have. The default is 1,000 ({@code LiveEngine.MAX_VIEWS_PER_TENANT}). */

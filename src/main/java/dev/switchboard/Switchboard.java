@@ -213,6 +213,10 @@ public final class Switchboard implements AutoCloseable {
             sb.every("prune", () -> sqlite.pruneChanges(c.sqliteKeepChanges()), c.sqliteMaintenance());
             sb.every("optimize", sqlite::optimize, c.sqliteMaintenance());
         }
+        Retention retention = new Retention(sb.store, sb.catalog.all(), sb.clock);
+        if (!retention.isEmpty() && !c.role().equals("edge")) {
+            sb.every("retention", retention::run, c.retentionInterval());
+        }
         if (sb.simulation != null) {
             sb.simulation.start();
         }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * The table name is the dataset name. {@code lookups} name the rows of other datasets (of the
  * same tenant) that a column refers to by key, so that widgets can show and group by their fields.
  */
-public record Dataset(String name, String key, String tenant, String time, Map<String, Column> columns, Map<String, Lookup> lookups) {
+public record Dataset(String name, String key, String tenant, String time, Map<String, Column> columns, Map<String, Lookup> lookups,
+                      Optional<java.time.Duration> retention) {
 
     /**
      * A reference to another dataset's row: {@code campaign: { dataset: campaigns, on: campaign_id }}
@@ -23,7 +24,18 @@ public record Dataset(String name, String key, String tenant, String time, Map<S
         this(name, key, tenant, time, columns, Map.of());
     }
 
+    public Dataset(String name, String key, String tenant, String time, Map<String, Column> columns, Map<String, Lookup> lookups) {
+        this(name, key, tenant, time, columns, lookups, Optional.empty());
+    }
+
+    /**
+     * {@code retention}: rows whose time is older than this are deleted by the server (through the
+     * same path as any delete, so views and subscribers see them go); empty keeps them forever.
+     */
     public Dataset {
+        if (retention.isPresent() && (retention.get().isNegative() || retention.get().isZero())) {
+            throw new IllegalArgumentException("dataset " + name + ": retention must be positive");
+        }
         columns = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(columns));
         lookups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lookups));
         for (Lookup l : lookups.values()) {

@@ -80,7 +80,24 @@ public final class DatasetCatalog {
                     required(l.getValue(), "on", where + ", lookup " + l.getKey())));
         }
         return new Dataset(name, required(node, "key", where), required(node, "tenant", where),
-                required(node, "time", where), columns, lookups);
+                required(node, "time", where), columns, lookups, retention(node.path("retention"), where));
+    }
+
+    /** {@code retention: 30d} (also {@code h}, {@code w}); absent keeps rows forever. */
+    private static Optional<java.time.Duration> retention(JsonNode node, String where) {
+        if (node.isMissingNode() || node.isNull()) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,5})([hdw])").matcher(node.asString(""));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(where + ": retention must look like 12h, 30d or 8w, got '" + node.asString(node.toString()) + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "h" -> java.time.Duration.ofHours(n);
+            case "d" -> java.time.Duration.ofDays(n);
+            default -> java.time.Duration.ofDays(7 * n);
+        });
     }
 
     private static Column parseColumn(String name, JsonNode node, String where) {
