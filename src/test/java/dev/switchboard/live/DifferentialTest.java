@@ -236,6 +236,36 @@ class DifferentialTest {
               oldest:           { list: diff_events, order: at asc, limit: 3 }
             """;
 
+    /**
+     * A dashboard's range: presets (trailing and calendar) and custom ranges (fixed bounds) over
+     * every widget kind, each stat with its previous period ({@code <stat>.previous}).
+     */
+    static final String TEST_RANGE_DASHBOARD = """
+            name: diffrange
+            title: Differential test of ranges
+            zone: Europe/Berlin
+            range:
+              default: 24h
+              presets: [2h, 24h, 7d, today, this_week, this_month]
+              longest: 40d
+            scopes:
+              owner: { owner: "${sub}" }
+            widgets:
+              n:         { stat: count, dataset: diff_events, window: "${range}" }
+              amount:    { stat: sum, field: amount, dataset: diff_events, window: "${range}", where: { status: { ne: failed } } }
+              avg_score: { stat: avg, field: score, dataset: diff_events, window: "${range}" }
+              low:       { stat: min, field: amount, dataset: diff_events, window: "${range}" }
+              high:      { stat: max, field: score, dataset: diff_events, window: "${range}", where: { flag: true } }
+              done:      { stat: ratio, dataset: diff_events, numerator: { status: done }, window: "${range}" }
+              owners:    { stat: distinct, field: owner, dataset: diff_events, window: "${range}" }
+              not_compared: { stat: count, dataset: diff_events, window: "${range}", compare: false }
+              by_kind:   { breakdown: kind, dataset: diff_events, window: "${range}" }
+              per_hour:  { series: count, bucket: 1h, dataset: diff_events, window: "${range}" }
+              per_day:   { series: "sum(amount)", bucket: 1d, dataset: diff_events, window: "${range}" }
+              by_owner:  { table: owner, dataset: diff_events, window: "${range}", columns: { n: count, amount: "sum(amount)" } }
+              recent:    { list: diff_events, order: at desc, limit: 5, window: "${range}" }
+            """;
+
     @TempDir
     Path dir;
 
@@ -306,6 +336,7 @@ class DifferentialTest {
             List<Dataset> packDatasets = List.copyOf(datasets);
             datasets.addAll(DatasetCatalog.parse(TEST_DATASETS, "DifferentialTest"));
             dashboards.put("DifferentialTest/difftest.yaml", TEST_DASHBOARD);
+            dashboards.put("DifferentialTest/diffrange.yaml", TEST_RANGE_DASHBOARD);
             catalog = DatasetCatalog.of(datasets);
             definitions = Definitions.load(dashboards, catalog);
 
@@ -381,8 +412,30 @@ class DifferentialTest {
                 out.add(definitions.key(def, "t1", scope, "sub0", Map.of()));
                 out.add(definitions.key(def, "t2", scope, "sub1", low));
             }
+            if (def.range().declared()) {
+                // presets (all of them for the test dashboard), and custom ranges: one in the past that
+                // late rows still land in, one the clock moves into and past
+                List<String> presets = def.name().equals("diffrange") ? def.range().presets()
+                        : List.of(def.range().presets().get(def.range().presets().size() - 1));
+                presets.forEach(p -> out.add(definitions.key(def, "t1", "", "", Map.of("range", p))));
+                out.add(definitions.key(def, "t2", "", "", Map.of("range", fixedRanges.get(0))));
+                String[] around = fixedRanges.get(1).split("\\.\\.");
+                out.add(definitions.key(def, "t1", "", "", Map.of("from", around[0], "to", around[1])));
+                for (String scope : def.scopes().keySet()) {
+                    out.add(definitions.key(def, "t1", scope, "sub0", Map.of("range", fixedRanges.get(0))));
+                }
+            }
             return out;
         }
+
+        /** Custom ranges of the views: [start-30h, start-2h) and [start-1h, start+6h); their edges get rows. */
+        /** Edges of the custom ranges and of their previous periods. */
+        final Instant[] fixedEdges = {
+                clock.instant().minus(58, ChronoUnit.HOURS), clock.instant().minus(30, ChronoUnit.HOURS), clock.instant().minus(2, ChronoUnit.HOURS),
+                clock.instant().minus(8, ChronoUnit.HOURS), clock.instant().minus(1, ChronoUnit.HOURS), clock.instant().plus(6, ChronoUnit.HOURS)};
+        final List<String> fixedRanges = List.of(
+                clock.instant().minus(30, ChronoUnit.HOURS) + ".." + clock.instant().minus(2, ChronoUnit.HOURS),
+                clock.instant().minus(1, ChronoUnit.HOURS) + ".." + clock.instant().plus(6, ChronoUnit.HOURS));
 
         /** Subscribes to every view, so none is evicted however far the clock jumps. */
         void open() {
@@ -803,6 +856,13 @@ class DifferentialTest {
                         day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(TEST_ZONE).toInstant(),
                         day.withDayOfMonth(1).atStartOfDay(TEST_ZONE).toInstant(),
                         now.truncatedTo(ChronoUnit.DAYS), now.minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS),
+                        // previous periods: of 2h, 24h and 7d, yesterday, last week, last month
+                        now.minus(4, ChronoUnit.HOURS), now.minus(48, ChronoUnit.HOURS), now.minus(336, ChronoUnit.HOURS),
+                        day.minusDays(1).atStartOfDay(TEST_ZONE).toInstant(),
+                        day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).minusWeeks(1).atStartOfDay(TEST_ZONE).toInstant(),
+                        day.withDayOfMonth(1).minusMonths(1).atStartOfDay(TEST_ZONE).toInstant(),
+                        // the custom ranges' bounds, and their previous periods' starts
+                        h.fixedEdges[0], h.fixedEdges[1], h.fixedEdges[2], h.fixedEdges[3], h.fixedEdges[4], h.fixedEdges[5],
                 };
                 t = edges[rnd.nextInt(edges.length)].plusMillis(rnd.nextInt(3) - 1);
             }
