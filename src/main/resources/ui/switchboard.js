@@ -91,6 +91,21 @@ class Connection {
     this.#rewatch({ action: 'subscribe', dashboards, datasets, params });
   }
 
+  /**
+   * Changes view parameters (e.g. `{ range: '7d' }`) of every watched dashboard: each is watched
+   * anew with them (on WebSocket in place: unsubscribe, then subscribe; elsewhere by reopening).
+   */
+  setParams(params = {}) {
+    Object.assign(this.watch.params, params);
+    const dashboards = [...this.watch.dashboards];
+    if (this.conn?.send) {
+      this.conn.send({ action: 'unsubscribe', dashboards });
+      this.conn.send({ action: 'subscribe', dashboards, params: { ...this.watch.params } });
+    } else {
+      this.#rewatch(null);
+    }
+  }
+
   /** Stops watching these dashboards and datasets. */
   unsubscribe({ dashboards = [], datasets = [] } = {}) {
     this.watch.dashboards = this.watch.dashboards.filter((d) => !dashboards.includes(d));

@@ -332,6 +332,7 @@ final class Api extends Handler.Abstract {
                 }
                 // each stat compared with its previous period (value in widgets["<stat>.previous"]), to its window
                 m.put("compare", d.compared());
+                m.put("windows", d.windows());
                 m.put("datasets", d.datasets());
                 m.put("scopes", d.scopeNames());
                 m.put("widgets", d.widgetKinds());

@@ -56,6 +56,18 @@ public record DashboardDef(String name, String title, String description, ZoneId
         return out;
     }
 
+    /** Each widget with a window, to the window as declared (e.g. {@code 24h}, {@code today}, {@code ${range}}). */
+    public Map<String, String> windows() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        widgets.forEach((name, node) -> {
+            String window = node.path("window").asString("").trim();
+            if (!window.isEmpty() && !window.equals("all")) {
+                out.put(name, window);
+            }
+        });
+        return out;
+    }
+
     /** The name under which a stat's previous-period value travels beside its own. */
     public static String previousOf(String stat) {
         return stat + PREVIOUS;
