@@ -669,6 +669,7 @@ class DifferentialTest {
                     }
                 }
             }
+            checkRangeBounds(now, diff);
             if (!diff.isEmpty() && System.getProperty("switchboard.diff.trace") != null) {
                 try (var ps = outside.prepareStatement("SELECT seq, tenant, op, row_key, before_row, after_row FROM sb_changes WHERE row_key = ? ORDER BY seq")) {
                     ps.setString(1, System.getProperty("switchboard.diff.trace"));
@@ -687,12 +688,94 @@ class DifferentialTest {
             }
         }
 
+        /**
+         * The engine's SQL side reads its bounds from the same {@code Window} as its live side, so a
+         * wrong bound would agree with itself: here the range dashboard's count over the range and
+         * over its previous period is checked against bounds computed independently.
+         */
+        void checkRangeBounds(long now, StringBuilder diff) {
+            for (ViewKey k : keys) {
+                if (!k.dashboard().equals("diffrange") || !k.scope().isEmpty()) {
+                    continue;
+                }
+                Map<String, Object> live = engine.state(k).widgets();
+                String range = String.valueOf(k.params().get("range"));
+                for (boolean previous : new boolean[] {false, true}) {
+                    long[] b = expectedBounds(range, Instant.ofEpochMilli(now), previous);
+                    long expected = countBetween(k.tenant(), b[0], b[1]);
+                    String widget = previous ? "n.previous" : "n";
+                    compared++;
+                    if (!Long.valueOf(expected).equals(live.get(widget))) {
+                        diff.append("\n  ").append(k.topic()).append(" widget ").append(widget).append(" over [")
+                                .append(Instant.ofEpochMilli(b[0])).append(", ").append(b[1] == Long.MAX_VALUE ? "∞" : Instant.ofEpochMilli(b[1]))
+                                .append("): live ").append(live.get(widget)).append(", independent SQL ").append(expected);
+                    }
+                }
+            }
+        }
+
+        long countBetween(String tenant, long lower, long upper) {
+            String sql = "SELECT count(*) FROM diff_events WHERE tenant_id = ? AND at >= ?" + (upper == Long.MAX_VALUE ? "" : " AND at < ?");
+            try (PreparedStatement ps = outside.prepareStatement(sql)) {
+                ps.setString(1, tenant);
+                ps.setString(2, Times.format(Instant.ofEpochMilli(lower)));
+                if (upper != Long.MAX_VALUE) {
+                    ps.setString(3, Times.format(Instant.ofEpochMilli(upper)));
+                }
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         @Override
         public void close() throws Exception {
             feed.close();
             outside.close();
             store.close();
         }
+    }
+
+    /** [lower, upper) of a range at {@code now} (or of its previous period), by the calendar of the test zone. */
+    static long[] expectedBounds(String range, Instant now, boolean previous) {
+        var day = now.atZone(TEST_ZONE).toLocalDate();
+        java.time.LocalDate start;
+        java.time.LocalDate end;
+        switch (range) {
+            case "today" -> {
+                start = previous ? day.minusDays(1) : day;
+                end = start.plusDays(1);
+            }
+            case "this_week" -> {
+                var monday = day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+                start = previous ? monday.minusDays(7) : monday;
+                end = start.plusDays(7);
+            }
+            case "this_month" -> {
+                var first = day.withDayOfMonth(1);
+                start = previous ? first.minusMonths(1) : first;
+                end = start.plusMonths(1);
+            }
+            default -> {
+                if (range.contains("..")) {
+                    long a = Instant.parse(range.substring(0, range.indexOf(".."))).toEpochMilli();
+                    long b = Instant.parse(range.substring(range.indexOf("..") + 2)).toEpochMilli();
+                    return previous ? new long[] {2 * a - b, a} : new long[] {a, b};
+                }
+                long n = Long.parseLong(range.substring(0, range.length() - 1));
+                long span = switch (range.charAt(range.length() - 1)) {
+                    case 'h' -> n * 3_600_000L;
+                    case 'd' -> n * 86_400_000L;
+                    default -> throw new IllegalArgumentException("unexpected range " + range);
+                };
+                long t = now.toEpochMilli();
+                return previous ? new long[] {t - 2 * span, t - span} : new long[] {t - span, Long.MAX_VALUE};
+            }
+        }
+        return new long[] {start.atStartOfDay(TEST_ZONE).toInstant().toEpochMilli(), end.atStartOfDay(TEST_ZONE).toInstant().toEpochMilli()};
     }
 
     /** Random rows for one dataset, from its declared types, allowed values and dashboard literals. */
