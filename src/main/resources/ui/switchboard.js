@@ -20,6 +20,7 @@
 //   sb.on('state', (state, detail) => ...);   // 'live' | 'reconnecting' | 'polling' | 'offline'
 //   sb.on('error', (err) => ...);             // the server refused something ({error, status})
 //   sb.subscribe({ dashboards, datasets, params }); sb.unsubscribe({ dashboards, datasets });
+//   sb.setParams({ range: '7d' });           // watch the same dashboards with other view parameters
 //   sb.state; sb.transport; sb.position;      sb.close();
 //
 // meta is {id, transport}: id is the event's position. Every transport carries the same events.
