@@ -641,6 +641,7 @@ class DifferentialTest {
 
         void check(int at) throws InterruptedException {
             checks++;
+            writeOnRangeBounds();
             Position head = store.changes().head();
             if (!feed.awaitPosition(head, Duration.ofSeconds(60))) {
                 fail("feed did not reach " + head + " (at " + feed.position() + "); seed=" + seed + " ops=" + at);
@@ -711,6 +712,34 @@ class DifferentialTest {
                                 .append("): live ").append(live.get(widget)).append(", independent SQL ").append(expected);
                     }
                 }
+            }
+        }
+
+        /**
+         * Rows just before and at each bound of the range dashboard's views, current and previous
+         * period, at the instant of the check: a bound one millisecond off cannot pass unseen.
+         */
+        void writeOnRangeBounds() {
+            Gen events = gens.stream().filter(g -> g.dataset.name().equals("diff_events")).findFirst().orElseThrow();
+            for (ViewKey k : keys) {
+                if (!k.dashboard().equals("diffrange") || !k.scope().isEmpty()) {
+                    continue;
+                }
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (boolean previous : new boolean[] {false, true}) {
+                    long[] b = expectedBounds(String.valueOf(k.params().get("range")), clock.instant(), previous);
+                    for (long bound : b) {
+                        for (long d = -1; d <= 0 && bound != Long.MAX_VALUE; d++) {
+                            Map<String, Object> row = events.fullRow(this, events.newKey(k.tenant()), k.tenant());
+                            row.put(events.dataset.time(), Times.format(Instant.ofEpochMilli(bound + d)));
+                            if (rows.stream().noneMatch(r -> r.get(events.dataset.key()).equals(row.get(events.dataset.key())))) {
+                                rows.add(row);
+                            }
+                        }
+                    }
+                }
+                store.ingest(events.dataset, k.tenant(), rows);
+                rows.forEach(r -> events.added((String) r.get(events.dataset.key()), k.tenant()));
             }
         }
 
