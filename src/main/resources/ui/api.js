@@ -89,10 +89,11 @@ export function accessToken() {
   return token;
 }
 
-/** View parameters of the stream: hours, scope, sub. */
+/** View parameters of the stream: range (or hours), scope, sub. */
 export function viewParams(view) {
   const p = {};
-  if (view.hours) p.hours = String(view.hours);
+  if (view.range) p.range = view.range;
+  else if (view.hours) p.hours = String(view.hours);
   if (view.scope) p.scope = view.scope;
   if (view.sub) p.sub = view.sub;
   return p;

@@ -18,6 +18,7 @@ import { redrawCharts } from './charts.js';
 import * as fmt from './format.js';
 import { callsLayout } from './layout-calls.js';
 import { genericLayout } from './layout-generic.js';
+import { periodLabel, rangeControl, rangeFromUrl, renderComparisons, renderPeriods } from './range.js';
 import { Store } from './store.js';
 import { context } from './widgets.js';
 
@@ -77,7 +78,10 @@ async function main() {
   const hoursDef = def.params?.hours;
   const hoursDefault = hoursDef?.default ?? hoursDef?.defaultValue ?? 24;
   const hours = hoursDef ? clamp(Number(params.get('hours')) || hoursDefault, hoursDef.min ?? 1, hoursDef.max ?? 8760) : null;
-  const view = { dashboard: name, tenant, hours, scope: params.get('scope') || '', sub: params.get('sub') || '' };
+  // a dashboard with a range takes ?range= (or ?from=&to=, or the seed's ?hours=) instead of an hours param
+  const range = rangeFromUrl(def, params);
+  const view = { dashboard: name, tenant, hours: range ? null : hours, range, scope: params.get('scope') || '', sub: params.get('sub') || '' };
+  hooks.range = range;
 
   renderHeader(def, catalog, tenantsByDashboard, view);
   hooks.dashboard = name;
@@ -92,12 +96,20 @@ async function main() {
   }
 
   const widgets = def.widgets && typeof def.widgets === 'object' ? def.widgets : {};
-  const layout = name === 'calls'
-    ? callsLayout($('main'), { widgets, hours: hours ?? 24 })
-    : genericLayout($('main'), { widgets });
-  hooks.history = layout.history ?? [];
+  const makeLayout = () => {
+    const l = name === 'calls'
+      ? callsLayout($('main'), { widgets, period: periodLabel(view.range ?? `${hours ?? 24}h`) })
+      : genericLayout($('main'), { widgets });
+    hooks.history = l.history ?? [];
+    return l;
+  };
+  let layout = makeLayout();
+  // after a range change, the old view's events until the new view's snapshot are not shown
+  let awaitingRange = null;
   store.subscribe((changed, replaced) => {
     layout.update(store, replaced ? null : changed);
+    renderComparisons($('main'), store, def.compare, view.range);
+    renderPeriods($('main'), def.windows, view.range);
     hooks.position = store.position;
     hooks.updatedAt = store.updatedAt;
     renderMeta();
@@ -124,12 +136,16 @@ async function main() {
   });
   counted('snapshot', (msg) => {
     if (!forThisDashboard(msg, name)) return;
+    if (view.range && msg.params?.range !== undefined && msg.params.range !== view.range) return; // the range before
+    const wasAwaiting = awaitingRange !== null;
+    awaitingRange = null;
+    if (msg.params?.range !== undefined) hooks.rangeShown = msg.params.range;
     if (typeof msg.zone === 'string') applyZone(msg.zone);
     store.replace(msg.widgets, msg.position);
-    if (msg.reset) showToast('Stream resynchronized: showing a fresh snapshot.');
+    if (msg.reset && !wasAwaiting) showToast('Stream resynchronized: showing a fresh snapshot.');
   });
   counted('delta', (msg) => {
-    if (!forThisDashboard(msg, name)) return;
+    if (!forThisDashboard(msg, name) || awaitingRange !== null) return;
     store.merge(msg.widgets, msg.position);
   });
   counted('change', (msg, meta) => {
@@ -149,6 +165,24 @@ async function main() {
     else if (err.status === 404 || err.status === 403 || err.status === 400) showBanner(err.error);
   });
   setConnection(connection.state, {});
+
+  if (def.range && range) {
+    // the range control: a new range is a new view, watched on the same connection
+    const control = rangeControl(def, range, (next) => {
+      view.range = next;
+      hooks.range = next;
+      hooks.rangeChanges = (hooks.rangeChanges ?? 0) + 1;
+      const url = new URL(location.href);
+      for (const k of ['hours', 'from', 'to']) url.searchParams.delete(k);
+      url.searchParams.set('range', next);
+      history.replaceState(null, '', url.pathname + url.search + url.hash);
+      awaitingRange = next;
+      layout = makeLayout();
+      store.replace({}, store.position);
+      connection.setParams({ range: next });
+    });
+    $('pickers').insertBefore(control.el, $('scope-chip'));
+  }
 
   setInterval(() => {
     tick(document);
@@ -290,6 +324,7 @@ function renderHeader(def, catalog, tenantsByDashboard, view) {
     }
     if (tenant) q.set('tenant', tenant);
     if (!changedDashboard && !$('hours-label').hidden) q.set('hours', $('hours-picker').value);
+    if (!changedDashboard && view.range) q.set('range', view.range);
     if (view.scope) q.set('scope', view.scope);
     for (const k of ['datasets']) if (params0.has(k)) q.set(k, params0.get(k));
     if (view.sub) q.set('sub', view.sub);

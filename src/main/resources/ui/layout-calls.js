@@ -5,6 +5,7 @@
 import { TimeChart } from './charts.js';
 import { el, esc, liveDuration, relTime } from './dom.js';
 import * as fmt from './format.js';
+import { isCompanion } from './range.js';
 import { badge, breakdownView, card, listView, seriesView, shortId, statView, tableView, viewFor } from './widgets.js';
 
 const HISTORY_POINTS = 20;
@@ -60,8 +61,8 @@ export const PLACED = new Set([
 ]);
 
 /** Builds the layout into `main`; returns {update(store, changed), tick(store), history}. */
-export function callsLayout(main, { widgets = {}, hours = 24 } = {}) {
-  const window_ = `last ${hours} h`;
+export function callsLayout(main, { widgets = {}, period = 'last 24 h' } = {}) {
+  const window_ = period;
   const views = {
     total_calls: statView('total_calls', { title: 'Total calls', format: fmt.number, sub: window_ }),
     active_calls: statView('active_calls', { title: 'Active calls', format: fmt.number, sub: 'in progress now', accent: 'live' }),
@@ -127,7 +128,7 @@ export function callsLayout(main, { widgets = {}, hours = 24 } = {}) {
         if (changed === null || changed.includes(name)) safely(name, () => views[name].update(store.get(name)));
       }
       for (const name of changed ?? Object.keys(store.values)) {
-        if (!PLACED.has(name)) safely(name, () => ensureExtra(name, store.get(name)).update(store.get(name)));
+        if (!PLACED.has(name) && !isCompanion(name)) safely(name, () => ensureExtra(name, store.get(name)).update(store.get(name)));
       }
       if (changed === null || changed.includes('active_calls')) sample(store.get('active_calls'), true);
       const active = fmt.toNumber(store.get('active_calls'));

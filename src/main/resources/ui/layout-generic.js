@@ -4,6 +4,7 @@
 
 import { el } from './dom.js';
 import { inferKind, safely } from './layout-calls.js';
+import { isCompanion } from './range.js';
 import { viewFor } from './widgets.js';
 
 // Cards wrap in a flex row and grow to fill it, so no combination of kinds leaves a hole.
@@ -35,6 +36,7 @@ export function genericLayout(main, { widgets = {} } = {}) {
   return {
     update(store, changed) {
       for (const name of changed ?? Object.keys({ ...views, ...store.values })) {
+        if (isCompanion(name)) continue; // a stat's previous period: shown in the stat's card
         safely(name, () => ensure(name, store.get(name)).update(store.get(name)));
       }
       stats.hidden = !stats.children.length;

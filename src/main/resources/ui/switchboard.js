@@ -20,6 +20,7 @@
 //   sb.on('state', (state, detail) => ...);   // 'live' | 'reconnecting' | 'polling' | 'offline'
 //   sb.on('error', (err) => ...);             // the server refused something ({error, status})
 //   sb.subscribe({ dashboards, datasets, params }); sb.unsubscribe({ dashboards, datasets });
+//   sb.setParams({ range: '7d' });           // watch the same dashboards with other view parameters
 //   sb.state; sb.transport; sb.position;      sb.close();
 //
 // meta is {id, transport}: id is the event's position. Every transport carries the same events.
@@ -89,6 +90,21 @@ class Connection {
     this.watch.datasets = [...new Set([...this.watch.datasets, ...datasets])];
     Object.assign(this.watch.params, params);
     this.#rewatch({ action: 'subscribe', dashboards, datasets, params });
+  }
+
+  /**
+   * Changes view parameters (e.g. `{ range: '7d' }`) of every watched dashboard: each is watched
+   * anew with them (on WebSocket in place: unsubscribe, then subscribe; elsewhere by reopening).
+   */
+  setParams(params = {}) {
+    Object.assign(this.watch.params, params);
+    const dashboards = [...this.watch.dashboards];
+    if (this.conn?.send) {
+      this.conn.send({ action: 'unsubscribe', dashboards });
+      this.conn.send({ action: 'subscribe', dashboards, params: { ...this.watch.params } });
+    } else {
+      this.#rewatch(null);
+    }
   }
 
   /** Stops watching these dashboards and datasets. */

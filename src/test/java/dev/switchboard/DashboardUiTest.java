@@ -139,7 +139,7 @@ class DashboardUiTest extends ChromiumPage {
         open("dashboard=calls&tenant=ex&hours=48");
         waitFor("[data-widget='agents'][data-count='3']");
         Locator link = page.locator("[data-widget='agents'] a.csv");
-        assertThat(link.getAttribute("href")).isEqualTo("/api/export/calls/ex/agents?hours=48");
+        assertThat(link.getAttribute("href")).isEqualTo("/api/export/calls/ex/agents?range=48h"); // ?hours=48 is the range 48h
         assertThat(page.locator("[data-widget='recent_calls'] a.csv").count()).isOne();
         assertThat(page.locator("[data-widget='total_calls'] a.csv").count()).isZero(); // stats have none
 

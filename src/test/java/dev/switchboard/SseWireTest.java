@@ -171,7 +171,7 @@ class SseWireTest {
         }
         assertThat(server.post("/api/ingest/t1/nope", "{}").statusCode()).isEqualTo(404);
         assertThat(server.get("/api/dashboards/calls/t1?hours=999").statusCode()).isEqualTo(400);
-        assertThat(server.get("/api/dashboards/calls/t1?hours=999").body()).contains("hours must be between 1 and 168");
+        assertThat(server.get("/api/dashboards/calls/t1?hours=999").body()).contains("hours must be between 1 and 744");
         assertThat(server.sb.store().changes().head().toString()).isEqualTo(before);
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + server.db()); var rs = c.createStatement()
                 .executeQuery("SELECT count(*), sum(status = 'ended') FROM call_logs")) {

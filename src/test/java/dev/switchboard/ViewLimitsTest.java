@@ -57,7 +57,7 @@ class ViewLimitsTest {
         try (TestServer server = new TestServer(dir)) {
             var r = server.get("/api/dashboards/calls/t1?hours=100000");
             assertThat(r.statusCode()).isEqualTo(400);
-            assertThat(TestServer.json(r).path("error").asString()).contains("hours must be between 1 and 168");
+            assertThat(TestServer.json(r).path("error").asString()).contains("hours must be between 1 and 744");
         }
         DatasetCatalog catalog = DatasetCatalog.of(DatasetCatalog.parse(
                 Files.readString(Path.of("src/main/resources/packs/calls/datasets.yaml")), "calls"));

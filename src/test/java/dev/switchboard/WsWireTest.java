@@ -85,7 +85,7 @@ class WsWireTest {
             server.sb.engine().maxViewsPerPrincipal(2);
             ws.await(event("snapshot"), WAIT);
             ws.send("{\"action\":\"subscribe\",\"dashboards\":[\"calls\"],\"params\":{\"hours\":2}}");
-            ws.await(n -> event("snapshot").test(n) && n.path("data").path("params").path("hours").asInt() == 2, WAIT);
+            ws.await(n -> event("snapshot").test(n) && n.path("data").path("params").path("range").asString().equals("2h") /* ?hours=2 is the range 2h */, WAIT);
             assertThat(ws.all().stream().filter(event("snapshot")).count()).isEqualTo(2);
             ws.send("{\"action\":\"subscribe\",\"dashboards\":[\"calls\"],\"params\":{\"hours\":3}}");
             JsonNode err = ws.await(event("error"), WAIT);
@@ -97,7 +97,7 @@ class WsWireTest {
             server.post("/api/ingest/t1/call_logs", call("v1"));
             Awaitility.await().atMost(WAIT).until(() -> ws.all().stream().filter(event("delta"))
                     .filter(n -> n.path("data").path("widgets").path("active_calls").asLong() == 1).count() == 2);
-            assertThat(ws.all()).noneMatch(n -> n.path("data").path("params").path("hours").asInt() == 3);
+            assertThat(ws.all()).noneMatch(n -> n.path("data").path("params").path("range").asString().equals("3h"));
             // and a later subscribe within the limit works
             ws.send("{\"action\":\"unsubscribe\",\"dashboards\":[\"calls\"]}");
             ws.send("{\"action\":\"subscribe\",\"datasets\":[\"call_logs\"]}");

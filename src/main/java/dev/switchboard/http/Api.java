@@ -326,6 +326,13 @@ final class Api extends Handler.Abstract {
                 Map<String, Object> params = new LinkedHashMap<>();
                 d.params().forEach((k, p) -> params.put(k, Map.of("default", p.defaultValue(), "min", p.min(), "max", p.max())));
                 m.put("params", params);
+                if (d.range().declared()) {
+                    m.put("range", Map.of("default", d.range().defaultValue(), "presets", d.range().presets(),
+                            "longest_hours", d.range().longest().toHours()));
+                }
+                // each stat compared with its previous period (value in widgets["<stat>.previous"]), to its window
+                m.put("compare", d.compared());
+                m.put("windows", d.windows());
                 m.put("datasets", d.datasets());
                 m.put("scopes", d.scopeNames());
                 m.put("widgets", d.widgetKinds());

@@ -41,9 +41,12 @@ final class Compiler {
             StringBuilder out = new StringBuilder();
             while (m.find()) {
                 String name = m.group(1);
-                String v = name.equals("sub") ? key.subject() : key.params().containsKey(name) ? String.valueOf(key.params().get(name)) : null;
+                // a key made in code without a param or range (not by Definitions.key) takes the definition's default
+                Object param = key.params().containsKey(name) ? key.params().get(name) : defaults(def).get(name);
+                String v = name.equals("sub") ? key.subject() : param == null ? null : String.valueOf(param);
                 if (v == null) {
-                    throw new IllegalArgumentException(def.source() + ": unknown placeholder ${" + name + "} (params: " + def.params().keySet() + ", or sub in scopes)");
+                    throw new IllegalArgumentException(def.source() + ": unknown placeholder ${" + name + "} (params: " + def.params().keySet()
+                            + (def.range().declared() ? ", range" : "") + ", or sub in scopes)");
                 }
                 m.appendReplacement(out, Matcher.quoteReplacement(v));
             }
@@ -58,11 +61,27 @@ final class Compiler {
         for (String scope : def.scopes().keySet()) {
             compile(def, new ViewKey(def.name(), "validate", scope, "subject", base.params()), catalog);
         }
+        if (def.range().declared()) {
+            // every range a viewer may pick must compile (e.g. a series' bucket count over the longest range)
+            java.time.Instant end = java.time.Instant.parse("2026-01-01T00:00:00Z");
+            List<String> ranges = new ArrayList<>(def.range().presets());
+            ranges.add(end.minus(def.range().longest()) + Window.RANGE_SEPARATOR + end);
+            ranges.add(def.range().longest().toHours() + "h");
+            for (String r : ranges) {
+                compile(def, base.withRange(r), catalog);
+            }
+            if (def.widgets().values().stream().noneMatch(w -> w.path("window").asString("").contains("${" + Definitions.RANGE + "}"))) {
+                throw new IllegalArgumentException(def.source() + ": 'range' is declared but no widget's window is \"${range}\"");
+            }
+        }
     }
 
-    private static java.util.TreeMap<String, Long> defaults(DashboardDef def) {
-        java.util.TreeMap<String, Long> p = new java.util.TreeMap<>();
+    private static java.util.TreeMap<String, Object> defaults(DashboardDef def) {
+        java.util.TreeMap<String, Object> p = new java.util.TreeMap<>();
         def.params().forEach((n, v) -> p.put(n, v.defaultValue()));
+        if (def.range().declared()) {
+            p.put(Definitions.RANGE, def.range().defaultValue());
+        }
         return p;
     }
 
@@ -103,6 +122,11 @@ final class Compiler {
                 continue; // the scope does not cover the dataset that decides membership
             }
             widgets.put(e.getKey(), widget(e.getKey(), node, dataset, filter, window, only, where));
+            if (def.compared().containsKey(e.getKey()) && window.hasPrevious()) {
+                // the same stat over the period before: a row set of its own whose bounds move as the window's
+                widgets.put(DashboardDef.previousOf(e.getKey()), widget(DashboardDef.previousOf(e.getKey()), node, dataset, filter,
+                        window.previous(), only, where));
+            }
             Alerts.parse(e.getKey(), node, where).ifPresent(r -> {
                 if (!DashboardDef.kind(node).equals("stat")) {
                     throw new IllegalArgumentException(where + ": alerts are declared on stat widgets");
@@ -223,8 +247,8 @@ final class Compiler {
         return switch (kind) {
             case "stat" -> {
                 String fn = node.path("stat").asString();
-                if (fn.equals("rate") && window.kind() != Window.Kind.TRAILING) {
-                    throw new IllegalArgumentException(where + ": a rate needs a trailing window such as 1m");
+                if (fn.equals("rate") && window.kind() != Window.Kind.TRAILING && window.kind() != Window.Kind.FIXED) {
+                    throw new IllegalArgumentException(where + ": a rate needs a trailing window such as 1m (or a custom range)");
                 }
                 Filter numerator = fn.equals("ratio") ? Filter.parse(node.path("numerator"), dataset, substitute, where + ", numerator") : Filter.ALL;
                 if (fn.equals("ratio") && numerator == Filter.ALL) {
@@ -246,13 +270,13 @@ final class Compiler {
                         rows(dataset, filter, window), zone);
             }
             case "series" -> {
-                if (window.kind() != Window.Kind.TRAILING && window.kind() != Window.Kind.TODAY
+                if (window.kind() != Window.Kind.TRAILING && window.kind() != Window.Kind.TODAY && window.kind() != Window.Kind.FIXED
                         && window.kind() != Window.Kind.THIS_WEEK && window.kind() != Window.Kind.THIS_MONTH) {
-                    throw new IllegalArgumentException(where + ": a series needs a trailing or calendar window");
+                    throw new IllegalArgumentException(where + ": a series needs a trailing or calendar window, or a custom range");
                 }
                 Duration bucket = bucket(node.path("bucket").asString(""), where);
-                if (window.kind() == Window.Kind.TRAILING && window.span().dividedBy(bucket) > 5000) {
-                    throw new IllegalArgumentException(where + ": more than 5000 buckets; use a larger bucket");
+                if (window.span().dividedBy(bucket) > 5000) {
+                    throw new IllegalArgumentException(where + ": more than 5000 buckets over window " + window.spec() + "; use a larger bucket (or a shorter range)");
                 }
                 Expr expr = notRate(Expr.parse(node.path("series").asString("count"), dataset, where), where);
                 yield new SeriesWidget(name, expr, bucket, rows(dataset, filter, window), zone);
@@ -277,7 +301,8 @@ final class Compiler {
         if (columns.isEmpty()) {
             throw new IllegalArgumentException(where + ": a table needs 'columns'");
         }
-        if (columns.values().stream().anyMatch(e -> e.fn().equals("rate")) && window.kind() != Window.Kind.TRAILING) {
+        if (columns.values().stream().anyMatch(e -> e.fn().equals("rate")) && window.kind() != Window.Kind.TRAILING
+                && window.kind() != Window.Kind.FIXED) {
             throw new IllegalArgumentException(where + ": a rate column needs a trailing window such as 1m");
         }
         if (only.isPresent() && !(field.direct() && only.get().field.equals(field.field()))) {

@@ -102,6 +102,10 @@ public final class Definitions {
             }
             params.put(p.getKey(), param);
         }
+        DashboardDef.Range range = range(root.path("range"), where);
+        if (range.declared() && params.containsKey(RANGE)) {
+            throw new IllegalArgumentException(where + ": 'range' is the dashboard's period; a param may not be named range");
+        }
         Map<String, JsonNode> scopes = new LinkedHashMap<>();
         root.path("scopes").properties().forEach(e -> scopes.put(e.getKey(), e.getValue()));
         Map<String, JsonNode> widgets = new LinkedHashMap<>();
@@ -110,7 +114,44 @@ public final class Definitions {
             throw new IllegalArgumentException(where + ": 'widgets' is empty");
         }
         return new DashboardDef(name, root.path("title").asString(name), root.path("description").asString(""), zone,
-                params, scopes, widgets, source);
+                params, range, scopes, widgets, source);
+    }
+
+    /** The query parameter (and view key parameter) of a dashboard's period. */
+    public static final String RANGE = "range";
+    /** Longest custom range when a definition does not say. */
+    static final java.time.Duration LONGEST = java.time.Duration.ofDays(366);
+
+    /** {@code range: {default: 24h, presets: [1h, 24h, 7d, today], longest: 31d}}; NONE when absent. */
+    private static DashboardDef.Range range(JsonNode node, String where) {
+        if (node.isMissingNode() || node.isNull()) {
+            return DashboardDef.Range.NONE;
+        }
+        String w = where + ", range";
+        List<String> presets = new ArrayList<>();
+        node.path("presets").forEach(p -> presets.add(p.asString("").trim()));
+        if (presets.isEmpty()) {
+            throw new IllegalArgumentException(w + ": 'presets' must list the windows offered, e.g. [1h, 24h, 7d, today, this_week]");
+        }
+        for (String p : presets) {
+            Window win = Window.parse(p, w);
+            if (!List.of(Window.Kind.TRAILING, Window.Kind.TODAY, Window.Kind.THIS_WEEK, Window.Kind.THIS_MONTH).contains(win.kind())) {
+                throw new IllegalArgumentException(w + ": preset '" + p + "' must be a trailing or calendar window (24h, today, this_week, this_month)");
+            }
+        }
+        String dflt = node.path("default").asString(presets.get(0)).trim();
+        if (!presets.contains(dflt)) {
+            throw new IllegalArgumentException(w + ": default '" + dflt + "' is not one of the presets " + presets);
+        }
+        java.time.Duration longest = LONGEST;
+        if (node.has("longest")) {
+            Window l = Window.parse(node.path("longest").asString(""), w + ", longest");
+            if (l.kind() != Window.Kind.TRAILING) {
+                throw new IllegalArgumentException(w + ": 'longest' must be a length such as 31d");
+            }
+            longest = l.span();
+        }
+        return new DashboardDef.Range(dflt, presets, longest);
     }
 
     public Optional<DashboardDef> find(String name) {
@@ -135,7 +176,10 @@ public final class Definitions {
         if (bySubject && subject.isEmpty()) {
             throw new IllegalArgumentException("scope '" + scope + "' needs a subject (sub)");
         }
-        TreeMap<String, Long> params = new TreeMap<>();
+        TreeMap<String, Object> params = new TreeMap<>();
+        if (def.range().declared()) {
+            params.put(RANGE, range(def, query));
+        }
         def.params().forEach((name, p) -> {
             String raw = query.get(name);
             long v;
@@ -151,6 +195,80 @@ public final class Definitions {
         });
         // a scope that does not name its subject is the same slice for everyone: one shared view
         return new ViewKey(def.name(), tenant, scope, bySubject ? subject : "", params);
+    }
+
+    /**
+     * The range a request asks for, in its canonical form: {@code ?range=<preset>}, {@code
+     * ?range=<from>..<to>} or {@code ?from=<instant>&to=<instant>} (a custom range, at most the
+     * definition's {@code longest}), {@code ?range=<n>h} or {@code ?hours=<n>} (a trailing window of
+     * whole hours, written as the preset of equal length when there is one); the default otherwise.
+     */
+    static String range(DashboardDef def, Map<String, String> query) {
+        DashboardDef.Range r = def.range();
+        String raw = query.getOrDefault(RANGE, "").trim();
+        String from = query.getOrDefault("from", "").trim();
+        String to = query.getOrDefault("to", "").trim();
+        String expected = "range must be one of " + String.join(", ", r.presets()) + ", a number of hours such as 36h (at most "
+                + r.longest().toHours() + "), or a custom range from..to of ISO-8601 instants at most " + days(r.longest()) + " apart";
+        if (!from.isEmpty() || !to.isEmpty()) {
+            if (from.isEmpty() || to.isEmpty() || !(raw.isEmpty() || raw.equals("custom"))) {
+                throw new IllegalArgumentException("a custom range needs both from and to (ISO-8601 instants such as 2026-11-01T00:00:00Z)"
+                        + " and no other range; got from='" + from + "', to='" + to + "', range='" + raw + "'");
+            }
+            raw = from + Window.RANGE_SEPARATOR + to;
+        }
+        String hours = def.params().containsKey("hours") ? "" : query.getOrDefault("hours", "").trim();
+        if (raw.isEmpty() && !hours.isEmpty()) {
+            long h;
+            try {
+                h = Long.parseLong(hours);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("hours must be a whole number, got '" + hours + "'");
+            }
+            if (h < 1 || h > r.longest().toHours()) {
+                throw new IllegalArgumentException("hours must be between 1 and " + r.longest().toHours() + ", got " + h);
+            }
+            raw = h + "h";
+        }
+        if (raw.isEmpty()) {
+            return r.defaultValue();
+        }
+        if (r.presets().contains(raw)) {
+            return raw;
+        }
+        Window w;
+        try {
+            w = Window.parse(raw, RANGE);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(raw.contains(Window.RANGE_SEPARATOR) ? e.getMessage() : expected + "; got '" + raw + "'");
+        }
+        if (w.kind() == Window.Kind.FIXED) {
+            if (w.span().compareTo(r.longest()) > 0) {
+                throw new IllegalArgumentException("a custom range may span at most " + days(r.longest()) + "; " + raw + " spans "
+                        + days(w.span()));
+            }
+            if (w.from() < MIN_INSTANT || w.to() > MAX_INSTANT) {
+                throw new IllegalArgumentException("a custom range must lie between 1970 and 9999; got " + raw);
+            }
+            return w.spec();
+        }
+        if (w.kind() == Window.Kind.TRAILING && raw.endsWith("h") && w.span().compareTo(r.longest()) <= 0) {
+            for (String p : r.presets()) {
+                Window pw = Window.parse(p, RANGE);
+                if (pw.kind() == Window.Kind.TRAILING && pw.span().equals(w.span())) {
+                    return p; // one view for 168h and 7d
+                }
+            }
+            return w.span().toHours() + "h";
+        }
+        throw new IllegalArgumentException(expected + "; got '" + raw + "'");
+    }
+
+    private static final long MIN_INSTANT = 0;
+    private static final long MAX_INSTANT = java.time.Instant.parse("9999-01-01T00:00:00Z").toEpochMilli();
+
+    private static String days(java.time.Duration d) {
+        return d.toHours() % 24 == 0 ? d.toDays() + " days" : d.toHours() + " hours";
     }
 
     /**

@@ -52,13 +52,20 @@ final class RowSet {
         upper = window.upper(now, zone);
     }
 
-    /** The bootstrap query: the rows that can be members now or later (no upper bound). */
+    /**
+     * The bootstrap query: the rows that can be members now or later (no upper bound, unless the
+     * window is fixed: then no later row can ever be a member).
+     */
     String bootstrapSql(List<Object> params, Dialect dialect) {
         StringBuilder sql = new StringBuilder("SELECT * FROM ").append(dataset.name()).append(" WHERE ");
         filter.sql(sql, params, dialect);
         if (lower != Long.MIN_VALUE) {
             sql.append(" AND ").append(dataset.time()).append(" >= ?");
             params.add(dialect.time(java.time.Instant.ofEpochMilli(lower)));
+        }
+        if (window.fixed()) {
+            sql.append(" AND ").append(dataset.time()).append(" < ?");
+            params.add(dialect.time(java.time.Instant.ofEpochMilli(upper)));
         }
         return sql.toString();
     }
@@ -84,7 +91,7 @@ final class RowSet {
             return true;
         }
         long t = time(row);
-        if (t == Long.MIN_VALUE || t < lower) {
+        if (t == Long.MIN_VALUE || t < lower || t >= upper && window.fixed()) {
             return false;
         }
         retained.computeIfAbsent(t, k -> new HashMap<>(2)).put(key(row), row);
@@ -172,6 +179,6 @@ final class RowSet {
 
     /** A key under which widgets with the same rows share one set. */
     static String shareKey(Dataset dataset, Filter filter, Window window) {
-        return dataset.name() + "|" + filter.canonical() + "|" + window.spec();
+        return dataset.name() + "|" + filter.canonical() + "|" + window.shareKey();
     }
 }

@@ -236,6 +236,36 @@ class DifferentialTest {
               oldest:           { list: diff_events, order: at asc, limit: 3 }
             """;
 
+    /**
+     * A dashboard's range: presets (trailing and calendar) and custom ranges (fixed bounds) over
+     * every widget kind, each stat with its previous period ({@code <stat>.previous}).
+     */
+    static final String TEST_RANGE_DASHBOARD = """
+            name: diffrange
+            title: Differential test of ranges
+            zone: Europe/Berlin
+            range:
+              default: 24h
+              presets: [2h, 24h, 7d, today, this_week, this_month]
+              longest: 40d
+            scopes:
+              owner: { owner: "${sub}" }
+            widgets:
+              n:         { stat: count, dataset: diff_events, window: "${range}" }
+              amount:    { stat: sum, field: amount, dataset: diff_events, window: "${range}", where: { status: { ne: failed } } }
+              avg_score: { stat: avg, field: score, dataset: diff_events, window: "${range}" }
+              low:       { stat: min, field: amount, dataset: diff_events, window: "${range}" }
+              high:      { stat: max, field: score, dataset: diff_events, window: "${range}", where: { flag: true } }
+              done:      { stat: ratio, dataset: diff_events, numerator: { status: done }, window: "${range}" }
+              owners:    { stat: distinct, field: owner, dataset: diff_events, window: "${range}" }
+              not_compared: { stat: count, dataset: diff_events, window: "${range}", compare: false }
+              by_kind:   { breakdown: kind, dataset: diff_events, window: "${range}" }
+              per_hour:  { series: count, bucket: 1h, dataset: diff_events, window: "${range}" }
+              per_day:   { series: "sum(amount)", bucket: 1d, dataset: diff_events, window: "${range}" }
+              by_owner:  { table: owner, dataset: diff_events, window: "${range}", columns: { n: count, amount: "sum(amount)" } }
+              recent:    { list: diff_events, order: at desc, limit: 5, window: "${range}" }
+            """;
+
     @TempDir
     Path dir;
 
@@ -306,6 +336,7 @@ class DifferentialTest {
             List<Dataset> packDatasets = List.copyOf(datasets);
             datasets.addAll(DatasetCatalog.parse(TEST_DATASETS, "DifferentialTest"));
             dashboards.put("DifferentialTest/difftest.yaml", TEST_DASHBOARD);
+            dashboards.put("DifferentialTest/diffrange.yaml", TEST_RANGE_DASHBOARD);
             catalog = DatasetCatalog.of(datasets);
             definitions = Definitions.load(dashboards, catalog);
 
@@ -381,8 +412,30 @@ class DifferentialTest {
                 out.add(definitions.key(def, "t1", scope, "sub0", Map.of()));
                 out.add(definitions.key(def, "t2", scope, "sub1", low));
             }
+            if (def.range().declared()) {
+                // presets (all of them for the test dashboard), and custom ranges: one in the past that
+                // late rows still land in, one the clock moves into and past
+                List<String> presets = def.name().equals("diffrange") ? def.range().presets()
+                        : List.of(def.range().presets().get(def.range().presets().size() - 1));
+                presets.forEach(p -> out.add(definitions.key(def, "t1", "", "", Map.of("range", p))));
+                out.add(definitions.key(def, "t2", "", "", Map.of("range", fixedRanges.get(0))));
+                String[] around = fixedRanges.get(1).split("\\.\\.");
+                out.add(definitions.key(def, "t1", "", "", Map.of("from", around[0], "to", around[1])));
+                for (String scope : def.scopes().keySet()) {
+                    out.add(definitions.key(def, "t1", scope, "sub0", Map.of("range", fixedRanges.get(0))));
+                }
+            }
             return out;
         }
+
+        /** Custom ranges of the views: [start-30h, start-2h) and [start-1h, start+6h); their edges get rows. */
+        /** Edges of the custom ranges and of their previous periods. */
+        final Instant[] fixedEdges = {
+                clock.instant().minus(58, ChronoUnit.HOURS), clock.instant().minus(30, ChronoUnit.HOURS), clock.instant().minus(2, ChronoUnit.HOURS),
+                clock.instant().minus(8, ChronoUnit.HOURS), clock.instant().minus(1, ChronoUnit.HOURS), clock.instant().plus(6, ChronoUnit.HOURS)};
+        final List<String> fixedRanges = List.of(
+                clock.instant().minus(30, ChronoUnit.HOURS) + ".." + clock.instant().minus(2, ChronoUnit.HOURS),
+                clock.instant().minus(1, ChronoUnit.HOURS) + ".." + clock.instant().plus(6, ChronoUnit.HOURS));
 
         /** Subscribes to every view, so none is evicted however far the clock jumps. */
         void open() {
@@ -588,6 +641,7 @@ class DifferentialTest {
 
         void check(int at) throws InterruptedException {
             checks++;
+            writeOnRangeBounds();
             Position head = store.changes().head();
             if (!feed.awaitPosition(head, Duration.ofSeconds(60))) {
                 fail("feed did not reach " + head + " (at " + feed.position() + "); seed=" + seed + " ops=" + at);
@@ -616,6 +670,7 @@ class DifferentialTest {
                     }
                 }
             }
+            checkRangeBounds(now, diff);
             if (!diff.isEmpty() && System.getProperty("switchboard.diff.trace") != null) {
                 try (var ps = outside.prepareStatement("SELECT seq, tenant, op, row_key, before_row, after_row FROM sb_changes WHERE row_key = ? ORDER BY seq")) {
                     ps.setString(1, System.getProperty("switchboard.diff.trace"));
@@ -634,12 +689,122 @@ class DifferentialTest {
             }
         }
 
+        /**
+         * The engine's SQL side reads its bounds from the same {@code Window} as its live side, so a
+         * wrong bound would agree with itself: here the range dashboard's count over the range and
+         * over its previous period is checked against bounds computed independently.
+         */
+        void checkRangeBounds(long now, StringBuilder diff) {
+            for (ViewKey k : keys) {
+                if (!k.dashboard().equals("diffrange") || !k.scope().isEmpty()) {
+                    continue;
+                }
+                Map<String, Object> live = engine.state(k).widgets();
+                String range = String.valueOf(k.params().get("range"));
+                for (boolean previous : new boolean[] {false, true}) {
+                    long[] b = expectedBounds(range, Instant.ofEpochMilli(now), previous);
+                    long expected = countBetween(k.tenant(), b[0], b[1]);
+                    String widget = previous ? "n.previous" : "n";
+                    compared++;
+                    if (!Long.valueOf(expected).equals(live.get(widget))) {
+                        diff.append("\n  ").append(k.topic()).append(" widget ").append(widget).append(" over [")
+                                .append(Instant.ofEpochMilli(b[0])).append(", ").append(b[1] == Long.MAX_VALUE ? "∞" : Instant.ofEpochMilli(b[1]))
+                                .append("): live ").append(live.get(widget)).append(", independent SQL ").append(expected);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Rows just before and at each bound of the range dashboard's views, current and previous
+         * period, at the instant of the check: a bound one millisecond off cannot pass unseen.
+         */
+        void writeOnRangeBounds() {
+            Gen events = gens.stream().filter(g -> g.dataset.name().equals("diff_events")).findFirst().orElseThrow();
+            for (ViewKey k : keys) {
+                if (!k.dashboard().equals("diffrange") || !k.scope().isEmpty()) {
+                    continue;
+                }
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (boolean previous : new boolean[] {false, true}) {
+                    long[] b = expectedBounds(String.valueOf(k.params().get("range")), clock.instant(), previous);
+                    for (long bound : b) {
+                        for (long d = -1; d <= 0 && bound != Long.MAX_VALUE; d++) {
+                            Map<String, Object> row = events.fullRow(this, events.newKey(k.tenant()), k.tenant());
+                            row.put(events.dataset.time(), Times.format(Instant.ofEpochMilli(bound + d)));
+                            if (rows.stream().noneMatch(r -> r.get(events.dataset.key()).equals(row.get(events.dataset.key())))) {
+                                rows.add(row);
+                            }
+                        }
+                    }
+                }
+                store.ingest(events.dataset, k.tenant(), rows);
+                rows.forEach(r -> events.added((String) r.get(events.dataset.key()), k.tenant()));
+            }
+        }
+
+        long countBetween(String tenant, long lower, long upper) {
+            String sql = "SELECT count(*) FROM diff_events WHERE tenant_id = ? AND at >= ?" + (upper == Long.MAX_VALUE ? "" : " AND at < ?");
+            try (PreparedStatement ps = outside.prepareStatement(sql)) {
+                ps.setString(1, tenant);
+                ps.setString(2, Times.format(Instant.ofEpochMilli(lower)));
+                if (upper != Long.MAX_VALUE) {
+                    ps.setString(3, Times.format(Instant.ofEpochMilli(upper)));
+                }
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         @Override
         public void close() throws Exception {
             feed.close();
             outside.close();
             store.close();
         }
+    }
+
+    /** [lower, upper) of a range at {@code now} (or of its previous period), by the calendar of the test zone. */
+    static long[] expectedBounds(String range, Instant now, boolean previous) {
+        var day = now.atZone(TEST_ZONE).toLocalDate();
+        java.time.LocalDate start;
+        java.time.LocalDate end;
+        switch (range) {
+            case "today" -> {
+                start = previous ? day.minusDays(1) : day;
+                end = start.plusDays(1);
+            }
+            case "this_week" -> {
+                var monday = day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+                start = previous ? monday.minusDays(7) : monday;
+                end = start.plusDays(7);
+            }
+            case "this_month" -> {
+                var first = day.withDayOfMonth(1);
+                start = previous ? first.minusMonths(1) : first;
+                end = start.plusMonths(1);
+            }
+            default -> {
+                if (range.contains("..")) {
+                    long a = Instant.parse(range.substring(0, range.indexOf(".."))).toEpochMilli();
+                    long b = Instant.parse(range.substring(range.indexOf("..") + 2)).toEpochMilli();
+                    return previous ? new long[] {2 * a - b, a} : new long[] {a, b};
+                }
+                long n = Long.parseLong(range.substring(0, range.length() - 1));
+                long span = switch (range.charAt(range.length() - 1)) {
+                    case 'h' -> n * 3_600_000L;
+                    case 'd' -> n * 86_400_000L;
+                    default -> throw new IllegalArgumentException("unexpected range " + range);
+                };
+                long t = now.toEpochMilli();
+                return previous ? new long[] {t - 2 * span, t - span} : new long[] {t - span, Long.MAX_VALUE};
+            }
+        }
+        return new long[] {start.atStartOfDay(TEST_ZONE).toInstant().toEpochMilli(), end.atStartOfDay(TEST_ZONE).toInstant().toEpochMilli()};
     }
 
     /** Random rows for one dataset, from its declared types, allowed values and dashboard literals. */
@@ -803,6 +968,13 @@ class DifferentialTest {
                         day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(TEST_ZONE).toInstant(),
                         day.withDayOfMonth(1).atStartOfDay(TEST_ZONE).toInstant(),
                         now.truncatedTo(ChronoUnit.DAYS), now.minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS),
+                        // previous periods: of 2h, 24h and 7d, yesterday, last week, last month
+                        now.minus(4, ChronoUnit.HOURS), now.minus(48, ChronoUnit.HOURS), now.minus(336, ChronoUnit.HOURS),
+                        day.minusDays(1).atStartOfDay(TEST_ZONE).toInstant(),
+                        day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).minusWeeks(1).atStartOfDay(TEST_ZONE).toInstant(),
+                        day.withDayOfMonth(1).minusMonths(1).atStartOfDay(TEST_ZONE).toInstant(),
+                        // the custom ranges' bounds, and their previous periods' starts
+                        h.fixedEdges[0], h.fixedEdges[1], h.fixedEdges[2], h.fixedEdges[3], h.fixedEdges[4], h.fixedEdges[5],
                 };
                 t = edges[rnd.nextInt(edges.length)].plusMillis(rnd.nextInt(3) - 1);
             }

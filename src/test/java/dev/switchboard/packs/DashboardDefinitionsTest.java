@@ -24,14 +24,14 @@ class DashboardDefinitionsTest {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final Set<String> KINDS = Set.of("list", "table", "series", "breakdown", "sample");
     private static final Map<String, Set<String>> KEYS = Map.of(
-            "stat", Set.of("stat", "field", "numerator", "alert"),
+            "stat", Set.of("stat", "field", "numerator", "alert", "compare"),
             "breakdown", Set.of("breakdown", "stat"),
             "series", Set.of("series", "bucket"),
             "table", Set.of("table", "columns", "order", "limit", "label"),
             "list", Set.of("list", "order", "limit", "fields"),
             "sample", Set.of("sample", "every", "points"));
     private static final Set<String> COMMON = Set.of("dataset", "where", "window", "only");
-    private static final Pattern WINDOW = Pattern.compile("\\d+[smhdw]|today|this_week|this_month|upcoming|past|\\$\\{(\\w+)}[smhdw]");
+    private static final Pattern WINDOW = Pattern.compile("\\d+[smhdw]|today|this_week|this_month|upcoming|past|\\$\\{(\\w+)}[smhdw]|\\$\\{range}");
     private static final Pattern EXPR = Pattern.compile("(\\w+)(?:\\((.*)\\))?");
     private static final Pattern CONDITION = Pattern.compile("\\s*(\\w+)\\s*(?:=|\\s+in\\s+)\\s*(.+?)\\s*");
     private static final Set<String> OPERATORS = Set.of("in", "gt", "gte", "lt", "lte", "ne", "eq", "null");
@@ -62,9 +62,12 @@ class DashboardDefinitionsTest {
     }
 
     private static void checkDashboard(JsonNode root, Map<String, Dataset> datasets, String where) {
-        assertThat(root.propertyNames()).as(where).isSubsetOf("name", "title", "description", "zone", "params", "scopes", "widgets");
+        assertThat(root.propertyNames()).as(where).isSubsetOf("name", "title", "description", "zone", "params", "range", "scopes", "widgets");
         assertThat(root.path("widgets").isObject()).as(where + " widgets").isTrue();
         Set<String> params = new HashSet<>(root.path("params").propertyNames());
+        if (root.has("range")) {
+            params.add("range");
+        }
         Set<Dataset> used = new HashSet<>();
         for (var w : root.path("widgets").properties()) {
             String at = where + " widget " + w.getKey();
@@ -113,7 +116,9 @@ class DashboardDefinitionsTest {
         if (w.has("window")) {
             Matcher m = WINDOW.matcher(w.path("window").asString());
             assertThat(m.matches()).as(at + " window " + w.path("window")).isTrue();
-            if (m.group(1) != null) {
+            if (m.group(1) == null && w.path("window").asString().equals("${range}")) {
+                assertThat(params).as(at + " window ${range} needs the dashboard's range").contains("range");
+            } else if (m.group(1) != null) {
                 assertThat(params).as(at + " window param").contains(m.group(1));
             }
         }
