@@ -48,6 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class PgBench {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final Map<String, Long> FEED = new ConcurrentHashMap<>();
+    /** Events other than changes and dashboard deltas per type (a resynchronized slow client gets a new snapshot). */
+    static final Map<String, Long> OTHER_EVENTS = new ConcurrentHashMap<>();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -152,6 +154,9 @@ public final class PgBench {
             Map<String, Long> arrived = new ConcurrentHashMap<>();
             arrivals.add(arrived);
             streams.add(new Sse(port, "/api/events/" + tenant + "?" + watch, null, e -> {
+                if (!e.type().equals("change") && !e.type().equals("delta")) {
+                    OTHER_EVENTS.merge(e.type(), 1L, Long::sum);
+                }
                 if (e.type().equals("snapshot")) {
                     subscribed.countDown();
                 } else if (e.type().equals("change")) {
@@ -255,6 +260,8 @@ public final class PgBench {
                 }
             }
         }
+        System.out.println("  events besides changes and deltas: " + OTHER_EVENTS);
+        OTHER_EVENTS.clear();
         if (!FEED.isEmpty()) {
             long[] f = committedAt.entrySet().stream().filter(e -> FEED.containsKey(e.getKey()))
                     .mapToLong(e -> TimeUnit.NANOSECONDS.toMicros(FEED.get(e.getKey()) - e.getValue())).sorted().toArray();

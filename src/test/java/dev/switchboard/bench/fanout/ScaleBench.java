@@ -380,13 +380,19 @@ public final class ScaleBench {
         return m;
     }
 
-    /** Inserts call_logs rows in rounds: round r holds one row per tenant, stamped {@code sbq-<r>-<nanoTime>-<tenant>}. */
+    /**
+     * Inserts call_logs rows in rounds: round r holds one row per tenant, stamped
+     * {@code sbq-<r>-<nanoTime>-<tenant>}. Row g overall is round {@code g / tenants} of tenant
+     * {@code g % tenants}; transactions of {@code batch} rows are due at a fixed pace and taken by
+     * {@link #CONNECTIONS} connections at once, so one slow commit does not hold the rate back.
+     */
     static final class Writer {
+        static final int CONNECTIONS = 4;
         private final PgDatabase db;
         private final int tenants;
         private final int batch;
-        private long round;
-        private int tenant;
+        /** The next row overall; always at a round's start between calls to {@link #write}. */
+        private long next;
 
         Writer(PgDatabase db, int tenants, int batch) {
             this.db = db;
@@ -394,47 +400,52 @@ public final class ScaleBench {
             this.batch = batch;
         }
 
-        /** The first round not yet written (a partly written round is finished first by {@link #write}). */
+        /** The first round not yet written. */
         long nextRound() {
-            return tenant == 0 ? round : round + 1;
+            return next / tenants;
         }
 
-        /**
-         * Writes {@code rate} rows a second for about {@code seconds}, in transactions of {@code batch}
-         * rows, then completes the round in progress (so every tenant has every round below
-         * {@link #nextRound}). Returns the rows written.
-         */
+        /** Writes {@code rate} rows a second for about {@code seconds}, ending at a whole round. Returns the rows written. */
         long write(int rate, int seconds) throws Exception {
-            long total = (long) rate * seconds;
-            AtomicLong written = new AtomicLong();
+            long first = next;
+            long end = first + ((long) rate * seconds + tenants - 1) / tenants * tenants;
+            long txns = (end - first + batch - 1) / batch;
             long intervalNanos = TimeUnit.SECONDS.toNanos(1) * batch / rate;
+            AtomicLong claimed = new AtomicLong();
             String startedAt = Instant.now().toString();
-            try (java.sql.Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO call_logs (id, user_id, agent_config_id, status, started_at, duration) VALUES (?, ?, 'scale', 'active', ?::timestamptz, 0)")) {
-                c.setAutoCommit(false);
-                long start = System.nanoTime();
-                for (long txn = 0; written.get() < total || tenant != 0; txn++) {
-                    long due = start + txn * intervalNanos;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                    for (int i = 0; i < batch && (written.get() < total || tenant != 0); i++) {
-                        ps.setString(1, Marker.id(round, System.nanoTime()) + "-" + tenant);
-                        ps.setString(2, "t" + tenant);
-                        ps.setString(3, startedAt);
-                        ps.addBatch();
-                        written.incrementAndGet();
-                        if (++tenant == tenants) {
-                            tenant = 0;
-                            round++;
+            long start = System.nanoTime();
+            List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(CONNECTIONS)) {
+                for (int w = 0; w < CONNECTIONS; w++) {
+                    workers.add(pool.submit(() -> {
+                        try (java.sql.Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                                "INSERT INTO call_logs (id, user_id, agent_config_id, status, started_at, duration) "
+                                        + "VALUES (?, ?, 'scale', 'active', ?::timestamptz, 0)")) {
+                            c.setAutoCommit(false);
+                            for (long k = claimed.getAndIncrement(); k < txns; k = claimed.getAndIncrement()) {
+                                long wait = start + k * intervalNanos - System.nanoTime();
+                                if (wait > 0) {
+                                    TimeUnit.NANOSECONDS.sleep(wait);
+                                }
+                                for (long g = first + k * batch; g < Math.min(end, first + (k + 1) * batch); g++) {
+                                    ps.setString(1, Marker.id(g / tenants, System.nanoTime()) + "-" + g % tenants);
+                                    ps.setString(2, "t" + g % tenants);
+                                    ps.setString(3, startedAt);
+                                    ps.addBatch();
+                                }
+                                ps.executeBatch();
+                                c.commit();
+                            }
                         }
-                    }
-                    ps.executeBatch();
-                    c.commit();
+                        return null;
+                    }));
+                }
+                for (var f : workers) {
+                    f.get();
                 }
             }
-            return written.get();
+            next = end;
+            return end - first;
         }
     }
 
