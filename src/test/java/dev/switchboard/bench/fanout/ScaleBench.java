@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -130,23 +131,37 @@ public final class ScaleBench {
         System.out.printf("scale bench: %,d subscribers (%.0f%% WebSocket) over %d tenants, %d edge processes and %d load generators "
                         + "(at most %,d connections each), rates %s changes/s, %d s per step; logs in %s%n", o.subscribers(),
                 100 * o.wsShare(), o.tenants(), processes, processes, o.perProcess(), o.rates(), o.seconds(), work);
-        List<Child> started = new ArrayList<>();
-        try (PgDatabase db = PgDatabase.create("scale")) {
-            try {
-                bench(o, processes, jar, work, stream, db, started);
-            } finally {
+        List<Child> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PgDatabase db = PgDatabase.create("scale");
+        AtomicBoolean cleaned = new AtomicBoolean();
+        Runnable cleanUp = () -> {
+            if (cleaned.compareAndSet(false, true)) {
                 for (int i = started.size() - 1; i >= 0; i--) {
                     started.get(i).close();
                 }
                 deleteStream(o.broker(), stream);
+                try {
+                    db.close(); // drops the database and its replication slots
+                } catch (Exception e) {
+                    System.out.println("could not drop the database " + db.name + ": " + e);
+                }
             }
+        };
+        // also on Ctrl-C, a kill or the watchdog: nothing the run started outlives it
+        Runtime.getRuntime().addShutdownHook(new Thread(cleanUp));
+        try {
+            bench(o, processes, jar, work, stream, db, started);
+        } finally {
+            cleanUp.run();
         }
     }
 
     private static void bench(Options o, int processes, Path jar, Path work, String stream, PgDatabase db, List<Child> started)
             throws Exception {
+        // small pools: eight servers at the default of 10 would take most of PostgreSQL's 100
+        // connections from everyone else on the machine; edges here only bootstrap nothing and write nothing
         List<String> common = List.of("--host", "127.0.0.1", "--database", db.url, "--insecure-open-access", "--broker", o.broker(),
-                "--broker-stream", stream, "--broker-max-mb", "1024", "--broker-retention", "1h");
+                "--broker-stream", stream, "--broker-max-mb", "1024", "--broker-retention", "1h", "--pg-pool-size", "2");
         int capturePort = freePort();
         Child capture = server(jar, work, "capture", List.of(), capturePort, common, List.of("--role", "capture"));
         started.add(capture);
