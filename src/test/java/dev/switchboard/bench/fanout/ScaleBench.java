@@ -324,6 +324,8 @@ public final class ScaleBench {
                         + "late %,d, drain %.1f s; commit -> client p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", r.rate(), r.rows(), r.seconds(),
                 s.distinct(), r.expected(), s.distinct() / r.seconds(), s.missing(), s.duplicates(), s.late(), r.drainSeconds(),
                 s.latency().getValueAtPercentile(50) / 1000.0, s.latency().getValueAtPercentile(99) / 1000.0, s.latency().getMaxValue() / 1000.0);
+        System.out.printf("  connections open %,d, closed since connecting %,d%s%n", s.connections(), s.closed(),
+                s.lastError().isEmpty() ? "" : " (last reason: " + s.lastError() + ")");
         System.out.println("  CPU (% of one core, over the step and its drain): " + r.cpuPct().entrySet().stream()
                 .map(e -> e.getKey() + " " + Math.round(e.getValue()) + "%").reduce((a, b) -> a + ", " + b).orElse("")
                 + String.format("; machine busy %.0f%%", r.machineBusy()));
