@@ -70,6 +70,11 @@ public final class Bench {
             dev.switchboard.bench.fanout.MemoryBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("scale")) {
+            // ./switchboard bench scale [...]: one capture, several edges on NATS JetStream, N subscribers (issue 11)
+            dev.switchboard.bench.fanout.ScaleBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals("abuse")) {
             // ./switchboard bench abuse [--seconds N] [--scale X] [--quick]: issue 12's abusive clients at once, honest latency
             dev.switchboard.bench.abuse.AbuseBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,6 +45,12 @@ final class CaptureLoop implements Runnable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final Duration MAINTAIN_EVERY = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Readers are woken after this many quietly appended changes at most... */
+    static final int SIGNAL_CHANGES = 512;
+    /** ...or this long after the first of them, whichever comes first (or when the stream pauses). */
+    static final long SIGNAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The live copy is confirmed at most this often while changes flow. */
+    static final long CONFIRM_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** A window held for a broker pauses decoding at this many times its usual size. */
     private static final int HELD_FACTOR = 4;
 
@@ -72,6 +79,9 @@ final class CaptureLoop implements Runnable {
     private Instant lastHeartbeat = Instant.EPOCH;
     private Instant lastStatus = Instant.EPOCH;
     private boolean pausedLogged;
+    private int unsignalled;
+    private long firstUnsignalled;
+    private long lastConfirmNanos;
 
     CaptureLoop(String url, Properties credentials, SlotKeeper keeper, ChangeWindow window, Epoch epoch, Map<String, Dataset> datasets,
                 CaptureSettings settings, Clock clock) {
@@ -151,6 +161,7 @@ final class CaptureLoop implements Runnable {
     }
 
     private void stream() throws SQLException {
+        signal(); // what the previous stream appended quietly before it broke
         try (var conn = DriverManager.getConnection(url, replicationProperties(credentials))) {
             PGConnection pg = conn.unwrap(PGConnection.class);
             String live = keeper.slot() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong(0x100000, 0xFFFFFF));
@@ -181,11 +192,13 @@ final class CaptureLoop implements Runnable {
             if (window.size() > settings.maxChanges() * HELD_FACTOR && window.held() && !decoder.inTransaction()) {
                 // the broker has not acknowledged what the window holds: decode no further (the
                 // slot keeps the WAL) rather than let memory grow while the broker is away
+                signal();
                 awaitAcknowledgement(stream);
                 continue;
             }
             ByteBuffer msg = stream.readPending();
             if (msg == null) {
+                signal();
                 if (!decoder.inTransaction() && window.isEmpty()) {
                     // nothing retained and nothing half-read: all WAL the server sent so far is done with
                     retainable = Math.max(retainable, stream.getLastReceiveLSN().asLong());
@@ -195,8 +208,37 @@ final class CaptureLoop implements Runnable {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
                 continue;
             }
-            decoder.decode(msg).ifPresent(window::append);
-            maintain();
+            Optional<Txn> done = decoder.decode(msg);
+            if (done.isPresent()) {
+                appended(done.get());
+                maintain();
+            }
+        }
+    }
+
+    /**
+     * Appends a decoded transaction without waking readers, and wakes them once per burst: when
+     * the stream has nothing more pending, or after {@link #SIGNAL_CHANGES} changes or
+     * {@link #SIGNAL_NANOS} since the first unsignalled one. Under many small concurrent
+     * transactions this hands the feed one batch per burst instead of one wake-up per commit.
+     */
+    private void appended(Txn txn) {
+        if (!window.append(txn, false)) {
+            return;
+        }
+        if (unsignalled == 0) {
+            firstUnsignalled = System.nanoTime();
+        }
+        unsignalled += txn.changes().size();
+        if (unsignalled >= SIGNAL_CHANGES || System.nanoTime() - firstUnsignalled >= SIGNAL_NANOS) {
+            signal();
+        }
+    }
+
+    private void signal() {
+        if (unsignalled > 0) {
+            unsignalled = 0;
+            window.wake();
         }
     }
 
@@ -219,10 +261,17 @@ final class CaptureLoop implements Runnable {
         }
     }
 
-    /** Confirms everything received on the live copy, so a shutting-down server is not kept waiting for us. */
+    /**
+     * Confirms everything received on the live copy, so a shutting-down server is not kept waiting
+     * for us; at most every {@link #CONFIRM_EVERY_NANOS} while changes flow: under many small
+     * transactions the stream goes idle between nearly every commit, and a status message each
+     * time cost a write here and a wake-up of the walsender per commit.
+     */
     private void confirmLive(PGReplicationStream stream) throws SQLException {
         long received = stream.getLastReceiveLSN().asLong();
-        if (received > liveConfirmed) {
+        long now = System.nanoTime();
+        if (received > liveConfirmed && now - lastConfirmNanos >= CONFIRM_EVERY_NANOS) {
+            lastConfirmNanos = now;
             LogSequenceNumber lsn = LogSequenceNumber.valueOf(received);
             stream.setFlushedLSN(lsn);
             stream.setAppliedLSN(lsn);

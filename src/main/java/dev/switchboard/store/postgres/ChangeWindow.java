@@ -58,6 +58,16 @@ final class ChangeWindow {
      * already seen (a stream replays from the slot's confirmed point) and is ignored.
      */
     boolean append(Txn txn) {
+        return append(txn, true);
+    }
+
+    /**
+     * {@link #append(Txn)}, waking readers only when {@code signal} is true: the capture thread
+     * appends a burst of transactions quietly and wakes readers once for all of them (one lock
+     * and one hand-off to the feed per burst, not per transaction). A quiet append must be
+     * followed by {@link #wake()} for readers that wait.
+     */
+    boolean append(Txn txn, boolean signal) {
         if (txn.changes().isEmpty() || txn.lastSeq() <= head) {
             return false;
         }
@@ -65,7 +75,9 @@ final class ChangeWindow {
         size += txn.changes().size();
         resumeLsn = txn.endLsn();
         head = txn.lastSeq();
-        wake();
+        if (signal) {
+            wake();
+        }
         return true;
     }
 

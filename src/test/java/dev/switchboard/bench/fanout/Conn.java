@@ -15,6 +15,8 @@ final class Conn implements StreamListener {
     private final WsDecoder ws;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     SelectionKey key;
+    /** The stream path this connection requests. */
+    String path = "";
     boolean ready;
     boolean closed;
 

@@ -32,15 +32,18 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Arguments: {@code --threads N} (selector threads, default 1), {@code --bind ADDRESS} (source
- * address of its connections, e.g. 127.0.0.2, when one address runs out of ephemeral ports).
+ * address of its connections, e.g. 127.0.0.2, when one address runs out of ephemeral ports),
+ * {@code --tenants T --tenant-offset O --tenant-stride S} (a PATH containing {@code {tenant}} gets
+ * tenant {@code (O + thread + k * S * threads) % T} for its k-th connection on a thread: give
+ * process p of P the offset {@code p * threads} and the stride P).
  * It exits when its stdin closes, so it never outlives the benchmark.
  */
 public final class LoadGen {
     private final List<Loop> loops = new ArrayList<>();
 
-    private LoadGen(int threads, Optional<InetAddress> bind) throws Exception {
+    private LoadGen(int threads, Optional<InetAddress> bind, int tenants, int offset, int stride) throws Exception {
         for (int i = 0; i < threads; i++) {
-            Loop l = new Loop(bind);
+            Loop l = new Loop(bind, new Loop.Tenants(tenants, offset + i, stride));
             loops.add(l);
             Thread.ofPlatform().name("loadgen-" + i).daemon().start(l);
         }
@@ -49,16 +52,22 @@ public final class LoadGen {
     public static void main(String[] args) throws Exception {
         int threads = 1;
         Optional<InetAddress> bind = Optional.empty();
+        int tenants = 1;
+        int offset = 0;
+        int stride = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--bind" -> bind = Optional.of(InetAddress.getByName(args[++i]));
+                case "--tenants" -> tenants = Integer.parseInt(args[++i]);
+                case "--tenant-offset" -> offset = Integer.parseInt(args[++i]);
+                case "--tenant-stride" -> stride = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing but answers on stdout
-        LoadGen gen = new LoadGen(threads, bind);
+        LoadGen gen = new LoadGen(threads, bind, tenants, offset, stride * threads);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -90,7 +99,7 @@ public final class LoadGen {
                 int ok = 0;
                 int failed = 0;
                 for (CompletableFuture<int[]> f : fs) {
-                    int[] r = f.get(180, TimeUnit.SECONDS);
+                    int[] r = f.get(900, TimeUnit.SECONDS); // 15,000 connections on a busy machine can take minutes
                     ok += r[0];
                     failed += r[1];
                 }

@@ -36,6 +36,8 @@ final class Loop implements Runnable {
     private final ByteBuffer bb = ByteBuffer.wrap(buf);
     private volatile boolean running = true;
     private Campaign campaign;
+    private final Tenants tenants;
+    private long opened;
     private String lastError = "";
 
     /** A batch of connections being opened. */
@@ -66,8 +68,20 @@ final class Loop implements Runnable {
                 long lastReceipt, int connections, int closed, String lastError, Histogram latency) { }
 
     Loop(Optional<InetAddress> bind) throws IOException {
+        this(bind, new Tenants(1, 0, 1));
+    }
+
+    /**
+     * How a path with {@code {tenant}} in it is filled in: the k-th connection this loop opens
+     * watches tenant {@code (offset + k * stride) % count}, so loops and processes given distinct
+     * offsets and a common stride spread their connections evenly over the tenants.
+     */
+    record Tenants(int count, int offset, int stride) { }
+
+    Loop(Optional<InetAddress> bind, Tenants tenants) throws IOException {
         this.selector = Selector.open();
         this.bind = bind;
+        this.tenants = tenants;
     }
 
     /** Runs {@code f} on this loop's thread. */
@@ -192,9 +206,9 @@ final class Loop implements Runnable {
                 String host = campaign.target.getHostString();
                 int port = campaign.target.getPort();
                 c.send(switch (campaign.protocol) {
-                    case "sse" -> SseDecoder.request(host, port, campaign.path);
-                    case "ws" -> WsDecoder.request(host, port, campaign.path);
-                    default -> WsDecoder.request(host, port, campaign.path); // Socket.IO: /socket.io/?EIO=4&transport=websocket
+                    case "sse" -> SseDecoder.request(host, port, c.path);
+                    case "ws" -> WsDecoder.request(host, port, c.path);
+                    default -> WsDecoder.request(host, port, c.path); // Socket.IO: /socket.io/?EIO=4&transport=websocket
                 });
                 return;
             }
@@ -230,6 +244,9 @@ final class Loop implements Runnable {
                     ch.bind(new InetSocketAddress(bind.get(), 0));
                 }
                 Conn c = new Conn(this, ch, k.protocol, k.connectPacket);
+                c.path = k.path.contains("{tenant}")
+                        ? k.path.replace("{tenant}", Long.toString((tenants.offset() + opened++ * tenants.stride()) % tenants.count()))
+                        : k.path;
                 conns.add(c);
                 ch.connect(k.target);
                 c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);

@@ -98,6 +98,32 @@ class ChangeWindowTest {
     }
 
     @Test
+    void quietAppends_areReadableAtOnce_andOneWakeReleasesAWaiterForTheWholeBurst() throws Exception {
+        ChangeWindow w = new ChangeWindow(0);
+        w.read(0, 10, true);
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
+            try {
+                waiting.countDown();
+                w.await(30_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        waiting.await(10, TimeUnit.SECONDS);
+        assertThat(w.append(txn(0x2000, 1, 2, T0), false)).isTrue();
+        assertThat(w.append(txn(0x3000, 2, 1, T0), false)).isTrue();
+        assertThat(w.head()).isEqualTo(Positions.seq(BASE, 0x3000, 0));
+        w.wake();
+        waiter.get(10, TimeUnit.SECONDS);
+        assertThat(w.read(0, 100, true)).extracting(Change::key).containsExactly("8192/0", "8192/1", "12288/0");
+        // a reader arriving after quiet appends does not wait for a wake-up
+        w.append(txn(0x4000, 3, 1, T0), false);
+        w.await(30_000);
+        assertThat(w.read(Positions.seq(BASE, 0x3000, 0), 100, true)).extracting(Change::key).containsExactly("16384/0");
+    }
+
+    @Test
     void restartAt_dropsEverythingAndServesOnlyAfterTheNewFloor() {
         ChangeWindow w = new ChangeWindow(0);
         w.append(txn(0x2000, 1, 2, T0));
