@@ -25,6 +25,17 @@ final class Sim {
         return prefix + "_" + String.format("%012x", random.nextLong() >>> 16);
     }
 
+    /** One entry per event: each tenant as many times as it has events, tenants in the map's order. */
+    static List<String> turns(Map<String, Integer> events) {
+        List<String> turns = new ArrayList<>();
+        events.forEach((tenant, n) -> {
+            for (int i = 0; i < n; i++) {
+                turns.add(tenant);
+            }
+        });
+        return turns;
+    }
+
     static String time(Instant t) {
         return Times.format(t);
     }
