@@ -113,19 +113,22 @@ final class Simulation implements AutoCloseable {
         long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         Instant end = clock.instant();
         Batch batch = new Batch(writer);
+        List<String> packs = new ArrayList<>();
         for (Simulator s : simulators) {
             Instant from = end.minus(span(s));
             if (since.isPresent() && since.get().isAfter(from)) {
-                from = since.get();
+                from = since.get().isAfter(end) ? end : since.get();
             }
+            long rows = batch.written;
+            long ms = System.nanoTime();
             advance(s, from, end, s.arrivals().tick(), batch);
             batch.flush();
+            packs.add(s.pack() + " " + Duration.between(from, end).toMinutes() / 60.0 + " h: " + (batch.written - rows) + " rows, "
+                    + (System.nanoTime() - ms) / 1_000_000 + " ms");
         }
         last = end;
-        LOG.info("wrote {} rows of simulated history ({}) in {} ms ({} ms CPU)", batch.written,
-                simulators.stream().map(s -> s.pack() + " " + span(s).toString().substring(2).toLowerCase()).toList(),
-                (System.nanoTime() - t0) / 1_000_000,
-                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1_000_000);
+        LOG.info("wrote {} rows of simulated history in {} ms ({} ms CPU) {}", batch.written, (System.nanoTime() - t0) / 1_000_000,
+                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1_000_000, packs);
     }
 
     /**
