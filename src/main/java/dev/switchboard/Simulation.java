@@ -220,12 +220,14 @@ final class Simulation implements AutoCloseable {
 
     /**
      * The backfill's writer: keeps validated rows per (tenant, dataset), in order, and writes each
-     * list in one transaction on {@link #flush}; a delete first writes what its list holds. Rows of
-     * different lists are different rows, so only the order within a list matters.
+     * list in one transaction on {@link #flush}, then the deletes it held (one transaction per
+     * list). Rows of different lists are different rows, so only the order within a list matters;
+     * and a key once deleted is never written again, so its delete may wait for the flush.
      */
     private final class Batch implements Simulator.Writer {
         private final Simulator.Writer direct;
         private final Map<List<String>, List<Map<String, Object>>> pending = new LinkedHashMap<>();
+        private final Map<List<String>, List<String>> deletes = new LinkedHashMap<>();
         private int held;
         long written;
 
@@ -241,13 +243,15 @@ final class Simulation implements AutoCloseable {
             }
         }
 
+        /** Held until the group's rows are written: simulators never write a key again once they delete it. */
         public void delete(String tenant, String dataset, List<String> keys) {
-            flush(List.of(tenant, dataset));
-            direct.delete(tenant, dataset, keys);
+            deletes.computeIfAbsent(List.of(tenant, dataset), k -> new ArrayList<>()).addAll(keys);
         }
 
         void flush() {
             List.copyOf(pending.keySet()).forEach(this::flush);
+            deletes.forEach((group, keys) -> direct.delete(group.get(0), group.get(1), keys));
+            deletes.clear();
             held = 0;
         }
 

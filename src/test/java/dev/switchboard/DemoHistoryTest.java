@@ -41,12 +41,12 @@ class DemoHistoryTest {
     private static final Instant NOW = Instant.parse("2026-11-25T15:30:00Z");
 
     @TempDir
-    Path dir;
+    static Path dir;
     private Switchboard sb;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    void start() {
+    void start() throws InterruptedException {
         sb = Switchboard.start(new Config(true, "127.0.0.1", 0, dir, Optional.empty(), 20, Optional.empty(), Optional.empty(), false,
                 "history"), Clock.fixed(NOW, ZoneOffset.UTC));
         assertThat(sb.feed().awaitPosition(sb.store().changes().head(), Duration.ofSeconds(60))).isTrue();
