@@ -123,7 +123,8 @@ final class Simulation implements AutoCloseable {
             long ms = System.nanoTime();
             advance(s, from, end, s.arrivals().tick(), batch);
             batch.flush();
-            packs.add(s.pack() + " " + Duration.between(from, end).toMinutes() / 60.0 + " h: " + (batch.written - rows) + " rows, "
+            long minutes = Duration.between(from, end).toMinutes();
+            packs.add(s.pack() + " " + (minutes < 120 ? minutes + " min" : minutes / 60 + " h") + ": " + (batch.written - rows) + " rows, "
                     + (System.nanoTime() - ms) / 1_000_000 + " ms");
         }
         last = end;
