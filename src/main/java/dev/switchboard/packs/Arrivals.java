@@ -110,7 +110,7 @@ public record Arrivals(Map<String, Double> perHour, Shape shape, Duration histor
                 0.9, 0.95, 1.0, 0.95, 0.85, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2, 0.18), 0.45);
         /** Lines answered around the clock, busiest in the day and evening. */
         public static final Shape AROUND_THE_CLOCK = new Shape(List.of(
-                0.3, 0.25, 0.22, 0.2, 0.22, 0.3, 0.45, 0.65, 0.85, 1.0, 1.0, 1.0,
+                0.35, 0.32, 0.3, 0.3, 0.3, 0.35, 0.45, 0.65, 0.85, 1.0, 1.0, 1.0,
                 0.95, 1.0, 1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.35), 0.7);
 
         public Shape {
