@@ -57,6 +57,13 @@ class SimulationArrivalsTest {
             return arrivals;
         }
 
+        boolean resumed;
+
+        @Override
+        public void resume(Stored stored, RandomGenerator random) {
+            resumed = steps.isEmpty();
+        }
+
         @Override
         public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
             steps.add(now);
@@ -129,5 +136,23 @@ class SimulationArrivalsTest {
             simulation.step(NONE);
         }
         assertThat(counting.steps).isSorted().last().isEqualTo(NOW.plusSeconds(1));
+    }
+
+    @Test
+    void aRestart_takesBackOpenRowsFirst_thenFillsTheGapSinceTheLastWrite_atMostTheHistorySpan() {
+        Arrivals model = new Arrivals(Map.of("t1", 3600.0), Arrivals.Shape.AROUND_THE_CLOCK, Duration.ofHours(2), Duration.ofSeconds(60));
+        Counting recent = new Counting(model);
+        Counting old = new Counting(model);
+        try (SqliteStore store = SqliteStore.open(dir.resolve("restart.db"))) {
+            store.migrate(List.of());
+            new Simulation(store, DatasetCatalog.of(List.of()), new MutableClock(NOW), Simulation.MODEL_RATE, List.of(recent))
+                    .resume(NOW.minus(Duration.ofMinutes(30)));
+            new Simulation(store, DatasetCatalog.of(List.of()), new MutableClock(NOW), Simulation.MODEL_RATE, List.of(old))
+                    .resume(NOW.minus(Duration.ofDays(3)));
+        }
+        assertThat(recent.resumed).as("open rows taken back before the first step").isTrue();
+        assertThat(recent.steps.getFirst()).isEqualTo(NOW.minus(Duration.ofMinutes(29)));
+        assertThat(recent.steps.getLast()).isEqualTo(NOW);
+        assertThat(old.steps.getFirst()).as("a gap longer than the history is filled as far back as the history").isEqualTo(NOW.minus(Duration.ofMinutes(119)));
     }
 }
