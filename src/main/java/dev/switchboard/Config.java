@@ -48,7 +48,8 @@ public final class Config {
             "Web origins whose pages may use the API from a browser (CORS), e.g. https://app.example.com; comma-separated; * for any. "
                     + "Default: none (same origin only)."));
     static final Setting<Double> SIMULATE_RATE = def(Setting.decimal("simulate-rate", 20, 0, 100_000, Setting.Scope.DEMO,
-            "Simulated events per second; 0 turns the simulator off."));
+            "How busy simulated tenants are: 20 is each pack's arrival model as declared (a shop acts a few times an hour, "
+                    + "a dialer every few seconds), 40 doubles every rate; 0 turns the simulator off."));
     static final Setting<Optional<String>> JWT_SECRET = def(Setting.optional("jwt-secret", Setting.Scope.SERVE, true, s -> s, s -> s,
             "HS256 secret (32+ bytes) for bearer tokens; serve requires it unless --insecure-open-access. "
                     + "Prefer the environment or the file to the flag (flags show in ps)."));
@@ -453,7 +454,10 @@ public final class Config {
         return get(DATABASE);
     }
 
-    /** Simulated row changes per second in demo mode; 0 turns the simulator off. The default is 20. */
+    /**
+     * How busy simulated tenants are in demo mode: 20 runs each pack's arrival model as declared,
+     * other values scale every tenant's rate in proportion; 0 turns the simulator off. The default is 20.
+     */
     public double simulateRate() {
         return get(SIMULATE_RATE);
     }

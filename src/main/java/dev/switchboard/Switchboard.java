@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.auth.Access;
 import dev.switchboard.broker.Broker;
+import dev.switchboard.change.Change;
 import dev.switchboard.change.ChangeFeed;
 import dev.switchboard.change.ChangeSource;
 import dev.switchboard.change.Position;
@@ -25,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,11 +84,17 @@ public final class Switchboard implements AutoCloseable {
         store.migrate(List.copyOf(catalog.all()));
         if (config.demo() && config.simulateRate() > 0) {
             this.simulation = new Simulation(store, catalog, clock, config.simulateRate());
-            if (store.changes().head().seq() == 0) {
-                // Before the feed and the views exist: they start from the finished history, and the
-                // first page a visitor sees has full charts rather than a day being drawn in.
-                LOG.info("new database: writing 24 h of simulated history first");
+            // Before the feed and the views exist: they start from the finished history, and the
+            // first page a visitor sees has full charts rather than days being drawn in.
+            Position head = store.changes().head();
+            Optional<Instant> lastWrite = head.seq() == 0 ? Optional.empty()
+                    : store.changes().read(new Position(head.epoch(), head.seq() - 1), 1).stream().map(Change::commitTime).findFirst();
+            if (head.seq() == 0) {
+                LOG.info("new database: writing simulated history first (as far back as each pack's longest chart)");
                 simulation.backfill();
+            } else if (lastWrite.isPresent()) {
+                // A restart: the demo was down since its last write; fill that gap so charts continue.
+                simulation.resume(lastWrite.get());
             }
         }
         ChangeSource source = store.changes();

@@ -24,7 +24,7 @@ class BrowserTest {
 
     @Test
     void dashboard_populatesAndMovesLive() throws Exception {
-        try (Switchboard sb = Switchboard.start(new Config(true, "127.0.0.1", 0, dir, java.util.Optional.empty(), 40,
+        try (Switchboard sb = Switchboard.start(new Config(true, "127.0.0.1", 0, dir, java.util.Optional.empty(), 20,
                 java.util.Optional.empty(), java.util.Optional.empty(), false, "browser"), java.time.Clock.systemUTC());
              Playwright pw = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
              Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Paths.get("/usr/bin/chromium"))
@@ -36,7 +36,8 @@ class BrowserTest {
             page.onPageError(errors::add);
             page.navigate("http://127.0.0.1:" + sb.port() + "/?dashboard=calls&tenant=demo-call-center");
             page.waitForFunction("document.body.dataset.connection === 'live'", null, new Page.WaitForFunctionOptions().setTimeout(20000));
-            page.waitForFunction("(window.__switchboard?.events ?? 0) > 3", null, new Page.WaitForFunctionOptions().setTimeout(20000));
+            // Simulated calls arrive at the arrival model's rate: several a minute even at night (UTC).
+            page.waitForFunction("(window.__switchboard?.events ?? 0) > 3", null, new Page.WaitForFunctionOptions().setTimeout(120_000));
             String total = page.locator("[data-widget=total_calls]").first().innerText();
             assertThat(total).containsPattern("\\d");
 

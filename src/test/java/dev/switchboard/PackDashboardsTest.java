@@ -114,7 +114,7 @@ class PackDashboardsTest {
         SplittableRandom random = new SplittableRandom(7);
         for (Simulator s : Simulators.all()) {
             for (int i = 0; i < 200; i++) {
-                s.step(NOW.minusSeconds(600).plusSeconds(3L * i), 3, random, writer);
+                s.step(NOW.minusSeconds(600).plusSeconds(3L * i), dev.switchboard.packs.Traffic.uniform(s, 3, random), random, writer);
             }
         }
         return tenants;

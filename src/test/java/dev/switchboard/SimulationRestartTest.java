@@ -6,7 +6,17 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.switchboard.change.Times;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.TemporalAdjusters;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -16,14 +26,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** The demo restarted on the same data directory carries on: no simulator errors, no rejected rows, history kept. */
+/**
+ * The demo restarted on the same data directory carries on: no simulator errors, no rejected rows,
+ * history kept, and what the first run left in progress moves on (no call stays active for hours,
+ * no slot is published twice, no ticket number repeats).
+ */
 class SimulationRestartTest {
+    /**
+     * Wall time moved back to 14:00 UTC of the last Wednesday before now, the busiest hour of every
+     * pack's arrival model, so the test sees the same traffic whenever it runs. (Back, not forward:
+     * the change log's commit times are wall time, and the restart fills the gap since the last one.)
+     */
+    private static final Clock BUSY = busyHour();
+
     @TempDir
     Path dir;
 
+    private static Clock busyHour() {
+        Instant now = Instant.now();
+        Instant wednesday = LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1).with(TemporalAdjusters.previousOrSame(DayOfWeek.WEDNESDAY))
+                .atTime(14, 0).toInstant(ZoneOffset.UTC);
+        return Clock.offset(Clock.systemUTC(), Duration.between(now, wednesday));
+    }
+
     private Switchboard demo() {
         return Switchboard.start(new Config(true, "127.0.0.1", 0, dir, Optional.empty(), 200, Optional.empty(), Optional.empty(), false,
-                "restart"), Clock.systemUTC());
+                "restart"), BUSY);
+    }
+
+    private long count(String sql, Object... params) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("switchboard.db")); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
     }
 
     @Test
@@ -43,6 +82,19 @@ class SimulationRestartTest {
                 before = sb.store().changes().head().seq();
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sb.store().changes().head().seq() > before + 400);
             }
+            String tenMinutesAgo = Times.format(BUSY.instant().minus(Duration.ofMinutes(10)));
+            assertThat(count("SELECT count(*) FROM call_logs WHERE status = 'active' AND started_at < ?", tenMinutesAgo))
+                    .as("calls active for more than ten minutes").isZero();
+            assertThat(count("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM call_logs WHERE status = 'active' GROUP BY user_id)"))
+                    .as("most calls active at once in a tenant").isLessThanOrEqualTo(6);
+            assertThat(count("SELECT count(*) FROM (SELECT 1 FROM dentist_availability GROUP BY clinic_id, dentist_id, start_time HAVING count(*) > 1)"))
+                    .as("slots published twice").isZero();
+            assertThat(count("SELECT count(*) FROM (SELECT 1 FROM tickets GROUP BY shop_id, ticket_number HAVING count(*) > 1)"))
+                    .as("ticket numbers used twice").isZero();
+            assertThat(count("SELECT count(*) FROM (SELECT 1 FROM orders GROUP BY shop_id, order_number HAVING count(*) > 1)"))
+                    .as("order numbers used twice").isZero();
+            assertThat(count("SELECT count(*) FROM call_attempts WHERE status IN ('dialing', 'ringing', 'in_progress') AND updated_at < ?", tenMinutesAgo))
+                    .as("attempts in flight for more than ten minutes").isZero();
             List<String> problems = seen.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(problems).as("simulator warnings after a restart").isEmpty();
         } finally {

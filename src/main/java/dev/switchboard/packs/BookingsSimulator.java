@@ -19,7 +19,9 @@ import java.util.random.RandomGenerator;
  * completed or missed. Queued calls are sometimes withdrawn (deleted from the queue).
  */
 final class BookingsSimulator implements Simulator {
-    private static final List<String> TENANTS = List.of("d2d-xpress-tom", "acme-roofing");
+    /** Leads and calls in office hours; seven days of history for the week's charts. */
+    static final Arrivals ARRIVALS = new Arrivals(Map.of("d2d-xpress-tom", 40.0, "acme-roofing", 25.0),
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(7), Duration.ofSeconds(30));
     private static final List<String> SOURCES = List.of("web_form", "facebook_ads", "google_ads", "referral", "csv_import");
     private static final List<String> NAMES = List.of("Olivia Brown", "Liam Smith", "Emma Jones", "Noah Taylor",
             "Ava Wilson", "Lucas Davies", "Mia Evans", "Ethan Clarke", "Sophia Hall", "Mason Wright");
@@ -46,14 +48,20 @@ final class BookingsSimulator implements Simulator {
     private final Set<String> callingLeads = new HashSet<>();
 
     @Override
+    public Arrivals arrivals() {
+        return ARRIVALS;
+    }
+
+    @Override
     public String pack() {
         return "bookings";
     }
 
     @Override
-    public void step(Instant now, int events, RandomGenerator random, Writer writer) {
+    public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
         for (Call call : List.copyOf(calls.values())) {
-            if (!call.due.isAfter(now)) {
+            // Every transition due by now, however long the step (a backfill step is coarser than a live one).
+            while (calls.containsKey((String) call.row.get("id")) && !call.due.isAfter(now)) {
                 advance(call, now, random, writer);
             }
         }
@@ -62,8 +70,7 @@ final class BookingsSimulator implements Simulator {
                 attend(appt, now, random, writer);
             }
         }
-        for (int i = 0; i < events; i++) {
-            String tenant = Sim.pick(random, TENANTS);
+        for (String tenant : Sim.turns(events)) {
             switch (Sim.choose(random, 3, 4, 1, 0.4, 0.5)) {
                 case 0 -> newLead(tenant, now, random, writer);
                 case 1 -> queueCall(tenant, now, random, writer);
@@ -74,6 +81,25 @@ final class BookingsSimulator implements Simulator {
             }
         }
         Sim.trim(leads, 400);
+    }
+
+    /**
+     * Takes back callable leads, calls in flight (each goes on from its last change) and
+     * appointments ahead, which are then attended when they start.
+     */
+    @Override
+    public void resume(Stored stored, RandomGenerator random) {
+        stored.rows("leads", "status", List.of("new", "contacted", "follow_up")).forEach(l -> leads.put((String) l.get("id"), l));
+        for (Map<String, Object> row : stored.rows("booking_calls", "status", List.of("queued", "ringing", "in_progress"))) {
+            Instant due = switch ((String) row.get("status")) {
+                case "queued" -> Instant.parse((String) row.get("scheduled_for"));
+                case "ringing" -> Instant.parse((String) row.get("updated_at")).plus(Sim.seconds(random, 5, 25));
+                default -> Instant.parse((String) row.get("updated_at")).plus(Sim.seconds(random, 30, 300));
+            };
+            calls.put((String) row.get("id"), new Call((String) row.get("client_key"), row, due));
+            callingLeads.add((String) row.get("lead_id"));
+        }
+        stored.rows("appointments", "status", List.of("booked", "confirmed", "rescheduled")).forEach(a -> appointments.put((String) a.get("id"), a));
     }
 
     private void newLead(String tenant, Instant now, RandomGenerator random, Writer writer) {

@@ -18,7 +18,9 @@ final class CallsSimulator implements Simulator {
     private static final Map<String, List<String>> AGENTS = Map.of(
             "demo-call-center", List.of("agent-sales-ava", "agent-support-leo", "agent-billing-mia"),
             "northwind-support", List.of("agent-triage-kai", "agent-returns-zoe"));
-    private static final List<String> TENANTS = List.of("demo-call-center", "northwind-support");
+    /** Busy lines around the clock; the dashboard's default window is 24 hours. */
+    static final Arrivals ARRIVALS = new Arrivals(Map.of("demo-call-center", 300.0, "northwind-support", 150.0),
+            Arrivals.Shape.AROUND_THE_CLOCK, Duration.ofHours(24), Duration.ofSeconds(10));
     private static final Sim.Weighted OUTCOMES =
             Sim.Weighted.of("completed", 62, "no_answer", 13, "voicemail", 10, "busy", 6, "failed", 9);
     private static final int MAX_ACTIVE_PER_TENANT = 6;
@@ -30,19 +32,23 @@ final class CallsSimulator implements Simulator {
     private final Map<String, String> junk = new LinkedHashMap<>();
 
     @Override
+    public Arrivals arrivals() {
+        return ARRIVALS;
+    }
+
+    @Override
     public String pack() {
         return "calls";
     }
 
     @Override
-    public void step(Instant now, int events, RandomGenerator random, Writer writer) {
+    public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
         for (Active call : List.copyOf(active.values())) {
             if (!call.ends().isAfter(now)) {
                 end(call, writer);
             }
         }
-        for (int i = 0; i < events; i++) {
-            String tenant = Sim.pick(random, TENANTS);
+        for (String tenant : Sim.turns(events)) {
             long running = active.values().stream().filter(a -> a.tenant().equals(tenant)).count();
             boolean full = running >= MAX_ACTIVE_PER_TENANT;
             // A tenant at its limit of running calls waits (the last weight) rather than spending the
@@ -54,6 +60,16 @@ final class CallsSimulator implements Simulator {
                 case 3 -> purge(random, writer);
                 default -> { }
             }
+        }
+    }
+
+    /** Calls a previous run left active end when their drawn length says, from when they started. */
+    @Override
+    public void resume(Stored stored, RandomGenerator random) {
+        for (Map<String, Object> row : stored.rows(DATASET, "status", List.of("active"))) {
+            String outcome = OUTCOMES.pick(random);
+            Instant started = Instant.parse((String) row.get("started_at"));
+            active.put((String) row.get("id"), new Active((String) row.get("user_id"), row, outcome, started.plus(length(outcome, random))));
         }
     }
 

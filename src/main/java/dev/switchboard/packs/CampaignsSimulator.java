@@ -16,7 +16,12 @@ import java.util.random.RandomGenerator;
  * manual dials arrive late.
  */
 final class CampaignsSimulator implements Simulator {
-    private static final List<String> TENANTS = List.of("acme-outbound", "globex-sales");
+    /**
+     * A dialer keeps its lines busy, so its history is short: the longest chart is the last hour
+     * (the totals are all time).
+     */
+    static final Arrivals ARRIVALS = new Arrivals(Map.of("acme-outbound", 900.0, "globex-sales", 600.0),
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofHours(1), Duration.ofSeconds(5));
     private static final List<String> CAMPAIGN_NAMES = List.of("Spring renewals", "Win-back Q3", "Webinar follow-up",
             "Solar leads", "Insurance quotes", "Event reminders");
     private static final List<String> FIRST_NAMES = List.of("Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana");
@@ -45,14 +50,20 @@ final class CampaignsSimulator implements Simulator {
     private final Map<String, Integer> lines = new LinkedHashMap<>();
 
     @Override
+    public Arrivals arrivals() {
+        return ARRIVALS;
+    }
+
+    @Override
     public String pack() {
         return "campaigns";
     }
 
     @Override
-    public void step(Instant now, int events, RandomGenerator random, Writer writer) {
+    public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
         for (Attempt attempt : List.copyOf(attempts.values())) {
-            if (!attempt.due.isAfter(now)) {
+            // Every transition due by now, however long the step: a coarse backfill step must not hold lines longer.
+            while (attempts.containsKey((String) attempt.row.get("id")) && !attempt.due.isAfter(now)) {
                 advance(attempt, now, random, writer);
             }
         }
@@ -63,13 +74,19 @@ final class CampaignsSimulator implements Simulator {
                 complete(campaign, now, writer);
             }
         }
-        for (int i = 0; i < events; i++) {
-            String tenant = Sim.pick(random, TENANTS);
+        for (String tenant : Sim.turns(events)) {
             long open = campaigns.values().stream().filter(c -> c.get("account_id").equals(tenant)).count();
             long running = campaigns.values().stream().filter(c -> c.get("account_id").equals(tenant) && c.get("status").equals("running")).count();
-            long queued = contacts.values().stream().filter(c -> c.get("account_id").equals(tenant) && c.get("status").equals("queued")).count();
-            switch (Sim.choose(random, running < 2 && open < 5 ? 4 : 0, running > 0 && queued < 20 ? 2 : 0.2, queued > 0 ? 8 : 0,
-                    running > 0 ? 0.2 : 0, 0.2, queued > 0 ? 0.3 : 0, 0.3)) {
+            long queued = 0;
+            long dialable = 0;
+            for (Map<String, Object> c : contacts.values()) {
+                queued += c.get("account_id").equals(tenant) && c.get("status").equals("queued") ? 1 : 0;
+                dialable += dialable(c, tenant, now) ? 1 : 0;
+            }
+            // An event spent on nothing to dial is a quiet gap in the attempts chart: with no contact due on a
+            // free line, the dialer resumes a paused campaign rather than waiting for a rare resume.
+            switch (Sim.choose(random, running < 2 && open < 5 ? 4 : 0, running > 0 && queued < 20 ? 2 : 0.2, dialable > 0 ? 8 : 0,
+                    running > 0 ? 0.2 : 0, open > running ? (dialable == 0 ? 4 : 0.2) : 0, queued > 0 ? 0.3 : 0, 0.3)) {
                 case 0 -> launch(tenant, now, random, writer);
                 case 1 -> upload(tenant, now, random, writer);
                 case 2 -> dial(tenant, now, random, writer);
@@ -79,6 +96,30 @@ final class CampaignsSimulator implements Simulator {
                 case 6 -> lateAttempt(tenant, now, random, writer);
                 default -> { }
             }
+        }
+    }
+
+    /**
+     * Takes back running and paused campaigns, their queued contacts, and attempts in flight
+     * (each goes on from its last change, holding its line until it ends).
+     */
+    @Override
+    public void resume(Stored stored, RandomGenerator random) {
+        stored.rows("campaigns", "status", List.of("running", "paused")).forEach(c -> campaigns.put((String) c.get("id"), c));
+        for (Map<String, Object> c : stored.rows("campaign_contacts", "status", List.of("queued", "dialing"))) {
+            if (campaigns.containsKey((String) c.get("campaign_id"))) {
+                contacts.put((String) c.get("id"), c);
+            }
+        }
+        for (Map<String, Object> row : stored.rows("call_attempts", "status", List.of("dialing", "ringing", "in_progress"))) {
+            Map<String, Object> contact = contacts.get((String) row.get("contact_id"));
+            if (contact == null) {
+                continue;
+            }
+            boolean answered = row.get("status").equals("in_progress") || Sim.chance(random, 0.38);
+            Instant due = Instant.parse((String) row.get("updated_at")).plus(Sim.seconds(random, 1, 30));
+            attempts.put((String) row.get("id"), new Attempt(row, contact, answered ? ANSWERED.pick(random) : UNANSWERED.pick(random), due));
+            lines.merge((String) row.get("campaign_id"), 1, Integer::sum);
         }
     }
 
@@ -113,10 +154,15 @@ final class CampaignsSimulator implements Simulator {
         writer.upsert(tenant, "campaign_contacts", batch);
     }
 
+    /** A queued contact of {@code tenant} that is due and whose campaign runs with a free line. */
+    private boolean dialable(Map<String, Object> c, String tenant, Instant now) {
+        return c.get("account_id").equals(tenant) && c.get("status").equals("queued") && Sim.reached(c.get("next_attempt_at"), now)
+                && hasLine((String) c.get("campaign_id"));
+    }
+
     /** Takes the next due contact of a running campaign with a free line. */
     private void dial(String tenant, Instant now, RandomGenerator random, Writer writer) {
-        Sim.pick(random, contacts.values(), c -> c.get("account_id").equals(tenant) && c.get("status").equals("queued")
-                && Sim.reached(c.get("next_attempt_at"), now) && hasLine((String) c.get("campaign_id")))
+        Sim.pick(random, contacts.values(), c -> dialable(c, tenant, now))
                 .ifPresent(contact -> {
                     long attemptNumber = (Long) contact.get("attempt_count") + 1;
                     contact.putAll(Sim.row("status", "dialing", "attempt_count", attemptNumber, "last_attempt_at", Sim.time(now),

@@ -22,7 +22,9 @@ final class ClinicSimulator implements Simulator {
     private static final Map<String, List<String>> DENTISTS = Map.of(
             "bright-smile-dental", List.of("dr-chen", "dr-patel", "dr-okafor"),
             "riverside-dental", List.of("dr-garcia", "dr-novak"));
-    private static final List<String> TENANTS = List.of("bright-smile-dental", "riverside-dental");
+    /** Front desks by day; seven days of history for the week's rates. */
+    static final Arrivals ARRIVALS = new Arrivals(Map.of("bright-smile-dental", 30.0, "riverside-dental", 20.0),
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(7), Duration.ofSeconds(60));
     private static final List<String> TREATMENTS = List.of("checkup", "cleaning", "filling", "root_canal",
             "extraction", "whitening", "consultation");
     private static final Sim.Weighted SOURCES = Sim.Weighted.of("chatbot", 45, "patient_portal", 25, "phone", 20, "admin", 10);
@@ -40,19 +42,23 @@ final class ClinicSimulator implements Simulator {
     private final Set<String> published = new HashSet<>();
 
     @Override
+    public Arrivals arrivals() {
+        return ARRIVALS;
+    }
+
+    @Override
     public String pack() {
         return "clinic";
     }
 
     @Override
-    public void step(Instant now, int events, RandomGenerator random, Writer writer) {
+    public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
         for (Map<String, Object> appt : List.copyOf(appointments.headMap(Sim.time(now.plus(Duration.ofMinutes(10))), true).values())) {
             progress(appt, now, random, writer);
         }
         // Past slots stay in the database; the simulator stops tracking them.
         free.values().removeIf(s -> Sim.reached(s.get("start_time"), now));
-        for (int i = 0; i < events; i++) {
-            String tenant = Sim.pick(random, TENANTS);
+        for (String tenant : Sim.turns(events)) {
             long open = free.values().stream().filter(s -> s.get("clinic_id").equals(tenant)).count();
             boolean unconfirmed = pending.values().stream().anyMatch(a -> a.get("clinic_id").equals(tenant));
             // Once the booking horizon is full, bookings slow down rather than empty the schedule.
@@ -68,6 +74,30 @@ final class ClinicSimulator implements Simulator {
                 default -> { }
             }
         }
+    }
+
+    /**
+     * Takes back free slots ahead (their dentist-days count as published), booked slots, and
+     * appointments not yet final, which then progress (or turn no-show) as their times pass.
+     */
+    @Override
+    public void resume(Stored stored, RandomGenerator random) {
+        for (Map<String, Object> slot : stored.rows("dentist_availability", "status", List.of("available", "booked"))) {
+            Instant at = start(slot);
+            published.add(slot.get("clinic_id") + "|" + slot.get("dentist_id") + "|" + at.truncatedTo(ChronoUnit.DAYS));
+            if (slot.get("status").equals("available")) {
+                free.put((String) slot.get("id"), slot);
+            } else if (slot.get("appointment_id") != null) {
+                slotOf.put((String) slot.get("appointment_id"), slot);
+            }
+        }
+        for (Map<String, Object> appt : stored.rows("clinic_appointments", "status", List.of("pending", "confirmed", "checked_in", "in_progress"))) {
+            track(appt);
+            if (appt.get("status").equals("pending")) {
+                pending.put((String) appt.get("id"), appt);
+            }
+        }
+        slotOf.keySet().retainAll(appointments.values().stream().map(a -> a.get("id")).toList());
     }
 
     private static Instant start(Map<String, Object> row) {

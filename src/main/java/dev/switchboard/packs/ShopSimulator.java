@@ -1,5 +1,6 @@
 package dev.switchboard.packs;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +16,9 @@ import java.util.random.RandomGenerator;
  * the in-store till syncs some sales late.
  */
 final class ShopSimulator implements Simulator {
-    private static final List<String> TENANTS = List.of("fixit-downtown", "gadget-garage");
+    /** A repair counter is slow: few events an hour, thirty days of history for the revenue chart. */
+    static final Arrivals ARRIVALS = new Arrivals(Map.of("fixit-downtown", 16.0, "gadget-garage", 10.0),
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(30), Duration.ofSeconds(120));
     private static final List<List<Object>> CATALOG = List.of(
             List.of("Screen protector", "accessories", 12.99), List.of("USB-C cable", "accessories", 9.99),
             List.of("Phone case", "accessories", 19.99), List.of("iPhone 13 screen", "parts", 89.00),
@@ -35,14 +38,18 @@ final class ShopSimulator implements Simulator {
     private int sequence;
 
     @Override
+    public Arrivals arrivals() {
+        return ARRIVALS;
+    }
+
+    @Override
     public String pack() {
         return "shop";
     }
 
     @Override
-    public void step(Instant now, int events, RandomGenerator random, Writer writer) {
-        for (int i = 0; i < events; i++) {
-            String tenant = Sim.pick(random, TENANTS);
+    public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
+        for (String tenant : Sim.turns(events)) {
             long catalog = products.values().stream().filter(p -> p.get("shop_id").equals(tenant)).count();
             // A bench holds so many repairs: past that, new tickets wait until some are done.
             long bench = tickets.values().stream().filter(t -> t.get("shop_id").equals(tenant)).count();
@@ -60,6 +67,24 @@ final class ShopSimulator implements Simulator {
                 default -> { }
             }
         }
+    }
+
+    /**
+     * Takes back the catalogue, the repairs on the bench, orders not yet fulfilled (with their
+     * items) and the numbering, so tickets and orders go on from where they stood.
+     */
+    @Override
+    public void resume(Stored stored, RandomGenerator random) {
+        stored.rows("products", "active", List.of("true")).forEach(p -> products.put((String) p.get("id"), p));
+        stored.rows("tickets", "status", List.of("open", "diagnosing", "awaiting_parts", "in_repair", "ready_for_pickup"))
+                .forEach(t -> tickets.put((String) t.get("id"), t));
+        stored.rows("orders", "status", List.of("pending", "paid")).forEach(o -> orders.put((String) o.get("id"), o));
+        for (Map<String, Object> item : stored.rows("order_items", "order_id", List.copyOf(orders.keySet()))) {
+            orderItems.computeIfAbsent((String) item.get("order_id"), k -> new ArrayList<>()).add((String) item.get("id"));
+        }
+        int lastTicket = stored.highest("tickets", "ticket_number").map(n -> Integer.parseInt(n.substring(2)) - 10_000).orElse(0);
+        int lastOrder = stored.highest("orders", "order_number").map(n -> Integer.parseInt(n.substring(2)) - 50_000).orElse(0);
+        sequence = Math.max(sequence, Math.max(lastTicket, lastOrder));
     }
 
     private void addProduct(String tenant, Instant now, RandomGenerator random, Writer writer) {

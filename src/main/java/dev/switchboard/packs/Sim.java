@@ -25,6 +25,17 @@ final class Sim {
         return prefix + "_" + String.format("%012x", random.nextLong() >>> 16);
     }
 
+    /** One entry per event: each tenant as many times as it has events, tenants in the map's order. */
+    static List<String> turns(Map<String, Integer> events) {
+        List<String> turns = new ArrayList<>();
+        events.forEach((tenant, n) -> {
+            for (int i = 0; i < n; i++) {
+                turns.add(tenant);
+            }
+        });
+        return turns;
+    }
+
     static String time(Instant t) {
         return Times.format(t);
     }
@@ -52,8 +63,18 @@ final class Sim {
      * compares strings instead of parsing them in the hot loops.
      */
     static boolean reached(Object storedTime, Instant now) {
-        return ((String) storedTime).compareTo(time(now)) <= 0;
+        // Called for every tracked row on every step (a backfill has tens of thousands of steps):
+        // format each step's instant once, not once per row.
+        Object[] last = LAST_NOW.get();
+        if (!now.equals(last[0])) {
+            last[0] = now;
+            last[1] = time(now);
+        }
+        return ((String) storedTime).compareTo((String) last[1]) <= 0;
     }
+
+    /** The instant {@link #reached} last formatted on this thread, and its text. */
+    private static final ThreadLocal<Object[]> LAST_NOW = ThreadLocal.withInitial(() -> new Object[2]);
 
     static <T> T pick(RandomGenerator random, List<T> options) {
         return options.get(random.nextInt(options.size()));

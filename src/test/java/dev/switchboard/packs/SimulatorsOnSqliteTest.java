@@ -74,7 +74,7 @@ class SimulatorsOnSqliteTest {
             SplittableRandom random = new SplittableRandom(11);
             for (int i = 0; i < 360; i++) {
                 model.now = Instant.parse("2025-10-30T08:00:00Z").plus(Duration.ofSeconds(5L * i));
-                simulator.step(model.now, 4, random, sql);
+                simulator.step(model.now, Traffic.uniform(simulator, 4, random), random, sql);
                 conn.commit();
             }
             for (Dataset d : datasets.values()) {

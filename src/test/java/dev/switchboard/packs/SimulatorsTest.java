@@ -31,7 +31,7 @@ class SimulatorsTest {
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < steps; i++) {
             writer.now = START.plus(Duration.ofSeconds(5L * i));
-            simulator.step(writer.now, 4, random, writer);
+            simulator.step(writer.now, Traffic.uniform(simulator, 4, random), random, writer);
         }
         return writer;
     }
