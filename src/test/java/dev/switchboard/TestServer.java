@@ -93,4 +93,17 @@ final class TestServer implements AutoCloseable {
     public void close() {
         sb.close();
     }
+
+    /** The first column of the first row of {@code sql} on the SQLite file {@code db} (a count), read over a connection of its own. */
+    static long sqliteLong(Path db, String sql, Object... params) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
 }

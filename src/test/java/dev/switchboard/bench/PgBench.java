@@ -187,7 +187,7 @@ public final class PgBench {
                         "INSERT INTO call_logs (id, user_id, agent_config_id, status, started_at, duration) VALUES (?, ?, ?, 'active', ?::timestamptz, 0)")) {
                     c.setAutoCommit(false);
                     long backend = backendPid(c);
-                    long backendAtStart = cpuNanos(backend);
+                    long backendAtStart = ProcStat.cpuNanos(backend);
                     long cpuAtStart = THREADS.getCurrentThreadCpuTime();
                     started.countDown();
                     String[] keys = new String[rows];
@@ -215,7 +215,7 @@ public final class PgBench {
                         commits.incrementAndGet();
                     }
                     writerCpu.addAndGet(THREADS.getCurrentThreadCpuTime() - cpuAtStart);
-                    backendCpu.addAndGet(cpuNanos(backend) - backendAtStart);
+                    backendCpu.addAndGet(ProcStat.cpuNanos(backend) - backendAtStart);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -223,10 +223,10 @@ public final class PgBench {
         }
         started.await(30, TimeUnit.SECONDS);
         long walsender = walsenderPid(db);
-        long walsenderAtStart = cpuNanos(walsender);
+        long walsenderAtStart = ProcStat.cpuNanos(walsender);
         long jvmAtStart = OS.getProcessCpuTime();
         long clientsAtStart = clientCpu();
-        long[] machineAtStart = machine();
+        long[] machineAtStart = ProcStat.machine();
         long t0 = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         stop.set(true);
@@ -239,9 +239,9 @@ public final class PgBench {
             Thread.sleep(50);
         }
         // CPU over the phase and its drain (what the server did for the phase's changes)
-        long[] machineAtEnd = machine();
+        long[] machineAtEnd = ProcStat.machine();
         Cpu cpu = new Cpu(OS.getProcessCpuTime() - jvmAtStart, writerCpu.get() + clientCpu() - clientsAtStart, backendCpu.get(),
-                cpuNanos(walsender) - walsenderAtStart,
+                ProcStat.cpuNanos(walsender) - walsenderAtStart,
                 100.0 * (machineAtEnd[0] - machineAtStart[0]) / Math.max(1, machineAtEnd[1] - machineAtStart[1]));
         for (Sse s : streams) {
             s.close();
@@ -303,31 +303,4 @@ public final class PgBench {
         }
     }
 
-    /** utime + stime of a process in nanoseconds (USER_HZ = 100); 0 once it is gone or unknown. */
-    private static long cpuNanos(long pid) {
-        if (pid <= 0) {
-            return 0;
-        }
-        try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
-    /** {busy, total} ticks of the whole machine, every process on it counted. */
-    private static long[] machine() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
-                total += Long.parseLong(f[i]);
-            }
-            return new long[] {total - Long.parseLong(f[4]) - Long.parseLong(f[5]), total};
-        } catch (Exception e) {
-            return new long[] {0, 1};
-        }
-    }
 }

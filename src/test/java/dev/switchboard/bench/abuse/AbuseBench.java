@@ -1,5 +1,7 @@
 package dev.switchboard.bench.abuse;
 
+import dev.switchboard.bench.ProcStat;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -131,7 +133,7 @@ public final class AbuseBench {
         String ahead = head.substring(0, head.lastIndexOf('-') + 1) + (seq(head) + 1_000_000_000L);
         long idleHeap = heapBytes(monitor, port, admin);
         long idleLive = liveHeap(pid);
-        System.out.printf("preloaded; idle: heap %.0f MB, RSS %.0f MB%n", idleHeap / 1e6, rss(pid) / 1e6);
+        System.out.printf("preloaded; idle: heap %.0f MB, RSS %.0f MB%n", idleHeap / 1e6, ProcStat.rssBytes(pid) / 1e6);
 
         if (baseline > 0) {
             HonestProcess alone = HonestProcess.start(port, secret, baseline, "b1,b2,b3");
@@ -142,8 +144,8 @@ public final class AbuseBench {
         }
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(seconds).toNanos();
-        long serverCpu0 = cpuNanos(pid);
-        long[] machine0 = machine();
+        long serverCpu0 = ProcStat.cpuNanos(pid);
+        long[] machine0 = ProcStat.machine();
         HonestProcess honest = HonestProcess.start(port, secret, seconds, "h1,h2,h3");
         honest.awaitReady();
         List<AttackProcess> attacks = new ArrayList<>();
@@ -171,10 +173,10 @@ public final class AbuseBench {
         String[] result = honest.result();
         samples.add(sample(monitor, port, admin, pid, (System.nanoTime() - start) / 1e9));
         double wall = (System.nanoTime() - start) / 1e9;
-        long[] machine1 = machine();
+        long[] machine1 = ProcStat.machine();
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("%nCPU over the run (%d cores = %d%%): server %.0f%%; the whole machine %.0f%% (load generators, other users)%n",
-                cores, 100 * cores, 100 * (cpuNanos(pid) - serverCpu0) / 1e9 / wall,
+                cores, 100 * cores, 100 * (ProcStat.cpuNanos(pid) - serverCpu0) / 1e9 / wall,
                 100.0 * cores * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]));
         report(result, tallies, samples, idleHeap);
         System.out.printf("live heap (after a full collection, jcmd GC.class_histogram): idle %.0f MB, mid-run %s%n", idleLive / 1e6,
@@ -251,7 +253,7 @@ public final class AbuseBench {
             Thread.currentThread().interrupt();
         }
         long healthMillis = (System.nanoTime() - t0) / 1_000_000;
-        return new Sample(at, status, healthMillis, problems, heapBytes(http, port, admin), rss(pid), views, delivery, dispatch);
+        return new Sample(at, status, healthMillis, problems, heapBytes(http, port, admin), ProcStat.rssBytes(pid), views, delivery, dispatch);
     }
 
     private static long heapBytes(HttpClient http, int port, String admin) {
@@ -270,44 +272,6 @@ public final class AbuseBench {
             Thread.currentThread().interrupt();
             return 0;
         }
-    }
-
-    /** User plus system CPU time of {@code pid} in nanoseconds, from /proc (USER_HZ 100). */
-    private static long cpuNanos(long pid) {
-        try {
-            String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** {busy, total} CPU ticks of the whole machine, from /proc/stat. */
-    private static long[] machine() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
-                total += Long.parseLong(f[i]);
-            }
-            return new long[] {total - Long.parseLong(f[4]) - Long.parseLong(f[5]), total};
-        } catch (IOException | RuntimeException e) {
-            return new long[] {0, 1};
-        }
-    }
-
-    private static long rss(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
     }
 
     /** Writes {@code n} calls of tenant "abuse" in 5,000-row batches (the resume-from-far-back clients replay them). */

@@ -1,5 +1,7 @@
 package dev.switchboard.bench.fanout;
 
+import dev.switchboard.bench.ProcStat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

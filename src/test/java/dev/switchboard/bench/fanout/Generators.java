@@ -1,5 +1,7 @@
 package dev.switchboard.bench.fanout;
 
+import dev.switchboard.bench.ProcStat;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.switchboard.bench.fanout;
 
+import dev.switchboard.bench.ProcStat;
+
 import dev.switchboard.pg.PgDatabase;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;

@@ -1,18 +1,18 @@
-package dev.switchboard.bench.fanout;
+package dev.switchboard.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** CPU and memory of processes and of the machine, read from Linux's {@code /proc}. */
-final class ProcStat {
+public final class ProcStat {
     /** USER_HZ: the unit of utime/stime in /proc; 100 on every mainstream Linux build. */
     private static final long TICK_NANOS = 10_000_000L;
 
     private ProcStat() {}
 
     /** User plus system CPU time of every thread of {@code pid}, in nanoseconds; 0 once the process is gone. */
-    static long cpuNanos(long pid) {
+    public static long cpuNanos(long pid) {
         try {
             String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
@@ -23,7 +23,7 @@ final class ProcStat {
     }
 
     /** Resident set size of {@code pid} in bytes (VmRSS). */
-    static long rssBytes(long pid) {
+    public static long rssBytes(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -37,7 +37,7 @@ final class ProcStat {
     }
 
     /** {busy, total} CPU time of the whole machine (all cores, every process: other users' work included), in ticks. */
-    static long[] machine() {
+    public static long[] machine() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
