@@ -18,6 +18,7 @@ import { redrawCharts } from './charts.js';
 import * as fmt from './format.js';
 import { callsLayout } from './layout-calls.js';
 import { genericLayout } from './layout-generic.js';
+import { overview } from './overview.js';
 import { Store } from './store.js';
 import { context } from './widgets.js';
 
@@ -64,6 +65,12 @@ async function main() {
   initTheme();
   initToken();
   const params = new URLSearchParams(location.search);
+  if (!params.has('dashboard') && !params.has('tenant')) {
+    // `/`: every dashboard and tenant this viewer may see, each with its live headline figure
+    hooks.dashboard = null;
+    await overview($('main'), { hooks, setConnection, showBanner, renderHeader: overviewHeader });
+    return;
+  }
   const [catalog, tenantsByDashboard] = await Promise.all([
     listDashboards().catch((err) => { showBanner(`Could not load dashboards: ${err.message}`); return []; }),
     demoTenants(),
@@ -84,6 +91,9 @@ async function main() {
   hooks.tenant = tenant;
   context.tenant = tenant;
   context.exportUrl = (widget) => exportUrl(view, widget);
+  context.display = def.display && typeof def.display === 'object' ? def.display : {};
+  context.params = hours ? { hours } : {};
+  fmt.setCurrency(def.currency || '');
   if (!tenant) {
     $('main').innerHTML = '<p class="empty">Enter a tenant above to open its dashboard.</p>';
     setConnection('idle');
@@ -96,12 +106,26 @@ async function main() {
     ? callsLayout($('main'), { widgets, hours: hours ?? 24 })
     : genericLayout($('main'), { widgets });
   hooks.history = layout.history ?? [];
+  // Events only record what changed; the page is redrawn once per animation frame, with
+  // everything that changed since the last one (at 100 events/s, one redraw per frame, not 100).
+  let dirty = new Set();
+  let replacedAll = false;
+  const frame = new Frame(() => {
+    const changed = replacedAll ? null : [...dirty];
+    dirty = new Set();
+    replacedAll = false;
+    layout.update(store, changed);
+    renderMeta();
+    $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
+    if (name === 'calls') updateTitle(def, tenant, store.get('active_calls'));
+  });
+  hooks.frames = frame.stats;
   store.subscribe((changed, replaced) => {
-    layout.update(store, replaced ? null : changed);
     hooks.position = store.position;
     hooks.updatedAt = store.updatedAt;
-    renderMeta();
-    if (name === 'calls') updateTitle(def, tenant, store.get('active_calls'));
+    if (replaced) replacedAll = true;
+    else for (const n of changed) dirty.add(n);
+    frame.request();
   });
   updateTitle(def, tenant, null);
   loadZone(view, () => layout.update(store, null));
@@ -118,9 +142,9 @@ async function main() {
   const counted = (type, fn) => connection.on(type, (data, meta) => {
     hooks.events += 1;
     hooks.eventCounts[type] = (hooks.eventCounts[type] ?? 0) + 1;
-    $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
     pulse();
     fn(data, meta);
+    frame.request();
   });
   counted('snapshot', (msg) => {
     if (!forThisDashboard(msg, name)) return;
@@ -138,7 +162,7 @@ async function main() {
     hooks.lastChange = msg;
     hooks.changes.push({ id: meta.id, dataset: msg.dataset, key: msg.key, op: msg.op });
     if (hooks.changes.length > MAX_CHANGES) hooks.changes.splice(0, hooks.changes.length - MAX_CHANGES);
-    renderLastChange();
+    tenantHasRows();
   });
   counted('alert', (msg) => alerts.apply(msg));
   alerts.load();
@@ -156,6 +180,32 @@ async function main() {
     renderMeta();
     renderLastChange();
   }, 1000);
+}
+
+/** Runs `fn` at the next animation frame, once however often it is requested before then. */
+class Frame {
+  constructor(fn) {
+    this.fn = fn;
+    this.id = 0;
+    this.stats = { frames: 0, requests: 0 };
+  }
+
+  request() {
+    this.stats.requests += 1;
+    if (this.id) return;
+    // a hidden tab gets no frames: a timer then, so state and hooks still follow the stream
+    this.id = document.hidden ? setTimeout(() => this.run(), 250) : requestAnimationFrame(() => this.run());
+  }
+
+  run() {
+    this.id = 0;
+    this.stats.frames += 1;
+    try {
+      this.fn();
+    } catch (err) {
+      console.error('switchboard: redraw failed', err);
+    }
+  }
 }
 
 function forThisDashboard(msg, name) {
@@ -186,8 +236,50 @@ function exportUrl(view, widget) {
 function loadZone(view, redraw) {
   const q = new URLSearchParams(viewParams(view)).toString();
   getJson(`/api/dashboards/${encodeURIComponent(view.dashboard)}/${encodeURIComponent(view.tenant)}${q ? `?${q}` : ''}`)
-    .then((snap) => { if (typeof snap?.zone === 'string' && applyZone(snap.zone)) redraw(); })
+    .then((snap) => {
+      if (snap?.known === false && !hooks.changes.length) tenantUnknown(view);
+      if (typeof snap?.zone === 'string' && applyZone(snap.zone)) redraw();
+    })
     .catch((err) => console.warn('switchboard: could not load the time zone', err));
+}
+
+// ---- a tenant without rows ------------------------------------------------------------------
+
+/**
+ * The snapshot said the tenant has no rows in this dashboard's datasets: a misspelt tenant, or one
+ * that has not sent anything yet. Say so instead of "Live" over a page of zeros; the first row
+ * change for it lifts the notice.
+ */
+function tenantUnknown(view) {
+  hooks.tenantKnown = false;
+  document.body.dataset.tenantKnown = 'false';
+  let n = $('tenant-notice');
+  if (!n) {
+    n = document.createElement('div');
+    n.id = 'tenant-notice';
+    n.className = 'notice';
+    n.setAttribute('role', 'status');
+    $('main').before(n);
+  }
+  n.innerHTML = '';
+  const strong = document.createElement('strong');
+  strong.textContent = `No data for tenant “${view.tenant}”`;
+  const p = document.createElement('span');
+  p.textContent = 'This server has no rows for this tenant on this dashboard: check the name, or send its first rows. '
+    + 'The page fills in as soon as they arrive. ';
+  const a = document.createElement('a');
+  a.href = '/';
+  a.textContent = 'All dashboards and tenants';
+  n.append(strong, p, a);
+  setConnection(hooks.connection, {});
+}
+
+function tenantHasRows() {
+  if (hooks.tenantKnown !== false) return;
+  hooks.tenantKnown = true;
+  document.body.dataset.tenantKnown = 'true';
+  $('tenant-notice')?.remove();
+  setConnection(hooks.connection, {});
 }
 
 function applyZone(zone) {
@@ -234,6 +326,15 @@ function clamp(n, lo, hi) {
 }
 
 // ---- header -------------------------------------------------------------------------------
+
+/** The overview's header: no pickers, no stream details. */
+function overviewHeader(title, description) {
+  $('title').textContent = title;
+  $('description').textContent = description;
+  $('pickers').hidden = true;
+  $('meta').hidden = true;
+  document.title = `${title} — Switchboard`;
+}
 
 function renderHeader(def, catalog, tenantsByDashboard, view) {
   $('title').textContent = def.title || fmt.humanize(def.name);
@@ -330,7 +431,9 @@ function setConnection(state, detail = {}) {
   const conn = $('connection');
   conn.dataset.state = state;
   const via = (state === 'live' || state === 'polling') && transport ? TRANSPORT_TEXT[transport] : '';
-  conn.querySelector('.conn-label').textContent = state === 'reconnecting' && !everLive ? 'Connecting' : label;
+  const unknown = hooks.tenantKnown === false && state === 'live';
+  conn.dataset.state = unknown ? 'unknown' : state;
+  conn.querySelector('.conn-label').textContent = unknown ? 'No data for this tenant' : state === 'reconnecting' && !everLive ? 'Connecting' : label;
   conn.querySelector('.conn-transport').textContent = via ? `· ${via}` : '';
   conn.title = `${help}${via ? ` (${via})` : ''}${detail.error ? ` (last error: ${detail.error})` : ''}`;
   const failing = state === 'offline';
@@ -341,11 +444,17 @@ function setConnection(state, detail = {}) {
   note.hidden = !failing;
 }
 
+/** The dot beats on events, at most once per frame and without forcing a layout. */
+let beating = 0;
 function pulse() {
-  const dot = document.querySelector('#connection .dot');
-  dot.classList.remove('beat');
-  void dot.offsetWidth;
-  dot.classList.add('beat');
+  if (beating) return;
+  beating = requestAnimationFrame(() => {
+    beating = 0;
+    const dot = document.querySelector('#connection .dot');
+    const next = dot.classList.contains('beat') ? 'beat2' : 'beat';
+    dot.classList.remove('beat', 'beat2');
+    dot.classList.add(next);
+  });
 }
 
 function renderMeta() {
