@@ -265,8 +265,22 @@ export function periodOf(display = {}, params = {}) {
   return { today: 'today', this_week: 'this week', this_month: 'this month', upcoming: 'upcoming', past: 'until now' }[w] ?? w.replace(/_/g, ' ');
 }
 
-const weekdayFmt = () => new Intl.DateTimeFormat('en', { timeZone: timeZone(), weekday: 'short' });
-const ymd = (t) => new Intl.DateTimeFormat('en-CA', { timeZone: timeZone(), year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+// made once per zone: a list redraws many times a second at high event rates
+const zoneFormats = new Map();
+function zoned() {
+  const key = timeZone() ?? '';
+  let f = zoneFormats.get(key);
+  if (!f) {
+    f = {
+      weekday: new Intl.DateTimeFormat('en', { timeZone: timeZone(), weekday: 'short' }),
+      ymd: new Intl.DateTimeFormat('en-CA', { timeZone: timeZone(), year: 'numeric', month: '2-digit', day: '2-digit' }),
+    };
+    zoneFormats.set(key, f);
+  }
+  return f;
+}
+const weekdayFmt = () => zoned().weekday;
+const ymd = (t) => zoned().ymd.format(t);
 
 /**
  * A clock time with the date where it is needed: "14:30" today, "Wed Dec 3, 14:30" on another day

@@ -383,13 +383,14 @@ export function viewFor(name, kind) {
   const unit = fmt.unitLabel(d.unit);
   // a unit the formatted value already shows ($, %, /s, min) is not repeated as a word
   const word = EMBEDDED_UNITS.includes(d.unit) ? '' : unit;
+  const title = typeof d.title === 'string' && d.title ? d.title : fmt.humanize(name);
   switch (kind) {
-    case 'stat': return statView(name, { format, sub: caption(name, { unit: !EMBEDDED_UNITS.includes(d.unit) }) });
-    case 'breakdown': return breakdownView(name, { format, unit: word });
-    case 'series': return seriesView(name, { label: unit || fmt.humanize(name).toLowerCase(), format, unit, word });
-    case 'sample': return seriesView(name, { kind: 'line', color: '#3fb950', label: unit || fmt.humanize(name).toLowerCase(), format, unit, word });
-    case 'table': return tableView(name);
-    case 'list': return listView(name);
+    case 'stat': return statView(name, { title, format, sub: caption(name, { unit: !EMBEDDED_UNITS.includes(d.unit) }) });
+    case 'breakdown': return breakdownView(name, { title, format, unit: word });
+    case 'series': return seriesView(name, { title, label: unit || fmt.humanize(name).toLowerCase(), format, unit, word });
+    case 'sample': return seriesView(name, { title, kind: 'line', color: '#3fb950', label: unit || fmt.humanize(name).toLowerCase(), format, unit, word });
+    case 'table': return tableView(name, { title });
+    case 'list': return listView(name, { title });
     default: return unknownView(name, kind);
   }
 }

@@ -118,7 +118,7 @@ public final class Definitions {
 
     /**
      * The presentation hints: {@code headline} (a stat widget), {@code currency} (ISO 4217), and
-     * per widget {@code unit}, {@code period}, {@code units} (column to unit) and {@code keys}
+     * per widget {@code title}, {@code unit}, {@code period}, {@code units} (column to unit) and {@code keys}
      * (the columns a phone shows). The window is served beside them so a page can say the period.
      */
     static DashboardDef.Display display(JsonNode root, Map<String, JsonNode> widgets, String where) {
@@ -135,6 +135,7 @@ public final class Definitions {
             String at = where + ", widget " + name;
             Map<String, Object> m = new LinkedHashMap<>();
             text(node, "unit", at).ifPresent(u -> m.put("unit", unit(u, currency, at)));
+            text(node, "title", at).ifPresent(t -> m.put("title", t));
             text(node, "period", at).ifPresent(p -> m.put("period", p));
             text(node, "window", at).ifPresent(w -> m.put("window", w));
             if (node.has("units")) {
