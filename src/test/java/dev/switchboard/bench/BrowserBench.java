@@ -74,9 +74,15 @@ public final class BrowserBench {
                 page.waitForFunction("document.body.dataset.connection === 'live'", null, new Page.WaitForFunctionOptions().setTimeout(30_000));
                 page.waitForTimeout(1000);
                 page.evaluate(PROBE);
+                // Chromium's own counters: layouts and style recalculations are counts, which a
+                // loaded machine does not inflate (durations it does)
+                com.microsoft.playwright.CDPSession cdp = page.context().newCDPSession(page);
+                cdp.send("Performance.enable");
+                Map<String, Double> m0 = metrics(cdp);
                 int before = ((Number) page.evaluate("window.__switchboard.events")).intValue();
                 int sent = drive(http, base, tenant, rate, seconds);
                 page.waitForTimeout(1000);
+                Map<String, Double> m1 = metrics(cdp);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> r = (Map<String, Object>) page.evaluate("""
                         (() => { const b = window.__bench; const f = [...b.frames].sort((x, y) => x - y);
@@ -88,17 +94,22 @@ public final class BrowserBench {
                             redraws: window.__switchboard.frames ? window.__switchboard.frames.frames : -1 }; })()""");
                 int events = ((Number) r.get("events")).intValue() - before;
                 double frames = num(r, "frames");
+                double layouts = m1.get("LayoutCount") - m0.get("LayoutCount");
+                double styles = m1.get("RecalcStyleCount") - m0.get("RecalcStyleCount");
+                double script = (m1.get("ScriptDuration") - m0.get("ScriptDuration")) * 1000;
+                double task = (m1.get("TaskDuration") - m0.get("TaskDuration")) * 1000;
                 table.add(new String[] {
                     rate + "/s", Integer.toString(sent), Integer.toString(events), fmt(frames / seconds, 1),
                     fmt(num(r, "p50"), 1), fmt(num(r, "p95"), 1), fmt(num(r, "p99"), 1), fmt(num(r, "max"), 0),
                     fmt(100 * num(r, "dropped") / Math.max(1, frames), 1) + "%",
-                    fmt(num(r, "longtasks"), 0), fmt(num(r, "longMs"), 0), fmt(num(r, "longMax"), 0)});
+                    fmt(num(r, "longtasks"), 0), fmt(num(r, "longMs"), 0), fmt(num(r, "longMax"), 0),
+                    fmt(layouts, 0), fmt(layouts / Math.max(1, events), 2), fmt(styles, 0), fmt(script / seconds, 0), fmt(task / seconds, 0)});
                 page.close();
             }
         }
         System.out.println();
         String[] head = {"rate", "rows posted", "events in page", "frames/s", "frame p50 ms", "p95", "p99", "max", "frames > 33 ms",
-            "long tasks", "long total ms", "longest ms"};
+            "long tasks", "long total ms", "longest ms", "layouts", "layouts/event", "style recalcs", "script ms/s", "main-thread task ms/s"};
         Bench.print(head, table);
     }
 
@@ -141,6 +152,15 @@ public final class BrowserBench {
         if (r.statusCode() != 200) {
             throw new IllegalStateException("ingest answered " + r.statusCode() + ": " + r.body());
         }
+    }
+
+    static Map<String, Double> metrics(com.microsoft.playwright.CDPSession cdp) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        for (var e : cdp.send("Performance.getMetrics").getAsJsonArray("metrics")) {
+            var o = e.getAsJsonObject();
+            out.put(o.get("name").getAsString(), o.get("value").getAsDouble());
+        }
+        return out;
     }
 
     static double num(Map<String, Object> m, String k) {
