@@ -316,7 +316,7 @@ export function listColumns(rows, display = {}) {
 }
 
 /** A column whose cells are rendered by the field's name and its values' type. */
-export function column(k, rows = [], label = fmt.humanize(k), unit = undefined, aggregate = false) {
+export function column(k, rows = [], label = fmt.humanize(k === 'id' ? k : String(k).replace(/_id$/, '')), unit = undefined, aggregate = false) {
   const sample = rows.map((r) => r[k]).find((v) => v !== null && v !== undefined);
   if (unit === 'clock' || (fmt.isIsoTime(sample) && !unit)) {
     return { key: k, label, html: (r) => (unit === 'clock' ? clockTime(r[k]) : relTime(r[k])), cls: 'time' };
