@@ -19,6 +19,7 @@ import * as fmt from './format.js';
 import { callsLayout } from './layout-calls.js';
 import { genericLayout } from './layout-generic.js';
 import { periodLabel, rangeControl, rangeFromUrl, renderComparisons, renderPeriods } from './range.js';
+import { overview } from './overview.js';
 import { Store } from './store.js';
 import { context } from './widgets.js';
 
@@ -65,6 +66,12 @@ async function main() {
   initTheme();
   initToken();
   const params = new URLSearchParams(location.search);
+  if (!params.has('dashboard') && !params.has('tenant')) {
+    // `/`: every dashboard and tenant this viewer may see, each with its live headline figure
+    hooks.dashboard = null;
+    await overview($('main'), { hooks, setConnection, showBanner, renderHeader: overviewHeader });
+    return;
+  }
   const [catalog, tenantsByDashboard] = await Promise.all([
     listDashboards().catch((err) => { showBanner(`Could not load dashboards: ${err.message}`); return []; }),
     demoTenants(),
@@ -88,6 +95,12 @@ async function main() {
   hooks.tenant = tenant;
   context.tenant = tenant;
   context.exportUrl = (widget) => exportUrl(view, widget);
+  context.display = def.display && typeof def.display === 'object' ? def.display : {};
+  context.params = hours ? { hours } : {};
+  // widgets over ${range} say the chosen range's period (range.js), others their own (fmt.periodOf)
+  context.range = view.range;
+  context.rangeLabel = periodLabel;
+  fmt.setCurrency(def.currency || '');
   if (!tenant) {
     $('main').innerHTML = '<p class="empty">Enter a tenant above to open its dashboard.</p>';
     setConnection('idle');
@@ -106,14 +119,28 @@ async function main() {
   let layout = makeLayout();
   // after a range change, the old view's events until the new view's snapshot are not shown
   let awaitingRange = null;
-  store.subscribe((changed, replaced) => {
-    layout.update(store, replaced ? null : changed);
+  // Events only record what changed; the page is redrawn once per animation frame, with
+  // everything that changed since the last one (at 100 events/s, one redraw per frame, not 100).
+  let dirty = new Set();
+  let replacedAll = false;
+  const frame = new Frame(() => {
+    const changed = replacedAll ? null : [...dirty];
+    dirty = new Set();
+    replacedAll = false;
+    layout.update(store, changed);
     renderComparisons($('main'), store, def.compare, view.range);
     renderPeriods($('main'), def.windows, view.range);
+    renderMeta();
+    $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
+    if (name === 'calls') updateTitle(def, tenant, store.get('active_calls'));
+  });
+  hooks.frames = frame.stats;
+  store.subscribe((changed, replaced) => {
     hooks.position = store.position;
     hooks.updatedAt = store.updatedAt;
-    renderMeta();
-    if (name === 'calls') updateTitle(def, tenant, store.get('active_calls'));
+    if (replaced) replacedAll = true;
+    else for (const n of changed) dirty.add(n);
+    frame.request();
   });
   updateTitle(def, tenant, null);
   loadZone(view, () => layout.update(store, null));
@@ -130,9 +157,9 @@ async function main() {
   const counted = (type, fn) => connection.on(type, (data, meta) => {
     hooks.events += 1;
     hooks.eventCounts[type] = (hooks.eventCounts[type] ?? 0) + 1;
-    $('events-count').textContent = `${fmt.number(hooks.events)} event${hooks.events === 1 ? '' : 's'}`;
     pulse();
     fn(data, meta);
+    frame.request();
   });
   counted('snapshot', (msg) => {
     if (!forThisDashboard(msg, name)) return;
@@ -154,7 +181,7 @@ async function main() {
     hooks.lastChange = msg;
     hooks.changes.push({ id: meta.id, dataset: msg.dataset, key: msg.key, op: msg.op });
     if (hooks.changes.length > MAX_CHANGES) hooks.changes.splice(0, hooks.changes.length - MAX_CHANGES);
-    renderLastChange();
+    tenantHasRows();
   });
   counted('alert', (msg) => alerts.apply(msg));
   alerts.load();
@@ -170,6 +197,7 @@ async function main() {
     // the range control: a new range is a new view, watched on the same connection
     const control = rangeControl(def, range, (next) => {
       view.range = next;
+      context.range = next;
       hooks.range = next;
       hooks.rangeChanges = (hooks.rangeChanges ?? 0) + 1;
       const url = new URL(location.href);
@@ -190,6 +218,32 @@ async function main() {
     renderMeta();
     renderLastChange();
   }, 1000);
+}
+
+/** Runs `fn` at the next animation frame, once however often it is requested before then. */
+class Frame {
+  constructor(fn) {
+    this.fn = fn;
+    this.id = 0;
+    this.stats = { frames: 0, requests: 0 };
+  }
+
+  request() {
+    this.stats.requests += 1;
+    if (this.id) return;
+    // a hidden tab gets no frames: a timer then, so state and hooks still follow the stream
+    this.id = document.hidden ? setTimeout(() => this.run(), 250) : requestAnimationFrame(() => this.run());
+  }
+
+  run() {
+    this.id = 0;
+    this.stats.frames += 1;
+    try {
+      this.fn();
+    } catch (err) {
+      console.error('switchboard: redraw failed', err);
+    }
+  }
 }
 
 function forThisDashboard(msg, name) {
@@ -220,8 +274,50 @@ function exportUrl(view, widget) {
 function loadZone(view, redraw) {
   const q = new URLSearchParams(viewParams(view)).toString();
   getJson(`/api/dashboards/${encodeURIComponent(view.dashboard)}/${encodeURIComponent(view.tenant)}${q ? `?${q}` : ''}`)
-    .then((snap) => { if (typeof snap?.zone === 'string' && applyZone(snap.zone)) redraw(); })
+    .then((snap) => {
+      if (snap?.known === false && !hooks.changes.length) tenantUnknown(view);
+      if (typeof snap?.zone === 'string' && applyZone(snap.zone)) redraw();
+    })
     .catch((err) => console.warn('switchboard: could not load the time zone', err));
+}
+
+// ---- a tenant without rows ------------------------------------------------------------------
+
+/**
+ * The snapshot said the tenant has no rows in this dashboard's datasets: a misspelt tenant, or one
+ * that has not sent anything yet. Say so instead of "Live" over a page of zeros; the first row
+ * change for it lifts the notice.
+ */
+function tenantUnknown(view) {
+  hooks.tenantKnown = false;
+  document.body.dataset.tenantKnown = 'false';
+  let n = $('tenant-notice');
+  if (!n) {
+    n = document.createElement('div');
+    n.id = 'tenant-notice';
+    n.className = 'notice';
+    n.setAttribute('role', 'status');
+    $('main').before(n);
+  }
+  n.innerHTML = '';
+  const strong = document.createElement('strong');
+  strong.textContent = `No data for tenant “${view.tenant}”`;
+  const p = document.createElement('span');
+  p.textContent = 'This server has no rows for this tenant on this dashboard: check the name, or send its first rows. '
+    + 'The page fills in as soon as they arrive. ';
+  const a = document.createElement('a');
+  a.href = '/';
+  a.textContent = 'All dashboards and tenants';
+  n.append(strong, p, a);
+  setConnection(hooks.connection, {});
+}
+
+function tenantHasRows() {
+  if (hooks.tenantKnown !== false) return;
+  hooks.tenantKnown = true;
+  document.body.dataset.tenantKnown = 'true';
+  $('tenant-notice')?.remove();
+  setConnection(hooks.connection, {});
 }
 
 function applyZone(zone) {
@@ -268,6 +364,15 @@ function clamp(n, lo, hi) {
 }
 
 // ---- header -------------------------------------------------------------------------------
+
+/** The overview's header: no pickers, no stream details. */
+function overviewHeader(title, description) {
+  $('title').textContent = title;
+  $('description').textContent = description;
+  $('pickers').hidden = true;
+  $('meta').hidden = true;
+  document.title = `${title} — Switchboard`;
+}
 
 function renderHeader(def, catalog, tenantsByDashboard, view) {
   $('title').textContent = def.title || fmt.humanize(def.name);
@@ -365,7 +470,9 @@ function setConnection(state, detail = {}) {
   const conn = $('connection');
   conn.dataset.state = state;
   const via = (state === 'live' || state === 'polling') && transport ? TRANSPORT_TEXT[transport] : '';
-  conn.querySelector('.conn-label').textContent = state === 'reconnecting' && !everLive ? 'Connecting' : label;
+  const unknown = hooks.tenantKnown === false && state === 'live';
+  conn.dataset.state = unknown ? 'unknown' : state;
+  conn.querySelector('.conn-label').textContent = unknown ? 'No data for this tenant' : state === 'reconnecting' && !everLive ? 'Connecting' : label;
   conn.querySelector('.conn-transport').textContent = via ? `· ${via}` : '';
   conn.title = `${help}${via ? ` (${via})` : ''}${detail.error ? ` (last error: ${detail.error})` : ''}`;
   const failing = state === 'offline';
@@ -376,11 +483,17 @@ function setConnection(state, detail = {}) {
   note.hidden = !failing;
 }
 
+/** The dot beats on events, at most once per frame and without forcing a layout. */
+let beating = 0;
 function pulse() {
-  const dot = document.querySelector('#connection .dot');
-  dot.classList.remove('beat');
-  void dot.offsetWidth;
-  dot.classList.add('beat');
+  if (beating) return;
+  beating = requestAnimationFrame(() => {
+    beating = 0;
+    const dot = document.querySelector('#connection .dot');
+    const next = dot.classList.contains('beat') ? 'beat2' : 'beat';
+    dot.classList.remove('beat', 'beat2');
+    dot.classList.add(next);
+  });
 }
 
 function renderMeta() {

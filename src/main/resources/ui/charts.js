@@ -145,7 +145,8 @@ export function redrawCharts() {
  */
 export class TimeChart {
   /** With fill, the chart takes the container's height (at least `height`) as the grid row grows. */
-  constructor(container, { kind = 'bars', label = 'value', color = '#58a6ff', format = fmt.number, height = 180, fill = false } = {}) {
+  constructor(container, { kind = 'bars', label = 'value', color = '#58a6ff', format = fmt.number, height = 180, fill = false, unit = '' } = {}) {
+    this.unit = unit;
     this.container = container;
     this.kind = kind;
     this.label = label;
@@ -243,6 +244,8 @@ export class TimeChart {
           // Wide enough for the longest tick label ("20,000"), so big values are never clipped.
           size: (u, values) => Math.max(34, Math.max(0, ...(values ?? []).map((v) => String(v ?? '').length)) * 7 + 14),
           values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? fmt.number(v) : '')),
+          // the value axis says its unit (calls, USD, /s)
+          ...(this.unit ? { label: this.unit, labelSize: 14, labelFont: '11px system-ui, sans-serif', labelGap: 2 } : {}),
         },
       ],
       series: [

@@ -23,7 +23,7 @@ export function el(tag, attrs = {}, ...children) {
 /** <time> that the ticker keeps relative ("3 min ago"); the absolute time is the tooltip. */
 export function relTime(iso) {
   if (fmt.parseTime(iso) === null) return fmt.EMPTY;
-  return `<time datetime="${esc(iso)}" data-rel title="${esc(fmt.absolute(iso))}">${esc(fmt.relative(iso))}</time>`;
+  return `<time datetime="${esc(iso)}" data-rel title="${esc(fmt.absolute(iso))}">${esc(fmt.relativeOrWhen(iso))}</time>`;
 }
 
 /** A duration that grows every second from `since` (ISO). */
@@ -37,7 +37,7 @@ export function liveDuration(since) {
 export function tick(root = document) {
   const now = Date.now();
   for (const node of root.querySelectorAll('[data-rel]')) {
-    const text = fmt.relative(node.getAttribute('datetime'), now);
+    const text = fmt.relativeOrWhen(node.getAttribute('datetime'), now);
     if (node.textContent !== text) node.textContent = text;
   }
   for (const node of root.querySelectorAll('[data-since]')) {
@@ -58,14 +58,29 @@ export function markChanged(keys, op) {
     if (k === null || k === undefined || k === '') continue;
     const key = String(k);
     flashed.set(key, { at: now, op });
-    for (const row of document.querySelectorAll(`[data-key="${cssEscape(key)}"]`)) {
-      row.classList.remove('flash', 'flash-c', 'flash-d');
-      void row.offsetWidth; // restart the animation
-      row.classList.add('flash', op === 'c' ? 'flash-c' : op === 'd' ? 'flash-d' : 'flash-u');
-      row.style.animationDelay = '0ms';
-    }
+    pendingRows.add(key);
   }
   for (const [k, v] of flashed) if (now - v.at > FLASH_MS) flashed.delete(k);
+  // Rows are restyled once per frame, with the other DOM updates (no layout forced per change).
+  if (pendingRows.size && !rowFrame) rowFrame = requestAnimationFrame(flushRows);
+}
+
+const pendingRows = new Set();
+let rowFrame = 0;
+
+function flushRows() {
+  rowFrame = 0;
+  const now = Date.now();
+  for (const key of pendingRows) {
+    const f = flashed.get(key);
+    if (!f) continue;
+    for (const row of document.querySelectorAll(`[data-key="${cssEscape(key)}"]`)) {
+      row.classList.remove('flash-c', 'flash-d', 'flash-u');
+      row.classList.add('flash', f.op === 'c' ? 'flash-c' : f.op === 'd' ? 'flash-d' : 'flash-u');
+      row.style.animationDelay = `-${Math.max(0, now - f.at)}ms`;
+    }
+  }
+  pendingRows.clear();
 }
 
 /** Attributes for a row with this key: data-key, plus the running highlight if any. */

@@ -171,3 +171,131 @@ export function byName(name) {
 }
 
 export const EMPTY = DASH;
+
+// ---- units and periods, from the definition (GET /api/dashboards `display`) -------------------
+
+let pageCurrency = '';
+let currencyFmt = null;
+
+/** The page's one money format: the dashboard's currency (ISO 4217), e.g. "$85,640.45". */
+export function setCurrency(code) {
+  try {
+    currencyFmt = code ? new Intl.NumberFormat('en', { style: 'currency', currency: code, currencyDisplay: 'symbol' }) : null;
+    pageCurrency = code || '';
+  } catch {
+    currencyFmt = null;
+    pageCurrency = '';
+  }
+}
+
+export function currency() {
+  return pageCurrency;
+}
+
+/** An amount in the page's currency; an amount in another currency (a row's own) says its code. */
+export function amount(v, code = '') {
+  const n = toNumber(v);
+  if (n === null) return DASH;
+  if (code && code !== pageCurrency) return `${money(n)} ${code}`;
+  // whole amounts from 10,000 up, so a headline figure fits its card: "$144,023"
+  if (currencyFmt) return Math.abs(n) >= 10_000 ? currencyFmt.format(Math.round(n)).replace(/\.00$/, '') : currencyFmt.format(n);
+  return money(n);
+}
+
+/** Minutes → "30 min", "1 h 30 min". */
+export function minutes(v) {
+  const n = toNumber(v);
+  if (n === null || n < 0) return DASH;
+  const m = Math.round(n);
+  if (m < 60) return `${m} min`;
+  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Per second: "0.28 /s". */
+export function perSecond(v) {
+  const n = toNumber(v);
+  if (n === null) return DASH;
+  return `${n >= 10 ? intFmt.format(n) : dec2Fmt.format(n)} /s`;
+}
+
+/**
+ * The formatter of a declared unit: s (durations m:ss), min, h, ms, % (percent), /s, currency,
+ * clock (a time with its date); any other word (calls, units) formats a plain number. Without a
+ * unit, `fallback` (the name-based guess).
+ */
+export function byUnit(unit, fallback = number) {
+  switch (unit) {
+    case 's': return duration;
+    case 'ms': return (v) => (toNumber(v) === null ? DASH : `${number(v)} ms`);
+    case 'min': return minutes;
+    case 'h': return (v) => (toNumber(v) === null ? DASH : `${number(v)} h`);
+    case 'd': return (v) => (toNumber(v) === null ? DASH : `${number(v)} d`);
+    case '%': return percent;
+    case '/s': return perSecond;
+    case 'currency': return (v) => amount(v);
+    case 'clock': return when;
+    case undefined: case null: case '': return fallback;
+    default: return number;
+  }
+}
+
+/** The unit as a column or caption says it: "m:ss", "%", "/s", "USD", "min", or the word. */
+export function unitLabel(unit) {
+  if (!unit || unit === 'clock') return '';
+  if (unit === 's') return 'm:ss';
+  if (unit === 'currency') return pageCurrency;
+  return unit;
+}
+
+/**
+ * The period a figure covers, from the widget's `period` or its window: "last 24 h", "last 7 days",
+ * "today", "this week", "upcoming", "all time". `params` fills ${hours}.
+ */
+export function periodOf(display = {}, params = {}) {
+  if (display.period) return display.period;
+  const w = String(display.window ?? '').replace(/\$\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
+  if (!w) return 'all time';
+  const m = /^(\d+)\s*([smhd])$/.exec(w);
+  if (m) {
+    const n = Number(m[1]);
+    const unit = { s: 's', m: 'min', h: 'h', d: n === 1 ? 'day' : 'days' }[m[2]];
+    if (m[2] === 'h' && n % 24 === 0 && n > 24) return `last ${n / 24} days`;
+    return `last ${n} ${unit}`;
+  }
+  return { today: 'today', this_week: 'this week', this_month: 'this month', upcoming: 'upcoming', past: 'until now' }[w] ?? w.replace(/_/g, ' ');
+}
+
+// made once per zone: a list redraws many times a second at high event rates
+const zoneFormats = new Map();
+function zoned() {
+  const key = timeZone() ?? '';
+  let f = zoneFormats.get(key);
+  if (!f) {
+    f = {
+      weekday: new Intl.DateTimeFormat('en', { timeZone: timeZone(), weekday: 'short' }),
+      ymd: new Intl.DateTimeFormat('en-CA', { timeZone: timeZone(), year: 'numeric', month: '2-digit', day: '2-digit' }),
+    };
+    zoneFormats.set(key, f);
+  }
+  return f;
+}
+const weekdayFmt = () => zoned().weekday;
+const ymd = (t) => zoned().ymd.format(t);
+
+/**
+ * A clock time with the date where it is needed: "14:30" today, "Wed Dec 3, 14:30" on another day
+ * (in the tenant's zone). For schedules, where "in 16 d" says less than the date.
+ */
+export function when(v, now = Date.now()) {
+  const t = parseTime(v);
+  if (t === null) return DASH;
+  if (ymd(t) === ymd(now)) return hourMinute(t);
+  return `${weekdayFmt().format(t)} ${stamp(t)}`;
+}
+
+/** Relative for the recent past ("3 min ago"); a clock time with its date for the future and the older past. */
+export function relativeOrWhen(v, now = Date.now()) {
+  const t = parseTime(v);
+  if (t === null) return DASH;
+  return t <= now + 5000 && now - t < 12 * 3600_000 ? relative(t, now) : when(t, now);
+}

@@ -23,7 +23,7 @@ const ACTIVE_COLUMNS = [
   { label: 'Dir.', html: (r) => direction(r.direction) },
   { label: 'Agent', html: (r) => agent(r.agent_config_id) },
   { label: 'Started', html: (r) => relTime(r.started_at), cls: 'time' },
-  { label: 'Duration', html: (r) => liveDuration(r.started_at), cls: 'num live' },
+  { label: 'Duration (m:ss)', html: (r) => liveDuration(r.started_at), cls: 'num live' },
 ];
 
 const RECENT_COLUMNS = [
@@ -34,7 +34,7 @@ const RECENT_COLUMNS = [
   { label: 'Status', html: (r) => badge(r.status) },
   { label: 'Outcome', html: (r) => badge(r.outcome) },
   {
-    label: 'Duration',
+    label: 'Duration (m:ss)',
     cls: 'num',
     html: (r) => (r.status === 'active' && r.duration == null ? liveDuration(r.started_at) : esc(fmt.duration(r.duration))),
   },
@@ -51,8 +51,8 @@ const AGENT_COLUMNS = [
   { label: 'Agent', html: (r) => agent(r.agent_config_id) },
   { label: 'Total', html: (r) => esc(fmt.number(r.total_calls)), cls: 'num' },
   { label: 'Completed', html: (r) => esc(fmt.number(r.completed_calls)), cls: 'num' },
-  { label: 'Avg duration', html: (r) => esc(fmt.duration(r.average_duration)), cls: 'num' },
-  { label: 'Success rate', html: (r) => rateBar(r.success_rate), cls: 'rate-col' },
+  { label: 'Avg duration (m:ss)', html: (r) => esc(fmt.duration(r.average_duration)), cls: 'num' },
+  { label: 'Success rate (%)', html: (r) => rateBar(r.success_rate), cls: 'rate-col' },
 ];
 
 export const PLACED = new Set([
@@ -64,13 +64,13 @@ export const PLACED = new Set([
 export function callsLayout(main, { widgets = {}, period = 'last 24 h' } = {}) {
   const window_ = period;
   const views = {
-    total_calls: statView('total_calls', { title: 'Total calls', format: fmt.number, sub: window_ }),
-    active_calls: statView('active_calls', { title: 'Active calls', format: fmt.number, sub: 'in progress now', accent: 'live' }),
-    completed_calls: statView('completed_calls', { title: 'Completed', format: fmt.number, sub: `outcome completed, ${window_}` }),
-    average_duration: statView('average_duration', { title: 'Avg duration', format: fmt.duration, sub: `ended calls, ${window_}` }),
+    total_calls: statView('total_calls', { title: 'Total calls', format: fmt.number, sub: `calls · ${window_}` }),
+    active_calls: statView('active_calls', { title: 'Active calls', format: fmt.number, sub: 'calls · now', accent: 'live' }),
+    completed_calls: statView('completed_calls', { title: 'Completed', format: fmt.number, sub: `calls · outcome completed, ${window_}` }),
+    average_duration: statView('average_duration', { title: 'Avg duration', format: fmt.duration, sub: `m:ss · ended calls, ${window_}` }),
     success_rate: statView('success_rate', { title: 'Success rate', format: fmt.percent, sub: `completed of all calls, ${window_}` }),
     outcome_counts: breakdownView('outcome_counts', { title: 'Outcomes', mode: 'pie', format: fmt.number, unit: 'ended calls' }),
-    calls_per_hour: seriesView('calls_per_hour', { title: 'Calls per hour', kind: 'bars', color: '#58a6ff', label: 'calls', height: 200 }),
+    calls_per_hour: seriesView('calls_per_hour', { title: 'Calls per hour', kind: 'bars', color: '#58a6ff', label: 'calls', height: 200, unit: 'calls', word: 'calls' }),
     active_calls_list: listView('active_calls_list', {
       title: 'Active calls', columns: ACTIVE_COLUMNS, empty: 'No calls in progress',
       metaText: (rows) => `${fmt.number(rows.length)} live`,

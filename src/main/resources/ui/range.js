@@ -92,19 +92,16 @@ export function renderComparisons(root, store, compare, range) {
   }
 }
 
-/** Marks the cards of widgets over the range with the chosen period (a `.card-period` label). */
+/**
+ * Marks the cards of widgets over the range with the chosen period (`data-period`). The captions
+ * say it (widgets.js `periodFor`: the chosen range wins over a widget's own period for `${range}`).
+ */
 export function renderPeriods(root, windows, range) {
   for (const [name, window_] of Object.entries(windows ?? {})) {
     if (!window_.includes('${range}')) continue;
     const card = root.querySelector(`[data-widget="${CSS.escape(name)}"]`);
-    const head = card?.querySelector('.card-head');
-    if (!head) continue;
-    let label = head.querySelector('.card-period');
-    if (!label) {
-      label = el('span', { class: 'card-period' });
-      head.querySelector('h2')?.after(label);
-    }
-    label.textContent = periodLabel(range);
+    const label = periodLabel(range);
+    if (card && card.dataset.period !== label) card.dataset.period = label;
   }
 }
 

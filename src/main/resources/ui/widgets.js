@@ -12,14 +12,73 @@ import * as fmt from './format.js';
  * Page context the renderers need: the tenant (its column is left out of lists) and, when set,
  * exportUrl(widget) for the CSV link of table and list widgets.
  */
-export const context = { tenant: null, exportUrl: null };
+export const context = { tenant: null, exportUrl: null, display: {}, params: {}, range: null, rangeLabel: null };
 
-/** The card's "CSV" download link (the export of the same view: dashboard, tenant, params). */
+/**
+ * The period a widget's figures cover: on a dashboard with a range, a widget over `${range}` says
+ * the chosen range ("last 7 days", a custom span); any other its `period` or window (fmt.periodOf).
+ */
+export function periodFor(d) {
+  if (context.range && context.rangeLabel && String(d.window ?? '').includes('${range}')) return context.rangeLabel(context.range);
+  return fmt.periodOf(d, context.params);
+}
+
+/** The widget's presentation from the definition: {unit, period, window, units, keys}. */
+export function displayOf(name) {
+  const d = context.display?.[name];
+  return d && typeof d === 'object' ? d : {};
+}
+
+/** "calls · last 24 h": the unit word (if any) and the period, for a card's caption. */
+export function caption(name, { unit = true } = {}) {
+  const d = displayOf(name);
+  const u = unit ? fmt.unitLabel(d.unit) : '';
+  return [u, periodFor(d)].filter(Boolean).join(' · ');
+}
+
+/** The card's "CSV" download link (the export of the same view: dashboard, tenant, params, filter). */
 function csvLink(c, name) {
   const href = context.exportUrl ? context.exportUrl(name) : null;
-  if (!href) return;
+  if (!href) return null;
   const a = el('a', { class: 'csv', href, download: '', title: 'Download these rows as CSV', 'data-export': name, text: 'CSV' });
   c.root.querySelector('.card-head').append(a);
+  return a;
+}
+
+/**
+ * The card's row filter: keeps the rows in which every word occurs (ignoring case) in some cell,
+ * over the rows this widget holds (the same rule the CSV export applies with ?q=, so the link
+ * downloads what is shown).
+ */
+function filterBox(c, name, link, onChange) {
+  const input = el('input', {
+    type: 'search', class: 'filter', placeholder: 'Filter rows', 'aria-label': `Filter the rows of ${fmt.humanize(name)}`,
+    'data-filter': name, autocomplete: 'off', spellcheck: 'false',
+  });
+  const base = link?.getAttribute('href') ?? null;
+  input.addEventListener('input', () => {
+    const q = input.value.trim();
+    if (link && base !== null) link.setAttribute('href', q ? `${base}${base.includes('?') ? '&' : '?'}q=${encodeURIComponent(q)}` : base);
+    onChange();
+  });
+  c.root.querySelector('.card-head').insertBefore(input, c.meta);
+  return input;
+}
+
+/** Every word of q occurs in some raw value of the row (as the server's export filter). */
+export function rowMatches(row, q) {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return true;
+  const text = Object.values(row).map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))).join('\u0001').toLowerCase();
+  return words.every((w) => text.includes(w));
+}
+
+/** Rows after the card's filter, and the meta text saying what is shown. */
+function filtered(rows, input, period) {
+  const q = input ? input.value.trim() : '';
+  const shown = q ? rows.filter((r) => rowMatches(r, q)) : rows;
+  const count = q ? `${fmt.number(shown.length)} of ${fmt.number(rows.length)} rows` : rows.length ? `${fmt.number(rows.length)} row${rows.length === 1 ? '' : 's'}` : '';
+  return { shown, q, meta: [count, period].filter(Boolean).join(' · ') };
 }
 
 export function card(name, kind, title, extraClass = '') {
@@ -52,9 +111,10 @@ export function statView(name, { title = fmt.humanize(name), format = fmt.byName
       if (value.textContent === text) return;
       value.textContent = text;
       c.root.dataset.value = text;
-      value.classList.remove('bump');
-      void value.offsetWidth;
-      value.classList.add('bump');
+      // alternate two identical animations: restarts the highlight without forcing a layout
+      const next = value.classList.contains('bump') ? 'bump2' : 'bump';
+      value.classList.remove('bump', 'bump2');
+      value.classList.add(next);
     },
   };
 }
@@ -71,20 +131,22 @@ export function breakdownView(name, { title = fmt.humanize(name), mode = 'auto',
       if (asPie) renderPie(c.body, v, { format, unit });
       else renderHBars(c.body, v, { format });
       c.root.dataset.value = items.map(([g, n]) => `${g}: ${format(n)}`).join(', ');
-      c.meta.textContent = items.length ? `${fmt.number(items.reduce((s, [, n]) => s + n, 0))} total` : '';
+      const total = items.reduce((s, [, n]) => s + n, 0);
+      c.meta.textContent = [items.length ? `${format(total)}${unit ? ` ${unit}` : ''} total` : '', periodFor(displayOf(name))].filter(Boolean).join(' · ');
     },
   };
 }
 
 /** A series ([{t, v}]) as bars or a stepped line, on uPlot. */
-export function seriesView(name, { title = fmt.humanize(name), kind = 'bars', color = '#58a6ff', label = 'value', format = fmt.number, height = 190 } = {}) {
+export function seriesView(name, { title = fmt.humanize(name), kind = 'bars', color = '#58a6ff', label = 'value', format = fmt.number, height = 190, unit = '', word = '' } = {}) {
   const c = card(name, 'series', title, 'wide');
   let chart = null;
   c.root.dataset.value = '';
   return {
     el: c.root,
     update(v) {
-      chart ??= new TimeChart(c.body, { kind, color, label, format, height });
+      chart ??= new TimeChart(c.body, { kind, color, label, format, height, unit });
+      const period = periodFor(displayOf(name));
       const points = toPoints(v);
       chart.update(points);
       c.root.dataset.points = String(points.length);
@@ -92,12 +154,12 @@ export function seriesView(name, { title = fmt.humanize(name), kind = 'bars', co
         // a sampled gauge: the latest value, not a sum
         const last = points.length ? format(points[points.length - 1].v) : '';
         c.root.dataset.value = last;
-        c.meta.textContent = points.length ? `now ${last} · ${points.length} samples` : 'no data';
+        c.meta.textContent = points.length ? `now ${last} · ${points.length} samples${period !== 'all time' ? ` · ${period}` : ''}` : 'no data';
         return;
       }
       const total = points.reduce((s, p) => s + (fmt.toNumber(p.v) ?? 0), 0);
       c.root.dataset.value = fmt.number(total);
-      c.meta.textContent = points.length ? `${fmt.number(total)} in ${points.length} buckets` : 'no data';
+      c.meta.textContent = points.length ? `${format(total)}${word ? ` ${word}` : ''} · ${period}` : 'no data';
     },
   };
 }
@@ -113,42 +175,56 @@ export function toPoints(v) {
 /** A table widget: [{group: g, col: n, ...}] as an HTML table; columns derived if not given. */
 export function tableView(name, { title = fmt.humanize(name), columns = null, empty = 'No data in this window' } = {}) {
   const c = card(name, 'table', title, 'wide');
-  csvLink(c, name);
-  return {
+  const link = csvLink(c, name);
+  let last;
+  const input = filterBox(c, name, link, () => view.update(last));
+  const view = {
     el: c.root,
     update(v) {
+      last = v;
       const rows = Array.isArray(v) ? v.filter((r) => r && typeof r === 'object') : [];
-      const cols = columns ?? tableColumns(rows);
-      c.body.innerHTML = renderTable(rows, cols, { empty, key: cols[0]?.key });
+      const { shown, q, meta } = filtered(rows, input, periodFor(displayOf(name)));
+      const cols = columns ?? tableColumns(rows, displayOf(name));
+      c.body.innerHTML = renderTable(shown, cols, { empty: q && rows.length ? `No row matches “${q}”` : empty, key: cols[0]?.key, keys: displayOf(name).keys });
       c.root.classList.toggle('wide-table', cols.length >= WIDE_TABLE_COLUMNS);
       c.root.dataset.value = String(rows.length);
       c.root.dataset.count = String(rows.length);
-      c.meta.textContent = rows.length ? `${fmt.number(rows.length)} row${rows.length === 1 ? '' : 's'}` : '';
+      c.root.dataset.shown = String(shown.length);
+      c.meta.textContent = meta;
     },
   };
+  return view;
 }
 
 /** A list widget: row objects as a compact table, newest/most relevant first as the server sent. */
 export function listView(name, { title = fmt.humanize(name), columns = null, keyField = 'id', empty = 'Nothing here yet', metaText = null } = {}) {
   const c = card(name, 'list', title, 'wide');
-  csvLink(c, name);
-  return {
+  const link = csvLink(c, name);
+  let last;
+  const input = filterBox(c, name, link, () => view.update(last));
+  const view = {
     el: c.root,
     update(v) {
+      last = v;
       const rows = Array.isArray(v) ? v.filter((r) => r && typeof r === 'object') : [];
-      const cols = columns ?? listColumns(rows);
-      c.body.innerHTML = renderTable(rows, cols, { empty, key: keyField });
+      const d = displayOf(name);
+      const { shown, q, meta } = filtered(rows, input, d.period ?? '');
+      const cols = columns ?? listColumns(rows, d);
+      c.body.innerHTML = renderTable(shown, cols, { empty: q && rows.length ? `No row matches “${q}”` : empty, key: keyField, keys: d.keys });
       c.root.dataset.value = String(rows.length);
       c.root.dataset.count = String(rows.length);
-      c.meta.textContent = metaText ? metaText(rows) : rows.length ? `${fmt.number(rows.length)} row${rows.length === 1 ? '' : 's'}` : '';
+      c.root.dataset.shown = String(shown.length);
+      c.meta.textContent = metaText && !q ? metaText(rows) : meta;
     },
   };
+  return view;
 }
 
-function renderTable(rows, cols, { empty, key }) {
+function renderTable(rows, cols, { empty, key, keys }) {
   if (!rows.length) return `<p class="empty">${esc(empty)}</p>`;
-  // The first two columns are the key ones: a narrow screen shows only those (app.css).
-  const cls = (col, i) => esc(`${col.cls || ''}${i < 2 ? ' key' : ''}`.trim());
+  // The key columns (the definition's `keys`, else the first two) are what a narrow screen shows (app.css).
+  const keyed = Array.isArray(keys) && keys.length ? cols.map((col) => keys.includes(col.key)) : cols.map((col, i) => i < 2);
+  const cls = (col, i) => esc(`${col.cls || ''}${keyed[i] ? ' key' : ''}`.trim());
   const head = cols.map((col, i) => `<th scope="col" class="${cls(col, i)}">${esc(col.label)}</th>`).join('');
   const body = rows.map((row) => {
     const k = key ? row[key] ?? row.id : row.id;
@@ -170,15 +246,21 @@ function safeCell(col, row) {
  * (`campaign.name` beside `campaign_id`) takes the group column's place: the row shows the name,
  * the id stays in its title attribute (and in data-key, for row highlights).
  */
-export function tableColumns(rows) {
+export function tableColumns(rows, display = {}) {
   const keys = unionKeys(rows);
   const group = keys[0];
   const label = keys.find((k, i) => i > 0 && isLookupField(k));
   const rest = keys.slice(1).filter((k) => k !== label);
   const first = label
     ? { key: group, label: lookupLabel(label), html: (r) => labelCell(r[label], r[group]), cls: 'label' }
-    : { key: group, label: fmt.humanize(group), html: (r) => groupCell(r[group]) };
-  return [first, ...rest.map((k) => column(k, rows))];
+    : { key: group, label: groupLabel(group), html: (r) => groupCell(r[group]) };
+  // table columns are aggregates (counts, sums, rates), never yes/no flags
+  return [first, ...rest.map((k) => column(k, rows, undefined, display.units?.[k], true))];
+}
+
+/** "dentist_id" → "Dentist": the group column names what its rows are. */
+function groupLabel(k) {
+  return fmt.humanize(String(k).replace(/_id$/, ''));
 }
 
 /** `campaign.name`, `agent.team.name`: a field through a lookup. */
@@ -216,7 +298,7 @@ function yesNo(v) {
 }
 
 /** Sensible columns for arbitrary rows: no blobs, no URLs, no constant tenant ids; id last. */
-export function listColumns(rows) {
+export function listColumns(rows, display = {}) {
   const keys = unionKeys(rows).filter((k) => {
     if (SKIP_FIELD.test(k)) return false;
     const vals = rows.map((r) => r[k]);
@@ -226,7 +308,8 @@ export function listColumns(rows) {
     if (rows.length >= 2 && /_id$/.test(k) && vals.every((v) => v === vals[0])) return false;
     return true;
   });
-  const ordered = [...keys.filter((k) => k !== 'id'), ...keys.filter((k) => k === 'id')];
+  // a curated list (one that declares its key columns) does not show the raw row id
+  const ordered = [...keys.filter((k) => k !== 'id'), ...keys.filter((k) => k === 'id' && !display.keys)];
   // `campaign.name` shows in place of `campaign_id` (the id in its title).
   const labelOf = new Map();
   for (const k of ordered) {
@@ -238,14 +321,26 @@ export function listColumns(rows) {
   const shown = ordered.filter((k) => ![...labelOf.values()].includes(k));
   return shown.slice(0, MAX_LIST_COLUMNS).map((k) => (labelOf.has(k)
     ? { key: k, label: lookupLabel(labelOf.get(k)), html: (r) => labelCell(r[labelOf.get(k)], r[k]), cls: 'label' }
-    : column(k, rows)));
+    : column(k, rows, undefined, display.units?.[k])));
 }
 
 /** A column whose cells are rendered by the field's name and its values' type. */
-export function column(k, rows = [], label = fmt.humanize(k)) {
+export function column(k, rows = [], label = fmt.humanize(k === 'id' ? k : String(k).replace(/_id$/, '')), unit = undefined, aggregate = false) {
   const sample = rows.map((r) => r[k]).find((v) => v !== null && v !== undefined);
-  if (fmt.isIsoTime(sample)) return { key: k, label, html: (r) => relTime(r[k]), cls: 'time' };
-  if (typeof sample === 'number' && BOOL_FIELD.test(k) && rows.every((r) => r[k] === null || r[k] === undefined || r[k] === 0 || r[k] === 1)) {
+  if (unit === 'clock' || (fmt.isIsoTime(sample) && !unit)) {
+    return { key: k, label, html: (r) => (unit === 'clock' ? clockTime(r[k]) : relTime(r[k])), cls: 'time' };
+  }
+  if (unit) {
+    const f = fmt.byUnit(unit);
+    const u = fmt.unitLabel(unit);
+    // "duration_minutes" in min is "Duration (min)"; "units_sold" in units is just "Units sold"
+    const base = label.replace(/ (minutes|seconds|secs|mins|hours)$/i, '');
+    const head = u && !base.toLowerCase().includes(u.toLowerCase()) ? `${base} (${u})` : base;
+    // a row that carries its own currency says it when it is not the page's
+    const html = unit === 'currency' ? (r) => esc(fmt.amount(r[k], typeof r.currency === 'string' ? r.currency : '')) : (r) => esc(f(r[k]));
+    return { key: k, label: head, html, cls: 'num' };
+  }
+  if (!aggregate && typeof sample === 'number' && BOOL_FIELD.test(k) && rows.every((r) => r[k] === null || r[k] === undefined || r[k] === 0 || r[k] === 1)) {
     return { key: k, label, html: (r) => yesNo(r[k]) };
   }
   if (typeof sample === 'boolean') return { key: k, label, html: (r) => yesNo(r[k]) };
@@ -257,6 +352,12 @@ export function column(k, rows = [], label = fmt.humanize(k)) {
   if (/phone|number$/i.test(k)) return { key: k, label, html: (r) => `<span class="mono">${esc(fmt.cell(r[k]))}</span>` };
   if (k === 'id' || /_id$/.test(k)) return { key: k, label, html: (r) => shortId(r[k]), cls: 'id' };
   return { key: k, label, html: (r) => `<span class="clip" title="${esc(fmt.cell(r[k]))}">${esc(fmt.cell(r[k]))}</span>` };
+}
+
+/** A clock time with its date when not today ("Wed Dec 3, 14:30"); the full time as the tooltip. */
+function clockTime(v) {
+  if (fmt.parseTime(v) === null) return `<span class="muted">${fmt.EMPTY}</span>`;
+  return `<time datetime="${esc(v)}" title="${esc(fmt.absolute(v))}">${esc(fmt.when(v))}</time>`;
 }
 
 export function badge(v) {
@@ -286,16 +387,24 @@ function unionKeys(rows) {
 
 /** A view for any widget kind, used by the generic layout and for unplaced widgets. */
 export function viewFor(name, kind) {
+  const d = displayOf(name);
+  const format = fmt.byUnit(d.unit, fmt.byName(name));
+  const unit = fmt.unitLabel(d.unit);
+  // a unit the formatted value already shows ($, %, /s, min) is not repeated as a word
+  const word = EMBEDDED_UNITS.includes(d.unit) ? '' : unit;
+  const title = typeof d.title === 'string' && d.title ? d.title : fmt.humanize(name);
   switch (kind) {
-    case 'stat': return statView(name);
-    case 'breakdown': return breakdownView(name);
-    case 'series': return seriesView(name, { label: fmt.humanize(name).toLowerCase() });
-    case 'sample': return seriesView(name, { kind: 'line', color: '#3fb950', label: fmt.humanize(name).toLowerCase() });
-    case 'table': return tableView(name);
-    case 'list': return listView(name);
+    case 'stat': return statView(name, { title, format, sub: caption(name, { unit: !EMBEDDED_UNITS.includes(d.unit) }) });
+    case 'breakdown': return breakdownView(name, { title, format, unit: word });
+    case 'series': return seriesView(name, { title, label: unit || fmt.humanize(name).toLowerCase(), format, unit, word });
+    case 'sample': return seriesView(name, { title, kind: 'line', color: '#3fb950', label: unit || fmt.humanize(name).toLowerCase(), format, unit, word });
+    case 'table': return tableView(name, { title });
+    case 'list': return listView(name, { title });
     default: return unknownView(name, kind);
   }
 }
+
+const EMBEDDED_UNITS = ['%', '/s', 'currency', 'min', 'h', 'd', 'ms', 'clock'];
 
 function unknownView(name, kind) {
   const c = card(name, 'unknown', fmt.humanize(name), 'wide');

@@ -150,6 +150,7 @@ final class Api extends Handler.Abstract {
             rs.write(true, ByteBuffer.wrap(OPENAPI), cb);
         });
         router.add("GET", "/api/dashboards", "The dashboards", (Native) (rq, rs, cb, p) -> dashboardList(rs, cb));
+        router.add("GET", "/api/overview", "The tenants and dashboards the caller may see", (Native) (rq, rs, cb, p) -> overview(rq, rs, cb));
         router.add("GET", "/api/dashboards/{dashboard}/{tenant}", "A dashboard's snapshot", (Native) (rq, rs, cb, p) ->
                 dashboard(rq, rs, cb, name(p, "dashboard"), name(p, "tenant")));
         router.add("GET", "/api/export/{dashboard}/{tenant}/{widget}", "A table or list widget as CSV", (Native) (rq, rs, cb, p) ->
@@ -336,6 +337,13 @@ final class Api extends Handler.Abstract {
                 m.put("datasets", d.datasets());
                 m.put("scopes", d.scopeNames());
                 m.put("widgets", d.widgetKinds());
+                if (!d.display().headline().isEmpty()) {
+                    m.put("headline", d.display().headline());
+                }
+                if (!d.display().currency().isEmpty()) {
+                    m.put("currency", d.display().currency());
+                }
+                m.put("display", d.display().widgets());
                 out.add(m);
             }
             json(response, callback, 200, Map.of("dashboards", out));
@@ -367,7 +375,87 @@ final class Api extends Handler.Abstract {
         body.put("params", key.params());
         body.put("zone", engine.zoneOf(tenant, engine.definitions().find(name).orElseThrow()).getId());
         body.put("position", state.position().toString());
+        body.put("known", hasRows(tenant, engine.definitions().find(name).orElseThrow().datasets()));
         body.put("widgets", state.widgets());
+        json(response, callback, 200, body);
+    }
+
+    /**
+     * Whether the tenant has any row in these datasets: a tenant nobody ever wrote for is not
+     * told apart from one with no traffic by its zeros, so the page says which it is. One indexed
+     * probe per dataset (every dataset's key starts with its tenant column).
+     */
+    private boolean hasRows(String tenant, List<String> datasets) {
+        return store.read(s -> {
+            for (String name : datasets) {
+                Optional<Dataset> ds = catalog.find(name);
+                if (ds.isEmpty()) {
+                    continue;
+                }
+                boolean[] found = {false};
+                s.query("SELECT 1 AS one FROM " + ds.get().name() + " WHERE " + ds.get().tenant() + " = ? LIMIT 1", List.of(tenant), r -> found[0] = true);
+                if (found[0]) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /**
+     * The overview: each tenant the caller may see, with the dashboards it may open there and
+     * their headline widgets. Open access (demo) lists the simulated tenants; a token lists the
+     * tenants it names (an operator token names none: it may open any tenant by name). A scoped
+     * token sees only the dashboards that define its scope.
+     */
+    private void overview(Request request, Response response, Callback callback) {
+        List<String> tenants;
+        Principal who;
+        if (access.isOpen()) {
+            who = Principal.OPEN;
+            java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+            if (demo.get().get("tenants") instanceof Map<?, ?> byDashboard) {
+                byDashboard.values().forEach(v -> ((List<?>) v).forEach(t -> all.add(String.valueOf(t))));
+            }
+            tenants = List.copyOf(all);
+        } else {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, no-store");
+            who = authenticate(request);
+            tenants = who.admin() ? List.of() : who.tenants().stream().sorted().toList();
+        }
+        Map<?, ?> demoTenants = access.isOpen() && demo.get().get("tenants") instanceof Map<?, ?> m ? m : Map.of();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String tenant : tenants) {
+            List<Map<String, Object>> dashboards = new ArrayList<>();
+            for (DashboardDef d : engine.definitions().all()) {
+                if (who.scoped() && !d.scopes().containsKey(who.scope())) {
+                    continue;
+                }
+                // in the demo, each dashboard with the tenants simulated for it
+                if (access.isOpen() && !(demoTenants.get(d.name()) instanceof List<?> l && l.contains(tenant))) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", d.name());
+                m.put("title", d.title());
+                if (!d.display().headline().isEmpty()) {
+                    m.put("headline", d.display().headline());
+                    m.put("display", d.display().widgets().get(d.display().headline()));
+                }
+                dashboards.add(m);
+            }
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("tenant", tenant);
+            t.put("dashboards", dashboards);
+            out.add(t);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tenants", out);
+        if (who.scoped()) {
+            body.put("scope", who.scope());
+            body.put("subject", who.subject());
+        }
+        body.put("all_tenants", who.admin() && !access.isOpen());
         json(response, callback, 200, body);
     }
 
@@ -384,6 +472,13 @@ final class Api extends Handler.Abstract {
         }
         if (!(state.widgets().get(widget) instanceof List<?> rows)) {
             throw new ApiException(400, "widget '" + widget + "' is a single value or a map, not rows; only table and list widgets export as CSV");
+        }
+        String q = Optional.ofNullable(Request.extractQueryParameters(request).getValue("q")).orElse("").strip();
+        if (q.length() > 200) {
+            throw new ApiException(400, "q (the row filter) must be at most 200 characters, got " + q.length());
+        }
+        if (!q.isEmpty()) {
+            rows = rows.stream().filter(r -> matches((Map<?, ?>) r, q)).toList();
         }
         java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
         rows.forEach(r -> ((Map<?, ?>) r).keySet().forEach(k -> columns.add(String.valueOf(k))));
@@ -402,6 +497,21 @@ final class Api extends Handler.Abstract {
         response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + name + "-" + tenant + "-" + widget + ".csv\"");
         response.getHeaders().put("X-Position", state.position().toString());
         response.write(true, ByteBuffer.wrap(csv), callback);
+    }
+
+    /**
+     * The export's row filter, as the page's search box applies it: every word of {@code q}
+     * occurs, ignoring case, in some cell of the row (a looked-up name included).
+     */
+    static boolean matches(Map<?, ?> row, String q) {
+        String text = row.values().stream().map(v -> v == null ? "" : String.valueOf(v)).collect(java.util.stream.Collectors.joining("\u0001"))
+                .toLowerCase(java.util.Locale.ROOT);
+        for (String word : q.toLowerCase(java.util.Locale.ROOT).split("\\s+")) {
+            if (!word.isEmpty() && !text.contains(word)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final tools.jackson.dataformat.csv.CsvMapper CSV = tools.jackson.dataformat.csv.CsvMapper.builder().build();

@@ -12,7 +12,29 @@ import tools.jackson.databind.JsonNode;
  * @param source the file it came from, for error messages
  */
 public record DashboardDef(String name, String title, String description, ZoneId zone, Map<String, Param> params,
-                           Range range, Map<String, JsonNode> scopes, Map<String, JsonNode> widgets, String source) {
+                           Range range, Map<String, JsonNode> scopes, Map<String, JsonNode> widgets, String source,
+                           Display display) {
+
+    /** A definition without presentation hints (no headline, no currency, no units). */
+    public DashboardDef(String name, String title, String description, ZoneId zone, Map<String, Param> params,
+                        Range range, Map<String, JsonNode> scopes, Map<String, JsonNode> widgets, String source) {
+        this(name, title, description, zone, params, range, scopes, widgets, source, Display.NONE);
+    }
+
+    /**
+     * How the dashboard's figures are shown; the engine ignores it. {@code headline} is the stat
+     * an overview shows for the dashboard (empty: none); {@code currency} the ISO 4217 code of its
+     * money figures (empty: none); {@code widgets} each widget's {@code unit}, {@code period},
+     * {@code window}, column {@code units} and phone {@code keys}, as served by
+     * {@code GET /api/dashboards}.
+     */
+    public record Display(String headline, String currency, Map<String, Map<String, Object>> widgets) {
+        static final Display NONE = new Display("", "", Map.of());
+
+        public Display {
+            widgets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(widgets));
+        }
+    }
 
     /** A viewer-chosen whole number, like {@code hours} for the period of the calls dashboard. */
     public record Param(long defaultValue, long min, long max) {}

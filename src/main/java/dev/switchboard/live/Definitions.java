@@ -114,7 +114,7 @@ public final class Definitions {
             throw new IllegalArgumentException(where + ": 'widgets' is empty");
         }
         return new DashboardDef(name, root.path("title").asString(name), root.path("description").asString(""), zone,
-                params, range, scopes, widgets, source);
+                params, range, scopes, widgets, source, display(root, widgets, where));
     }
 
     /** The query parameter (and view key parameter) of a dashboard's period. */
@@ -152,6 +152,72 @@ public final class Definitions {
             longest = l.span();
         }
         return new DashboardDef.Range(dflt, presets, longest);
+    }
+
+    /** Units a widget may declare besides free words such as {@code calls}: durations, rates, percent, money. */
+    static final java.util.Set<String> DURATION_UNITS = java.util.Set.of("ms", "s", "min", "h", "d");
+
+    /**
+     * The presentation hints: {@code headline} (a stat widget), {@code currency} (ISO 4217), and
+     * per widget {@code title}, {@code unit}, {@code period}, {@code units} (column to unit) and {@code keys}
+     * (the columns a phone shows). The window is served beside them so a page can say the period.
+     */
+    static DashboardDef.Display display(JsonNode root, Map<String, JsonNode> widgets, String where) {
+        String headline = root.path("headline").asString("");
+        if (!headline.isEmpty() && !"stat".equals(widgets.containsKey(headline) ? DashboardDef.kind(widgets.get(headline)) : "")) {
+            throw new IllegalArgumentException(where + ": headline '" + headline + "' must name a stat widget of this dashboard");
+        }
+        String currency = root.path("currency").asString("");
+        if (!currency.isEmpty() && !currency.matches("[A-Z]{3}")) {
+            throw new IllegalArgumentException(where + ": currency must be an ISO 4217 code such as USD, was '" + currency + "'");
+        }
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        widgets.forEach((name, node) -> {
+            String at = where + ", widget " + name;
+            Map<String, Object> m = new LinkedHashMap<>();
+            text(node, "unit", at).ifPresent(u -> m.put("unit", unit(u, currency, at)));
+            text(node, "title", at).ifPresent(t -> m.put("title", t));
+            text(node, "period", at).ifPresent(p -> m.put("period", p));
+            text(node, "window", at).ifPresent(w -> m.put("window", w));
+            if (node.has("units")) {
+                if (!node.path("units").isObject()) {
+                    throw new IllegalArgumentException(at + ": units must map column names to units, e.g. { average_duration: s }");
+                }
+                Map<String, String> units = new LinkedHashMap<>();
+                node.path("units").properties().forEach(e -> units.put(e.getKey(), unit(e.getValue().asString(""), currency, at + ", units")));
+                m.put("units", units);
+            }
+            if (node.has("keys")) {
+                if (!node.path("keys").isArray()) {
+                    throw new IllegalArgumentException(at + ": keys must list the columns a phone shows, e.g. [name, status]");
+                }
+                List<String> keys = new ArrayList<>();
+                node.path("keys").forEach(k -> keys.add(k.asString("")));
+                m.put("keys", keys);
+            }
+            out.put(name, m);
+        });
+        return new DashboardDef.Display(headline, currency, out);
+    }
+
+    private static Optional<String> text(JsonNode node, String field, String where) {
+        if (!node.has(field)) {
+            return Optional.empty();
+        }
+        if (!node.path(field).isValueNode() || node.path(field).asString("").isBlank()) {
+            throw new IllegalArgumentException(where + ": '" + field + "' must be a non-empty text");
+        }
+        return Optional.of(node.path(field).asString());
+    }
+
+    private static String unit(String unit, String currency, String where) {
+        if (unit.isBlank() || unit.length() > 24) {
+            throw new IllegalArgumentException(where + ": a unit must be 1 to 24 characters (s, min, %, /s, currency, or a word), was '" + unit + "'");
+        }
+        if (unit.equals("currency") && currency.isEmpty()) {
+            throw new IllegalArgumentException(where + ": unit 'currency' needs the dashboard's currency (currency: USD)");
+        }
+        return unit;
     }
 
     public Optional<DashboardDef> find(String name) {

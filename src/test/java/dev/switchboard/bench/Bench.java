@@ -49,6 +49,7 @@ import java.util.stream.Stream;
  *   ./switchboard bench fanout [--quick] [--help]   fan-out vs Socket.IO (package fanout)
  *   ./switchboard bench memory                      heap and RSS per idle SSE subscriber
  *   ./switchboard bench abuse [--quick]             issue 12's abusive clients at once; honest latency, health, heap
+ *   ./switchboard bench browser [--seconds 20]      the dashboard page in Chromium at 10 and 100 events/s: frames, long tasks
  * </pre>
  */
 public final class Bench {
@@ -78,6 +79,11 @@ public final class Bench {
         if (args.length > 0 && args[0].equals("abuse")) {
             // ./switchboard bench abuse [--seconds N] [--scale X] [--quick]: issue 12's abusive clients at once, honest latency
             dev.switchboard.bench.abuse.AbuseBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("browser")) {
+            // ./switchboard bench browser [--seconds N] [--rates 10,100]: the dashboard page's frames and long tasks in Chromium
+            BrowserBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("pg")) {

@@ -31,6 +31,8 @@ class DashboardDefinitionsTest {
             "list", Set.of("list", "order", "limit", "fields"),
             "sample", Set.of("sample", "every", "points"));
     private static final Set<String> COMMON = Set.of("dataset", "where", "window", "only");
+    /** Presentation keys any widget may carry (served as {@code display}; the engine ignores them). */
+    private static final Set<String> DISPLAY = Set.of("unit", "period", "units", "keys", "title");
     private static final Pattern WINDOW = Pattern.compile("\\d+[smhdw]|today|this_week|this_month|upcoming|past|\\$\\{(\\w+)}[smhdw]|\\$\\{range}");
     private static final Pattern EXPR = Pattern.compile("(\\w+)(?:\\((.*)\\))?");
     private static final Pattern CONDITION = Pattern.compile("\\s*(\\w+)\\s*(?:=|\\s+in\\s+)\\s*(.+?)\\s*");
@@ -62,7 +64,7 @@ class DashboardDefinitionsTest {
     }
 
     private static void checkDashboard(JsonNode root, Map<String, Dataset> datasets, String where) {
-        assertThat(root.propertyNames()).as(where).isSubsetOf("name", "title", "description", "zone", "params", "range", "scopes", "widgets");
+        assertThat(root.propertyNames()).as(where).isSubsetOf("name", "title", "description", "zone", "params", "range", "headline", "currency", "scopes", "widgets");
         assertThat(root.path("widgets").isObject()).as(where + " widgets").isTrue();
         Set<String> params = new HashSet<>(root.path("params").propertyNames());
         if (root.has("range")) {
@@ -76,7 +78,9 @@ class DashboardDefinitionsTest {
                 JsonNode source = root.path("widgets").path(w.getValue().path("sample").asString());
                 assertThat(source.isObject() && source.has("stat")).as(at + " samples a stat widget").isTrue();
                 assertThat(w.getValue().path("every").asString()).as(at + " every").matches("[1-9]\\d*[smh]");
-                assertThat(w.getValue().propertyNames()).as(at + " keys").isSubsetOf(KEYS.get("sample"));
+                Set<String> sampleKeys = new HashSet<>(KEYS.get("sample"));
+                sampleKeys.addAll(DISPLAY);
+                assertThat(w.getValue().propertyNames()).as(at + " keys").isSubsetOf(sampleKeys);
                 continue;
             }
             used.add(checkWidget(w.getValue(), datasets, params, at));
@@ -109,6 +113,7 @@ class DashboardDefinitionsTest {
         String kind = kinds.isEmpty() ? "stat" : kinds.getFirst();
         Set<String> allowed = new HashSet<>(COMMON);
         allowed.addAll(KEYS.get(kind));
+        allowed.addAll(DISPLAY);
         assertThat(w.propertyNames()).as(at + " keys").isSubsetOf(allowed);
         String name = kind.equals("list") ? w.path("list").asString() : w.path("dataset").asString();
         assertThat(datasets).as(at + " dataset").containsKey(name);
@@ -149,7 +154,9 @@ class DashboardDefinitionsTest {
                 if (w.has("order")) {
                     assertColumn(d, orderField(w, at), at + " order");
                 }
-                w.path("fields").forEach(f -> assertColumn(d, f.asString(), at + " fields"));
+                // a dotted field (campaign.name) is looked up through its reference column (campaign_id)
+                w.path("fields").forEach(f -> assertColumn(d, f.asString().contains(".")
+                        ? f.asString().substring(0, f.asString().indexOf('.')) + "_id" : f.asString(), at + " fields"));
             }
         }
         return d;
