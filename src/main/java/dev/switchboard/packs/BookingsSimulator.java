@@ -21,7 +21,7 @@ import java.util.random.RandomGenerator;
 final class BookingsSimulator implements Simulator {
     /** Leads and calls in office hours; seven days of history for the week's charts. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("d2d-xpress-tom", 40.0, "acme-roofing", 25.0),
-            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(7), Duration.ofSeconds(30));
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(14), Duration.ofSeconds(30));
     private static final List<String> SOURCES = List.of("web_form", "facebook_ads", "google_ads", "referral", "csv_import");
     private static final List<String> NAMES = List.of("Olivia Brown", "Liam Smith", "Emma Jones", "Noah Taylor",
             "Ava Wilson", "Lucas Davies", "Mia Evans", "Ethan Clarke", "Sophia Hall", "Mason Wright");

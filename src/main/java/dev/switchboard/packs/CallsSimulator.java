@@ -20,7 +20,7 @@ final class CallsSimulator implements Simulator {
             "northwind-support", List.of("agent-triage-kai", "agent-returns-zoe"));
     /** Busy lines around the clock; the dashboard's default window is 24 hours. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("demo-call-center", 300.0, "northwind-support", 150.0),
-            Arrivals.Shape.AROUND_THE_CLOCK, Duration.ofHours(24), Duration.ofSeconds(10));
+            Arrivals.Shape.AROUND_THE_CLOCK, Duration.ofHours(48), Duration.ofSeconds(10));
     private static final Sim.Weighted OUTCOMES =
             Sim.Weighted.of("completed", 62, "no_answer", 13, "voicemail", 10, "busy", 6, "failed", 9);
     private static final int MAX_ACTIVE_PER_TENANT = 6;

@@ -21,7 +21,7 @@ final class CampaignsSimulator implements Simulator {
      * (the totals are all time).
      */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("acme-outbound", 900.0, "globex-sales", 600.0),
-            Arrivals.Shape.BUSINESS_HOURS, Duration.ofHours(1), Duration.ofSeconds(5));
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofHours(2), Duration.ofSeconds(5));
     private static final List<String> CAMPAIGN_NAMES = List.of("Spring renewals", "Win-back Q3", "Webinar follow-up",
             "Solar leads", "Insurance quotes", "Event reminders");
     private static final List<String> FIRST_NAMES = List.of("Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana");

@@ -24,7 +24,7 @@ final class ClinicSimulator implements Simulator {
             "riverside-dental", List.of("dr-garcia", "dr-novak"));
     /** Front desks by day; seven days of history for the week's rates. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("bright-smile-dental", 30.0, "riverside-dental", 20.0),
-            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(7), Duration.ofSeconds(60));
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(14), Duration.ofSeconds(60));
     private static final List<String> TREATMENTS = List.of("checkup", "cleaning", "filling", "root_canal",
             "extraction", "whitening", "consultation");
     private static final Sim.Weighted SOURCES = Sim.Weighted.of("chatbot", 45, "patient_portal", 25, "phone", 20, "admin", 10);

@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
 final class ShopSimulator implements Simulator {
     /** A repair counter is slow: few events an hour, thirty days of history for the revenue chart. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("fixit-downtown", 16.0, "gadget-garage", 10.0),
-            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(30), Duration.ofSeconds(120));
+            Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(60), Duration.ofSeconds(120));
     private static final List<List<Object>> CATALOG = List.of(
             List.of("Screen protector", "accessories", 12.99), List.of("USB-C cable", "accessories", 9.99),
             List.of("Phone case", "accessories", 19.99), List.of("iPhone 13 screen", "parts", 89.00),
