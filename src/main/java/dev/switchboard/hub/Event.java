@@ -59,18 +59,18 @@ public final class Event {
 
     /** A {@link #delta} caused by changes the newest of which was committed at {@code committedMicros} (epoch microseconds). */
     static Event delta(String topic, String dashboard, String tenant, Position position, Map<String, Object> widgets, long committedMicros) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("dashboard", dashboard);
-        body.put("tenant", tenant);
-        body.put("position", position.toString());
-        body.put("widgets", widgets);
-        return new Event("delta", topic, position, JSON.writeValueAsBytes(body), false,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widgets)), dashboard, tenant, committedMicros);
+        Map<String, Object> kept = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widgets));
+        JsonBytes body = new JsonBytes(512).raw('{')
+                .name("dashboard").value(dashboard).raw(',')
+                .name("tenant").value(tenant).raw(',')
+                .name("position").value(position.toString()).raw(',')
+                .name("widgets").value(kept).raw('}');
+        return new Event("delta", topic, position, body.toBytes(), false, kept, dashboard, tenant, committedMicros);
     }
 
     /** An event of an {@link TopicKind#EPHEMERAL} topic: written without an id, never resumed from. */
     public static Event ephemeral(String type, String topic, Position position, Object body) {
-        return new Event(type, topic, position, JSON.writeValueAsBytes(body), true, null, null, null, 0);
+        return new Event(type, topic, position, JsonBytes.encode(body), true, null, null, null, 0);
     }
 
     /** This delta's header (topic, dashboard, tenant, position) with {@code widgets} as its body's widgets. */

@@ -9,7 +9,6 @@ import dev.switchboard.live.ViewKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -188,16 +187,16 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
 
     /** The {@code change} event of one change on topic {@code name}. */
     static Event changeEvent(Change c, String name) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("dataset", c.dataset());
-        body.put("tenant", c.tenant());
-        body.put("op", c.op().code());
-        body.put("key", c.key());
-        body.put("before", c.before().present() ? c.before().values() : null);
-        body.put("after", c.after().present() ? c.after().values() : null);
-        body.put("position", c.position().toString());
-        body.put("commit_time", c.commitTime().toString());
-        return new Event("change", name, c.position(), Event.JSON.writeValueAsBytes(body), Event.micros(c.commitTime()));
+        JsonBytes body = new JsonBytes(384).raw('{')
+                .name("dataset").value(c.dataset()).raw(',')
+                .name("tenant").value(c.tenant()).raw(',')
+                .name("op").value(c.op().code()).raw(',')
+                .name("key").value(c.key()).raw(',')
+                .name("before").value(c.before().present() ? c.before().values() : null).raw(',')
+                .name("after").value(c.after().present() ? c.after().values() : null).raw(',')
+                .name("position").value(c.position().toString()).raw(',')
+                .name("commit_time").value(c.commitTime().toString()).raw('}');
+        return new Event("change", name, c.position(), body.toBytes(), Event.micros(c.commitTime()));
     }
 
     @Override
@@ -298,7 +297,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
 
     /** Encodes a one-off event (a snapshot for one subscriber, a reset notice). */
     public static Event event(String type, String topic, Position position, Object body) {
-        return new Event(type, topic, position, Event.JSON.writeValueAsBytes(body));
+        return new Event(type, topic, position, JsonBytes.encode(body));
     }
 
     /** Drops idle topics without subscribers; the server calls this periodically. */
