@@ -254,15 +254,31 @@ export function unitLabel(unit) {
 export function periodOf(display = {}, params = {}) {
   if (display.period) return display.period;
   const w = String(display.window ?? '').replace(/\$\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
-  if (!w) return 'all time';
-  const m = /^(\d+)\s*([smhd])$/.exec(w);
+  return periodLabel(w);
+}
+
+const PERIOD_UNIT = { s: 's', m: 'min', h: 'h', d: 'days', w: 'weeks' };
+const PERIOD_WORD = { today: 'today', this_week: 'this week', this_month: 'this month', upcoming: 'upcoming', past: 'until now' };
+
+/**
+ * The one caption of a period, whether a widget's window or a dashboard's range: "last 24 h",
+ * "last 7 days", "today", "Nov 1, 00:00 – Nov 8, 00:00" (a custom `<from>..<to>`), "all time".
+ */
+export function periodLabel(spec) {
+  if (!spec) return 'all time';
+  if (PERIOD_WORD[spec]) return PERIOD_WORD[spec];
+  const m = /^(\d+)\s*([smhdw])$/.exec(spec);
   if (m) {
     const n = Number(m[1]);
-    const unit = { s: 's', m: 'min', h: 'h', d: n === 1 ? 'day' : 'days' }[m[2]];
+    if ((m[2] === 'd' && n === 1) || (m[2] === 'h' && n === 24)) return 'last 24 h';
     if (m[2] === 'h' && n % 24 === 0 && n > 24) return `last ${n / 24} days`;
-    return `last ${n} ${unit}`;
+    return `last ${n} ${PERIOD_UNIT[m[2]]}`;
   }
-  return { today: 'today', this_week: 'this week', this_month: 'this month', upcoming: 'upcoming', past: 'until now' }[w] ?? w.replace(/_/g, ' ');
+  if (spec.includes('..')) {
+    const [a, b] = spec.split('..');
+    return `${stamp(a)} – ${stamp(b)}`;
+  }
+  return spec.replace(/_/g, ' ');
 }
 
 // made once per zone: a list redraws many times a second at high event rates

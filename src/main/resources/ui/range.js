@@ -27,21 +27,10 @@ export function rangeFromUrl(def, params) {
 }
 
 const UNIT = { m: 'min', h: 'h', d: 'days', w: 'weeks', s: 's' };
-const CALENDAR = { today: 'today', this_week: 'this week', this_month: 'this month' };
 const PREVIOUS_CALENDAR = { today: 'yesterday', this_week: 'last week', this_month: 'last month' };
 
-/** "last 24 h", "today", "Nov 1, 00:00 – Nov 8, 00:00" for a range or window spec. */
-export function periodLabel(spec) {
-  if (!spec) return 'all time';
-  if (CALENDAR[spec]) return CALENDAR[spec];
-  const m = /^(\d+)([smhdw])$/.exec(spec);
-  if (m) return m[2] === 'd' && m[1] === '1' ? 'last 24 h' : `last ${m[1]} ${UNIT[m[2]]}`;
-  if (spec.includes(SEP)) {
-    const [a, b] = spec.split(SEP);
-    return `${fmt.stamp(a)} – ${fmt.stamp(b)}`;
-  }
-  return spec;
-}
+/** The caption of a range or window spec (one rule for the page: fmt.periodLabel). */
+export const periodLabel = fmt.periodLabel;
 
 /** "previous 24 h", "yesterday", "the 7 days before" for a range or window spec. */
 export function previousLabel(spec) {

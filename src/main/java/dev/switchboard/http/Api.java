@@ -567,16 +567,7 @@ final class Api extends Handler.Abstract {
     private void stream(Request request, Response response, Callback callback, String tenant, Supplier<Principal> caller, Opener opener) {
         try {
             Principal who = caller.get();
-            String ip = Request.getRemoteAddr(request);
-            admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
-                throw tooMany(r);
-            });
-            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-            Runnable release = () -> {
-                if (released.compareAndSet(false, true)) {
-                    admission.releaseStream(ip, tenant, who.subject());
-                }
-            };
+            Runnable release = admitStream(request, tenant, who);
             try {
                 opener.open(who, Callback.from(callback, release));
             } catch (RuntimeException e) {
@@ -587,6 +578,15 @@ final class Api extends Handler.Abstract {
             sessions.failed(tenant);
             throw e;
         }
+    }
+
+    /** Admits a stream of {@code who} under the stream limits (429 when refused); returns its once-only release. */
+    private Runnable admitStream(Request request, String tenant, Principal who) {
+        String ip = Request.getRemoteAddr(request);
+        admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
+            throw tooMany(r);
+        });
+        return admission.releaser(ip, tenant, who.subject());
     }
 
     /**
@@ -616,16 +616,7 @@ final class Api extends Handler.Abstract {
         try {
             Principal who = call.principal(tenant);
             Watch w = watch(tenant, who, asked.dashboards(), asked.datasets(), asked.params());
-            String ip = Request.getRemoteAddr(request);
-            admission.tryAcquireStream(ip, tenant, who.subject()).ifPresent(r -> {
-                throw tooMany(r);
-            });
-            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-            Runnable release = () -> {
-                if (released.compareAndSet(false, true)) {
-                    admission.releaseStream(ip, tenant, who.subject());
-                }
-            };
+            Runnable release = admitStream(request, tenant, who);
             var subscription = streams.subscription(tenant, w.keys(), w.datasets(), w.rows())
                     .withBroadcasts(asked.nodeLoad() ? List.of(NodeLoads.TOPIC) : List.of());
             ProtocolEndpoint endpoint = new ProtocolEndpoint(socket, connection, subscription, w.keys(), streams, sessions,

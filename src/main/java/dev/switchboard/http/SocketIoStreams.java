@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -57,12 +56,8 @@ final class SocketIoStreams {
             return Optional.of(Namespace.Admission.refuse(refused.get().message(),
                     Map.of("status", 429, "retryAfter", refused.get().retryAfterSeconds(), "limit", refused.get().limit())));
         }
-        AtomicBoolean released = new AtomicBoolean();
-        socket.onDisconnect(reason -> {
-            if (released.compareAndSet(false, true)) {
-                admission.releaseStream(ip, tenant, subject);
-            }
-        });
+        Runnable release = admission.releaser(ip, tenant, subject);
+        socket.onDisconnect(reason -> release.run());
         return Optional.empty();
     }
 

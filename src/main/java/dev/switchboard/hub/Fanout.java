@@ -37,6 +37,8 @@ final class Fanout implements AutoCloseable {
     private final Shard[] shards;
     private final List<List<Msg>> pending = new ArrayList<>();
     private final AtomicLong deliveries = new AtomicLong();
+    /** Subscribers dropped from their topics because they were {@linkplain Subscriber#done done}. */
+    private final AtomicLong forgotten = new AtomicLong();
 
     Fanout(int shards) {
         this.shards = new Shard[shards];
@@ -84,6 +86,10 @@ final class Fanout implements AutoCloseable {
     }
 
     /** Events offered to subscribers since start. */
+    long forgotten() {
+        return forgotten.get();
+    }
+
     long deliveries() {
         return deliveries.get();
     }
@@ -199,11 +205,26 @@ final class Fanout implements AutoCloseable {
                     if (members == null) {
                         return;
                     }
+                    List<Subscriber> done = null;
                     for (Subscriber s : members.list) {
                         s.offer(p.event);
-                        touched.add(s);
+                        if (s.done()) {
+                            if (done == null) {
+                                done = new ArrayList<>();
+                            }
+                            done.add(s);
+                        } else {
+                            touched.add(s);
+                        }
                     }
                     deliveries.addAndGet(members.list.size());
+                    if (done != null) {
+                        done.forEach(members::remove);
+                        forgotten.addAndGet(done.size());
+                        if (members.isEmpty()) {
+                            topics.remove(p.topic);
+                        }
+                    }
                 }
                 case Join j -> topics.computeIfAbsent(j.topic, t -> new Members()).add(j.subscriber);
                 case Leave l -> {

@@ -317,6 +317,11 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         return published.get();
     }
 
+    /** Subscriptions the fan-out threads dropped because their subscriber was done (an overflowed or ended stream). */
+    public long forgotten() {
+        return fanout.forgotten();
+    }
+
     /** Events handed to subscribers' queues since start (one per subscriber per event). */
     public long deliveries() {
         return fanout.deliveries();

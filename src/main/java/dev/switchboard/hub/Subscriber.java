@@ -10,4 +10,14 @@ public interface Subscriber {
 
     /** Called after a run of offers: write what is queued, together. */
     default void flush() {}
+
+    /**
+     * Whether this subscriber takes nothing more, ever (its registration ended, or its queue
+     * overflowed and a new registration will replay what it missed): the fan-out thread forgets
+     * it after the offer that made it so, so a client that stopped reading costs nothing per event
+     * until its stream is ended. A subscriber that answers true must ignore later offers.
+     */
+    default boolean done() {
+        return false;
+    }
 }

@@ -89,6 +89,19 @@ public final class Admission {
     }
 
     /** Ends a stream admitted by {@link #tryAcquireStream} with the same arguments. */
+    /**
+     * The release of a stream admitted by {@link #tryAcquireStream}: it gives the stream's slots back
+     * the first time it runs and does nothing after, so every way a stream can end may call it.
+     */
+    public Runnable releaser(String ip, String tenant, String subject) {
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                releaseStream(ip, tenant, subject);
+            }
+        };
+    }
+
     public void releaseStream(String ip, String tenant, String subject) {
         decrement("ip " + ip);
         decrement("tenant " + tenant);

@@ -378,12 +378,16 @@ public abstract class Session {
             this.gen = gen;
         }
 
+        /** Set once this registration overflowed: the next one replays what it missed, so it takes nothing more. */
+        private volatile boolean finished;
+
         @Override
         public void offer(Event e) {
-            if (link != this) {
+            if (link != this || finished) {
                 return;
             }
             if (outbox.offer(gen, e) == Outbox.Offer.OVERFLOWED) {
+                finished = true;
                 OVERFLOWS.incrementAndGet();
                 overflowsHere.incrementAndGet();
                 // resynchronized once the transport can take more: a client that stopped reading
@@ -391,6 +395,11 @@ public abstract class Session {
                 overflowed = this;
                 pump.iterate();
             }
+        }
+
+        @Override
+        public boolean done() {
+            return finished || closed || link != this;
         }
 
         @Override

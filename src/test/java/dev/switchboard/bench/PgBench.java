@@ -156,6 +156,10 @@ public final class PgBench {
             streams.add(new Sse(port, "/api/events/" + tenant + "?" + watch, null, e -> {
                 if (!e.type().equals("change") && !e.type().equals("delta")) {
                     OTHER_EVENTS.merge(e.type(), 1L, Long::sum);
+                    if (e.type().equals("reset")) {
+                        // why: a dataset beyond every replay source, or a dashboard snapshot flagged reset
+                        OTHER_EVENTS.merge("reset: " + JSON.readTree(e.data()).path("reason").asString(), 1L, Long::sum);
+                    }
                 }
                 if (e.type().equals("snapshot")) {
                     subscribed.countDown();
@@ -183,7 +187,10 @@ public final class PgBench {
         for (int w = 0; w < writers; w++) {
             int id = w;
             threads.add(Thread.ofPlatform().name("bench-writer-" + w).start(() -> {
-                try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                // bulk writers batch as bulk loaders do: the driver sends a batch as multi-row INSERTs
+                try (Connection c = rows == 1 ? db.connect()
+                        : java.sql.DriverManager.getConnection(db.url + (db.url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true");
+                     PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO call_logs (id, user_id, agent_config_id, status, started_at, duration) VALUES (?, ?, ?, 'active', ?::timestamptz, 0)")) {
                     c.setAutoCommit(false);
                     long backend = backendPid(c);

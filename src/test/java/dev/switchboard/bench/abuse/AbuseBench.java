@@ -51,6 +51,7 @@ public final class AbuseBench {
         String heap = ""; // as the launcher runs it: the JVM's default maximum (a quarter of the RAM)
         String jfr = "";
         int baseline = 10;
+        int nice = 0;
         java.util.Set<String> only = new java.util.HashSet<>();
         Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -61,6 +62,7 @@ public final class AbuseBench {
                 case "--heap" -> heap = args[++i];
                 case "--jfr" -> jfr = args[++i];
                 case "--baseline" -> baseline = Integer.parseInt(args[++i]);
+                case "--attackers-nice" -> nice = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--env" -> {
                     String[] kv = args[++i].split("=", 2);
@@ -74,7 +76,8 @@ public final class AbuseBench {
                 default -> {
                     System.err.println("bench abuse: unknown option " + args[i] + "; use --seconds N, --scale X, --preload N, --heap 2g (default: the JVM's), "
                             + "--baseline S (honest clients alone first; 0: none), --jfr FILE (record the server), --env SWITCHBOARD_X=V (a server setting), --only KIND,... (of "
-                            + Attacks.KINDS + "), --quick");
+                            + Attacks.KINDS + "), --attackers-nice N (run the abusive clients' processes at this nice level, as if "
+                            + "they ran on other machines; default 0), --quick");
                     System.exit(2);
                 }
             }
@@ -100,7 +103,7 @@ public final class AbuseBench {
             Process s = server;
             Runtime.getRuntime().addShutdownHook(new Thread(s::destroyForcibly));
             int port = awaitPort(server, work.resolve("server.log"));
-            run(server.pid(), port, secret, seconds, scale, preload, heap, baseline, only);
+            run(server.pid(), port, secret, seconds, scale, preload, heap, baseline, only, nice);
             List<String> errors = Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains(" ERROR ")).toList();
             System.out.printf("%nserver log: %d ERROR lines%s%n", errors.size(), errors.isEmpty() ? "" : "; the first:");
             errors.stream().limit(5).forEach(e -> System.out.println("  " + (e.length() > 300 ? e.substring(0, 300) + "..." : e)));
@@ -116,12 +119,12 @@ public final class AbuseBench {
     }
 
     private static void run(long pid, int port, String secret, int seconds, double scale, int preload, String heap, int baseline,
-                            java.util.Set<String> only) throws Exception {
+                            java.util.Set<String> only, int nice) throws Exception {
         Tokens tokens = new Tokens(secret);
         HttpClient monitor = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).localAddress(InetAddress.getByName("127.0.0.3")).build();
         String admin = "Bearer " + tokens.mint("*", "ops", "admin");
-        System.out.printf("bench abuse: %s, %d cores, %d s, scale %.2f, %,d changes preloaded, server heap %s, default limits%n",
-                Instant.now(), Runtime.getRuntime().availableProcessors(), seconds, scale, preload, heap.isEmpty() ? "JVM default" : "-Xmx" + heap);
+        System.out.printf("bench abuse: %s, %d cores, %d s, scale %.2f, %,d changes preloaded, server heap %s, default limits, attackers at nice %d%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), seconds, scale, preload, heap.isEmpty() ? "JVM default" : "-Xmx" + heap, nice);
         JsonNode h0 = health(monitor, port);
         String old = h0.path("position").asString();
         preload(port, tokens, preload);
@@ -151,7 +154,7 @@ public final class AbuseBench {
         List<AttackProcess> attacks = new ArrayList<>();
         for (String kind : Attacks.KINDS) {
             if (only.isEmpty() || only.contains(kind)) {
-                attacks.add(AttackProcess.start(port, secret, (deadline - System.nanoTime()) / 1_000_000_000L, scale, old, ahead, kind));
+                attacks.add(AttackProcess.start(port, secret, (deadline - System.nanoTime()) / 1_000_000_000L, scale, old, ahead, kind, nice));
             }
         }
         List<Sample> samples = new ArrayList<>();
@@ -360,10 +363,17 @@ public final class AbuseBench {
 
     /** One kind of abusive client in a JVM of its own ({@link Attacks#main}). */
     private record AttackProcess(Process process, java.io.BufferedReader out) {
-        static AttackProcess start(int port, String secret, long seconds, double scale, String old, String ahead, String kind) throws IOException {
-            Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xss256k", "-cp",
+        static AttackProcess start(int port, String secret, long seconds, double scale, String old, String ahead, String kind, int nice)
+                throws IOException {
+            List<String> cmd = new ArrayList<>();
+            if (nice != 0) {
+                // the attackers' own CPU is not the server's: at a low priority they take what the server leaves
+                cmd.addAll(List.of("nice", "-n", String.valueOf(nice)));
+            }
+            cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xss256k", "-cp",
                     System.getProperty("java.class.path"), Attacks.class.getName(), String.valueOf(port), secret, String.valueOf(seconds),
-                    String.valueOf(scale), old, ahead, kind).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    String.valueOf(scale), old, ahead, kind));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             return new AttackProcess(p, new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())));
         }
