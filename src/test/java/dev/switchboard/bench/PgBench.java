@@ -241,12 +241,13 @@ public final class PgBench {
             t.join();
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        // the machine over the writing phase alone: a drain that waits for changes a reset dropped is idle time
+        long[] machineAtEnd = ProcStat.machine();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (arrivals.stream().anyMatch(a -> a.size() < committedAt.size()) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         // CPU over the phase and its drain (what the server did for the phase's changes)
-        long[] machineAtEnd = ProcStat.machine();
         Cpu cpu = new Cpu(OS.getProcessCpuTime() - jvmAtStart, writerCpu.get() + clientCpu() - clientsAtStart, backendCpu.get(),
                 ProcStat.cpuNanos(walsender) - walsenderAtStart,
                 100.0 * (machineAtEnd[0] - machineAtStart[0]) / Math.max(1, machineAtEnd[1] - machineAtStart[1]));

@@ -107,6 +107,15 @@ public final class AbuseBench {
             List<String> errors = Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains(" ERROR ")).toList();
             System.out.printf("%nserver log: %d ERROR lines%s%n", errors.size(), errors.isEmpty() ? "" : "; the first:");
             errors.stream().limit(5).forEach(e -> System.out.println("  " + (e.length() > 300 ? e.substring(0, 300) + "..." : e)));
+            // warnings by their first words (a view rebuilt in a loop, a refused backfill...): what the node did about the attack
+            Map<String, Long> warnings = new java.util.TreeMap<>();
+            Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains(" WARN ")).forEach(l -> {
+                String m = l.substring(l.indexOf(" WARN ") + 6).replaceAll("[0-9]+", "N");
+                warnings.merge(m.length() > 110 ? m.substring(0, 110) : m, 1L, Long::sum);
+            });
+            System.out.printf("server log: %d WARN lines%n", warnings.values().stream().mapToLong(Long::longValue).sum());
+            warnings.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                    .forEach(e -> System.out.printf("  %,6d x %s%n", e.getValue(), e.getKey()));
         } finally {
             if (server != null) {
                 server.destroy();
