@@ -110,6 +110,8 @@ export function statView(name, { title = fmt.humanize(name), format = fmt.byName
       const text = format(v);
       if (value.textContent === text) return;
       value.textContent = text;
+      // the font follows the figure's length (app.css), so "$1,234,567.89" fits a narrow card
+      value.style.setProperty('--chars', String(Math.max(5, text.length)));
       c.root.dataset.value = text;
       // alternate two identical animations: restarts the highlight without forcing a layout
       const next = value.classList.contains('bump') ? 'bump2' : 'bump';
