@@ -320,7 +320,11 @@ export function listColumns(rows, display = {}) {
       if (ordered.includes(id) && !labelOf.has(id)) labelOf.set(id, k);
     }
   }
-  const shown = ordered.filter((k) => ![...labelOf.values()].includes(k));
+  // a curated list does not spend its columns on opaque references (lead_3ce1…, vapi_9f2…) that
+  // no lookup names: they mean nothing to a person (the CSV keeps them)
+  const opaqueRef = (k) => display.keys && /_id$/.test(k) && !labelOf.has(k) && !display.keys.includes(k)
+    && rows.every((r) => r[k] === null || r[k] === undefined || r[k] === '' || isOpaque(r[k]));
+  const shown = ordered.filter((k) => ![...labelOf.values()].includes(k) && !opaqueRef(k));
   return shown.slice(0, MAX_LIST_COLUMNS).map((k) => (labelOf.has(k)
     ? { key: k, label: lookupLabel(labelOf.get(k)), html: (r) => labelCell(r[labelOf.get(k)], r[k]), cls: 'label' }
     : column(k, rows, undefined, display.units?.[k])));
@@ -367,12 +371,17 @@ export function badge(v) {
   return `<span class="badge" style="--c:${colorFor(v)}">${esc(fmt.humanize(v))}</span>`;
 }
 
+/** A machine id (a UUID, a hash, a long token), not a readable one like agent-sales-ava or tech-ana. */
+export function isOpaque(v) {
+  const s = String(v);
+  return s.length > 24 || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(s) || /[0-9a-f]{12,}/i.test(s);
+}
+
 /** Opaque ids (UUIDs, hashes) shortened to 8 characters; readable ids like agent-sales-ava kept. */
 export function shortId(v) {
   if (v === null || v === undefined || v === '') return `<span class="muted">${fmt.EMPTY}</span>`;
   const s = String(v);
-  const opaque = s.length > 24 || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(s) || /[0-9a-f]{12,}/i.test(s);
-  const shown = opaque && s.length > 12 ? `${s.slice(0, 8)}…` : s;
+  const shown = isOpaque(s) && s.length > 12 ? `${s.slice(0, 8)}…` : s;
   return `<span class="mono" title="${esc(s)}">${esc(shown)}</span>`;
 }
 

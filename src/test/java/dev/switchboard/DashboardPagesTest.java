@@ -170,16 +170,20 @@ class DashboardPagesTest extends ChromiumPage {
             case "shop" -> {
                 List<String> products = texts("[data-widget='top_products'] tbody td.label");
                 assertThat(products).isNotEmpty().doesNotHaveDuplicates().noneSatisfy(p -> assertThat(p).startsWith("prod_"));
+                assertThat(page.locator("[data-widget='activity'] tbody").innerText()).doesNotContainPattern("\\b(prod|tkt|ord|cust)_[0-9a-f]{3}");
             }
             case "bookings" -> {
                 waitFor("[data-widget='recent_calls'] tbody tr");
                 assertThat(texts("[data-widget='recent_calls'] thead th")).contains("LEAD");
                 assertThat(texts("[data-widget='recent_calls'] tbody td.label")).isNotEmpty()
                         .noneSatisfy(n -> assertThat(n).startsWith("lead_"));
-                assertThat(page.locator("[data-widget='recent_calls'] tbody").innerText()).doesNotContainPattern("lead_[0-9a-f]{6}");
+                // no lead's or call's machine id, even shortened (lead_3ce1…), where a person reads
+                for (String w : List.of("recent_calls", "appointments", "leads")) {
+                    assertThat(page.locator("[data-widget='" + w + "'] tbody").innerText()).as(w).doesNotContainPattern("\\b(lead|bcall|vapi)_[0-9a-f]{3}");
+                }
             }
             case "campaigns" -> {
-                assertThat(texts("[data-widget='campaign_performance'] tbody td.label")).isNotEmpty()
+                assertThat(texts("[data-widget='campaign_performance'] tbody td.label")).isNotEmpty().doesNotHaveDuplicates()
                         .noneSatisfy(n -> assertThat(n).startsWith("cmp_"));
                 assertThat(texts("[data-widget='recent_attempts'] thead th")).contains("CAMPAIGN");
             }

@@ -28,12 +28,6 @@ final class ClinicSimulator implements Simulator {
     private static final Map<String, List<String>> DENTISTS = Map.of(
             "bright-smile-dental", STAFF.get("bright-smile-dental").stream().map(List::getFirst).toList(),
             "riverside-dental", STAFF.get("riverside-dental").stream().map(List::getFirst).toList());
-    private static final List<String> FIRST_NAMES = List.of("Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah",
-            "Isabella", "Mateo", "Mia", "Lucas", "Harper", "Ethan", "Aaliyah", "James", "Chloe", "Hiro", "Fatima", "Daniel", "Priya",
-            "Samuel", "Grace", "Omar", "Zoe", "Wei", "Layla", "Jonas", "Nora", "Diego");
-    private static final List<String> LAST_NAMES = List.of("Smith", "Johnson", "Nguyen", "Garcia", "Kowalski", "Brown", "Haddad",
-            "Okonkwo", "Rossi", "Schmidt", "Tanaka", "Murphy", "Silva", "Andersen", "Cohen", "Dubois", "Kim", "Singh", "Walker",
-            "Moreau", "Petrov", "Lopez", "Hughes", "Yilmaz", "Bianchi");
     /** Front desks by day; seven days of history for the week's rates. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("bright-smile-dental", 30.0, "riverside-dental", 20.0),
             Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(14), Duration.ofSeconds(60));
@@ -143,15 +137,13 @@ final class ClinicSimulator implements Simulator {
         Set<String> names = new HashSet<>();
         List<Map<String, Object>> out = new java.util.ArrayList<>();
         for (int i = 0; i < PATIENTS_PER_CLINIC; i++) {
-            String first;
-            String last;
+            String name;
             do {
-                first = Sim.pick(people, FIRST_NAMES);
-                last = Sim.pick(people, LAST_NAMES);
-            } while (!names.add(first + " " + last));
+                name = Sim.person(people);
+            } while (!names.add(name));
             String id = "patient-" + (1001 + i);
-            out.add(Sim.row("id", id, "clinic_id", tenant, "name", first + " " + last, "phone", Sim.phone(people),
-                    "email", (first + "." + last).toLowerCase(java.util.Locale.ROOT) + "@example.com",
+            out.add(Sim.row("id", id, "clinic_id", tenant, "name", name, "phone", Sim.phone(people),
+                    "email", name.toLowerCase(java.util.Locale.ROOT).replace(' ', '.') + "@example.com",
                     "created_at", Sim.time(now), "updated_at", Sim.time(now)));
         }
         return out;

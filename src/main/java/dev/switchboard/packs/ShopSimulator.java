@@ -37,8 +37,6 @@ final class ShopSimulator implements Simulator {
     private static final List<String> DEVICES = List.of("phone", "tablet", "laptop", "console", "watch");
     private static final List<String> ISSUES = List.of("Cracked screen", "Battery drains fast", "Won't charge",
             "Water damage", "No sound", "Keeps rebooting");
-    private static final List<String> NAMES = List.of("Grace Kim", "Omar Haddad", "Lena Fischer", "Diego Ramos",
-            "Priya Nair", "Tom Becker", "Aisha Bello", "Jon Park");
 
     private final Map<String, List<String>> customers = new LinkedHashMap<>();
     private final Map<String, Map<String, Object>> products = new LinkedHashMap<>();
@@ -120,7 +118,7 @@ final class ShopSimulator implements Simulator {
     }
 
     private String customer(String tenant, Instant now, RandomGenerator random, Writer writer) {
-        String name = Sim.pick(random, NAMES);
+        String name = Sim.person(random); // one of 750, so a shop's customers rarely share a name
         String id = Sim.id(random, "cust");
         Sim.put(writer, tenant, "customers", Sim.row("id", id, "shop_id", tenant, "name", name,
                 "email", name.toLowerCase().replace(' ', '.') + "." + id.substring(5, 9) + "@example.com",
