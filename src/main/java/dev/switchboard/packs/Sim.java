@@ -130,9 +130,10 @@ final class Sim {
             "Okonkwo", "Rossi", "Schmidt", "Tanaka", "Murphy", "Silva", "Andersen", "Cohen", "Dubois", "Kim", "Singh", "Walker",
             "Moreau", "Petrov", "Lopez", "Hughes", "Yilmaz", "Bianchi");
 
-    /** A person's full name: one of 750 (30 first names, 25 last names). */
+    /** A person's full name: one of 750 (30 first names, 25 last names), in one draw. */
     static String person(RandomGenerator random) {
-        return pick(random, FIRST_NAMES) + " " + pick(random, LAST_NAMES);
+        int i = random.nextInt(FIRST_NAMES.size() * LAST_NAMES.size());
+        return FIRST_NAMES.get(i / LAST_NAMES.size()) + " " + LAST_NAMES.get(i % LAST_NAMES.size());
     }
 
     static String phone(RandomGenerator random) {
