@@ -292,6 +292,8 @@ const SKIP_FIELD = /(^|_)(url|metadata|payload|raw|json|tenant|tenant_id|passwor
 const BADGE_FIELD = /(^|_)(status|outcome|state|stage|direction|priority|type|kind|channel|result|source)$/i;
 const BOOL_FIELD = /^(is|has|can)_|(^|_)(active|enabled|disabled|opt_?in|opt_?out|opted_\w+|verified|paid|deleted|archived|flag)$/i;
 const MAX_LIST_COLUMNS = 8;
+/** A lowercase code word (root_canal, customer-ended-call) of an enumeration-like column. */
+const CODE_WORD = /^[a-z]+([_-][a-z]+)*$/;
 const WIDE_TABLE_COLUMNS = 5;
 
 function yesNo(v) {
@@ -357,6 +359,11 @@ export function column(k, rows = [], label = fmt.humanize(k === 'id' ? k : Strin
   if (BADGE_FIELD.test(k)) return { key: k, label, html: (r) => badge(r[k]) };
   if (/phone|number$/i.test(k)) return { key: k, label, html: (r) => `<span class="mono">${esc(fmt.cell(r[k]))}</span>` };
   if (k === 'id' || /_id$/.test(k)) return { key: k, label, html: (r) => shortId(r[k]), cls: 'id' };
+  // a column of code words (root_canal, quote_visit, accessories) reads as the breakdowns do: "Root canal"
+  const values = rows.map((r) => r[k]).filter((v) => v !== null && v !== undefined && v !== '');
+  if (values.length && values.every((v) => typeof v === 'string' && CODE_WORD.test(v))) {
+    return { key: k, label, html: (r) => (r[k] === null || r[k] === undefined || r[k] === '' ? `<span class="muted">${fmt.EMPTY}</span>` : esc(fmt.humanize(r[k]))) };
+  }
   return { key: k, label, html: (r) => `<span class="clip" title="${esc(fmt.cell(r[k]))}">${esc(fmt.cell(r[k]))}</span>` };
 }
 
