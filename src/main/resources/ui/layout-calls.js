@@ -1,12 +1,13 @@
 // The dedicated layout for the `calls` dashboard (seed 002, the call-center dashboard): metric
 // cards, outcome donut, calls per hour, an active-calls trend kept client-side, the active calls
-// with durations ticking every second, recent calls and agent performance.
+// with durations ticking every second, agent performance, calls per team and recent calls. Agents
+// are shown by name (the `agent.name` lookup), their id in the cell's title.
 
 import { TimeChart } from './charts.js';
 import { el, esc, liveDuration, relTime } from './dom.js';
 import * as fmt from './format.js';
 import { isCompanion } from './range.js';
-import { badge, breakdownView, card, listView, seriesView, shortId, statView, tableView, viewFor } from './widgets.js';
+import { badge, breakdownView, card, labelCell, listView, seriesView, shortId, statView, tableView, viewFor } from './widgets.js';
 
 const HISTORY_POINTS = 20;
 
@@ -15,13 +16,19 @@ const direction = (v) => {
   if (v === 'outbound') return '<span class="dir out" title="Outbound">↗ Out</span>';
   return badge(v);
 };
-const agent = (v) => (v === null || v === undefined || v === '' ? '<span class="muted">unassigned</span>' : shortId(v));
+/** The agent's name through the lookup, the id as its title; the id itself when the agent is unknown. */
+const agent = (r) => {
+  const id = r.agent_config_id;
+  if (id === null || id === undefined || id === '') return '<span class="muted">unassigned</span>';
+  const name = r['agent.name'];
+  return name === null || name === undefined || name === '' ? shortId(id) : labelCell(name, id);
+};
 const phone = (v) => `<span class="mono">${esc(fmt.cell(v))}</span>`;
 
 const ACTIVE_COLUMNS = [
   { label: 'Phone', html: (r) => phone(r.phone_number) },
   { label: 'Dir.', html: (r) => direction(r.direction) },
-  { label: 'Agent', html: (r) => agent(r.agent_config_id) },
+  { label: 'Agent', html: (r) => agent(r), cls: 'label' },
   { label: 'Started', html: (r) => relTime(r.started_at), cls: 'time' },
   { label: 'Duration (m:ss)', html: (r) => liveDuration(r.started_at), cls: 'num live' },
 ];
@@ -30,7 +37,7 @@ const RECENT_COLUMNS = [
   { label: 'Started', html: (r) => relTime(r.started_at), cls: 'time' },
   { label: 'Phone', html: (r) => phone(r.phone_number) },
   { label: 'Dir.', html: (r) => direction(r.direction) },
-  { label: 'Agent', html: (r) => agent(r.agent_config_id) },
+  { label: 'Agent', html: (r) => agent(r), cls: 'label' },
   { label: 'Status', html: (r) => badge(r.status) },
   { label: 'Outcome', html: (r) => badge(r.outcome) },
   {
@@ -48,7 +55,7 @@ const rateBar = (v) => {
 };
 
 const AGENT_COLUMNS = [
-  { label: 'Agent', html: (r) => agent(r.agent_config_id) },
+  { label: 'Agent', html: (r) => agent(r), cls: 'label' },
   { label: 'Total', html: (r) => esc(fmt.number(r.total_calls)), cls: 'num' },
   { label: 'Completed', html: (r) => esc(fmt.number(r.completed_calls)), cls: 'num' },
   { label: 'Avg duration (m:ss)', html: (r) => esc(fmt.duration(r.average_duration)), cls: 'num' },
@@ -57,7 +64,7 @@ const AGENT_COLUMNS = [
 
 export const PLACED = new Set([
   'total_calls', 'active_calls', 'completed_calls', 'average_duration', 'success_rate',
-  'outcome_counts', 'calls_per_hour', 'active_calls_list', 'recent_calls', 'agents',
+  'outcome_counts', 'calls_per_hour', 'active_calls_list', 'recent_calls', 'agents', 'calls_by_team',
 ]);
 
 /** Builds the layout into `main`; returns {update(store, changed), tick(store), history}. */
@@ -77,6 +84,7 @@ export function callsLayout(main, { widgets = {}, period = 'last 24 h' } = {}) {
     }),
     recent_calls: listView('recent_calls', { title: 'Recent calls', columns: RECENT_COLUMNS, empty: 'No calls yet' }),
     agents: tableView('agents', { title: 'Agents', columns: AGENT_COLUMNS, empty: 'No agent activity in this window' }),
+    calls_by_team: breakdownView('calls_by_team', { title: 'Calls by team', mode: 'pie', format: fmt.number, unit: 'calls' }),
   };
 
   const trend = card('active_calls_history', 'trend', 'Active calls, last 20 updates');
@@ -91,7 +99,8 @@ export function callsLayout(main, { widgets = {}, period = 'last 24 h' } = {}) {
     row('stats', ...['total_calls', 'active_calls', 'completed_calls', 'average_duration', 'success_rate'].map((n) => views[n].el)),
     row('grid', span(4, views.outcome_counts.el), span(8, views.calls_per_hour.el)),
     row('grid', span(4, trend.root), span(8, views.active_calls_list.el)),
-    row('grid', span(7, views.recent_calls.el), span(5, views.agents.el)),
+    row('grid', span(8, views.agents.el), span(4, views.calls_by_team.el)),
+    row('grid', span(12, views.recent_calls.el)),
   );
 
   // Widgets this layout does not place (a customised calls.yaml) still show, generically.

@@ -110,6 +110,8 @@ export function statView(name, { title = fmt.humanize(name), format = fmt.byName
       const text = format(v);
       if (value.textContent === text) return;
       value.textContent = text;
+      // the font follows the figure's length (app.css), so "$1,234,567.89" fits a narrow card
+      value.style.setProperty('--chars', String(Math.max(5, text.length)));
       c.root.dataset.value = text;
       // alternate two identical animations: restarts the highlight without forcing a layout
       const next = value.classList.contains('bump') ? 'bump2' : 'bump';
@@ -290,6 +292,8 @@ const SKIP_FIELD = /(^|_)(url|metadata|payload|raw|json|tenant|tenant_id|passwor
 const BADGE_FIELD = /(^|_)(status|outcome|state|stage|direction|priority|type|kind|channel|result|source)$/i;
 const BOOL_FIELD = /^(is|has|can)_|(^|_)(active|enabled|disabled|opt_?in|opt_?out|opted_\w+|verified|paid|deleted|archived|flag)$/i;
 const MAX_LIST_COLUMNS = 8;
+/** A lowercase code word (root_canal, customer-ended-call) of an enumeration-like column. */
+const CODE_WORD = /^[a-z]+([_-][a-z]+)*$/;
 const WIDE_TABLE_COLUMNS = 5;
 
 function yesNo(v) {
@@ -318,7 +322,11 @@ export function listColumns(rows, display = {}) {
       if (ordered.includes(id) && !labelOf.has(id)) labelOf.set(id, k);
     }
   }
-  const shown = ordered.filter((k) => ![...labelOf.values()].includes(k));
+  // a curated list does not spend its columns on opaque references (lead_3ce1…, vapi_9f2…) that
+  // no lookup names: they mean nothing to a person (the CSV keeps them)
+  const opaqueRef = (k) => display.keys && /_id$/.test(k) && !labelOf.has(k) && !display.keys.includes(k)
+    && rows.every((r) => r[k] === null || r[k] === undefined || r[k] === '' || isOpaque(r[k]));
+  const shown = ordered.filter((k) => ![...labelOf.values()].includes(k) && !opaqueRef(k));
   return shown.slice(0, MAX_LIST_COLUMNS).map((k) => (labelOf.has(k)
     ? { key: k, label: lookupLabel(labelOf.get(k)), html: (r) => labelCell(r[labelOf.get(k)], r[k]), cls: 'label' }
     : column(k, rows, undefined, display.units?.[k])));
@@ -351,6 +359,11 @@ export function column(k, rows = [], label = fmt.humanize(k === 'id' ? k : Strin
   if (BADGE_FIELD.test(k)) return { key: k, label, html: (r) => badge(r[k]) };
   if (/phone|number$/i.test(k)) return { key: k, label, html: (r) => `<span class="mono">${esc(fmt.cell(r[k]))}</span>` };
   if (k === 'id' || /_id$/.test(k)) return { key: k, label, html: (r) => shortId(r[k]), cls: 'id' };
+  // a column of code words (root_canal, quote_visit, accessories) reads as the breakdowns do: "Root canal"
+  const values = rows.map((r) => r[k]).filter((v) => v !== null && v !== undefined && v !== '');
+  if (values.length && values.every((v) => typeof v === 'string' && CODE_WORD.test(v))) {
+    return { key: k, label, html: (r) => (r[k] === null || r[k] === undefined || r[k] === '' ? `<span class="muted">${fmt.EMPTY}</span>` : esc(fmt.humanize(r[k]))) };
+  }
   return { key: k, label, html: (r) => `<span class="clip" title="${esc(fmt.cell(r[k]))}">${esc(fmt.cell(r[k]))}</span>` };
 }
 
@@ -365,12 +378,17 @@ export function badge(v) {
   return `<span class="badge" style="--c:${colorFor(v)}">${esc(fmt.humanize(v))}</span>`;
 }
 
+/** A machine id (a UUID, a hash, a long token), not a readable one like agent-sales-ava or tech-ana. */
+export function isOpaque(v) {
+  const s = String(v);
+  return s.length > 24 || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(s) || /[0-9a-f]{12,}/i.test(s);
+}
+
 /** Opaque ids (UUIDs, hashes) shortened to 8 characters; readable ids like agent-sales-ava kept. */
 export function shortId(v) {
   if (v === null || v === undefined || v === '') return `<span class="muted">${fmt.EMPTY}</span>`;
   const s = String(v);
-  const opaque = s.length > 24 || /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(s) || /[0-9a-f]{12,}/i.test(s);
-  const shown = opaque && s.length > 12 ? `${s.slice(0, 8)}…` : s;
+  const shown = isOpaque(s) && s.length > 12 ? `${s.slice(0, 8)}…` : s;
   return `<span class="mono" title="${esc(s)}">${esc(shown)}</span>`;
 }
 

@@ -105,7 +105,9 @@ class DashboardPagesTest extends ChromiumPage {
                     .isEqualTo(theme.equals("dark") ? "rgb(13, 17, 23)" : "rgb(246, 248, 250)");
             if (scheme == ColorScheme.DARK) {
                 checkFigures(dashboard, stat, statFormat);
+                checkNames(dashboard);
             }
+            assertFiguresFit();
             shot(dashboard + "-" + theme);
         }
 
@@ -120,7 +122,73 @@ class DashboardPagesTest extends ChromiumPage {
         Object headerRight = page.evaluate("Math.max(...[...document.querySelectorAll('.topbar *')].filter(e => e.offsetParent)"
                 + ".map(e => e.getBoundingClientRect().right))");
         assertThat(((Number) headerRight).doubleValue()).isLessThanOrEqualTo(390);
+        await("(document.querySelector(\"[data-widget='" + stat + "']\")?.dataset.value ?? '—') !== '—'");
+        assertFiguresFit();
         shot(dashboard + "-phone");
+    }
+
+    /** Every stat's figure is whole in its card: not cut off, no ellipsis (a narrow card shrinks the type instead). */
+    void assertFiguresFit() {
+        @SuppressWarnings("unchecked")
+        List<String> cut = (List<String>) page.evaluate("[...document.querySelectorAll('.stat-value')]"
+                + ".filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.closest('[data-widget]').dataset.widget + ': ' + e.innerText)");
+        assertThat(cut).as("stat figures cut off").isEmpty();
+    }
+
+    /**
+     * Names where people read them (issue 10): every table and list that refers to a patient,
+     * dentist, agent, campaign, lead or product shows its name (through a lookup), never its id.
+     */
+    void checkNames(String dashboard) {
+        switch (dashboard) {
+            case "calls" -> {
+                waitFor("[data-widget='recent_calls'] tbody tr");
+                List<String> agents = texts("[data-widget='agents'] tbody td.label");
+                assertThat(agents).isNotEmpty().allSatisfy(a -> assertThat(a).matches("[A-Z][a-z]+ [A-Z][a-z]+"));
+                for (String w : List.of("agents", "recent_calls", "active_calls_list")) {
+                    assertThat(page.locator("[data-widget='" + w + "'] tbody").innerText()).as(w).doesNotContainPattern("agent-[a-z]+-[a-z]+");
+                }
+                // calls by team: grouped through the lookup call -> agent -> team
+                await("(document.querySelector(\"[data-widget='calls_by_team']\")?.dataset.value ?? '') !== ''");
+                assertThat(page.locator("[data-widget='calls_by_team']").getAttribute("data-value"))
+                        .matches("((Sales|Support|Billing): [\\d,]+(, )?)+");
+                // the agents table is whole: its last column is not scrolled out of view
+                assertThat(page.evaluate("(() => { const w = document.querySelector(\"[data-widget='agents'] .table-wrap\");"
+                        + " return w.scrollWidth <= w.clientWidth + 1; })()")).isEqualTo(true);
+            }
+            case "clinic" -> {
+                waitFor("[data-widget='recent_bookings'] tbody tr");
+                for (String w : List.of("todays_appointments", "upcoming_appointments", "recent_bookings", "dentists")) {
+                    assertThat(page.locator("[data-widget='" + w + "']").innerText()).as(w)
+                            .doesNotContainPattern("patient-\\d+").doesNotContainPattern("\\bdr-[a-z]+");
+                }
+                assertThat(texts("[data-widget='dentists'] tbody td.label")).isNotEmpty().allSatisfy(d -> assertThat(d).startsWith("Dr. "));
+                assertThat(texts("[data-widget='recent_bookings'] thead th")).contains("PATIENT", "DENTIST");
+                assertThat(texts("[data-widget='recent_bookings'] tbody td.label")).isNotEmpty()
+                        .allSatisfy(n -> assertThat(n).matches("(Dr\\. )?\\p{Lu}[\\p{L}.]+( \\p{Lu}[\\p{L}]+)+"));
+            }
+            case "shop" -> {
+                List<String> products = texts("[data-widget='top_products'] tbody td.label");
+                assertThat(products).isNotEmpty().doesNotHaveDuplicates().noneSatisfy(p -> assertThat(p).startsWith("prod_"));
+                assertThat(page.locator("[data-widget='activity'] tbody").innerText()).doesNotContainPattern("\\b(prod|tkt|ord|cust)_[0-9a-f]{3}");
+            }
+            case "bookings" -> {
+                waitFor("[data-widget='recent_calls'] tbody tr");
+                assertThat(texts("[data-widget='recent_calls'] thead th")).contains("LEAD");
+                assertThat(texts("[data-widget='recent_calls'] tbody td.label")).isNotEmpty()
+                        .noneSatisfy(n -> assertThat(n).startsWith("lead_"));
+                // no lead's or call's machine id, even shortened (lead_3ce1…), where a person reads
+                for (String w : List.of("recent_calls", "appointments", "leads")) {
+                    assertThat(page.locator("[data-widget='" + w + "'] tbody").innerText()).as(w).doesNotContainPattern("\\b(lead|bcall|vapi)_[0-9a-f]{3}");
+                }
+            }
+            case "campaigns" -> {
+                assertThat(texts("[data-widget='campaign_performance'] tbody td.label")).isNotEmpty().doesNotHaveDuplicates()
+                        .noneSatisfy(n -> assertThat(n).startsWith("cmp_"));
+                assertThat(texts("[data-widget='recent_attempts'] thead th")).contains("CAMPAIGN");
+            }
+            default -> throw new IllegalArgumentException(dashboard);
+        }
     }
 
     /** Units, periods, names and the header of a dashboard open in the page. */

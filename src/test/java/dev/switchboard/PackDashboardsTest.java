@@ -90,7 +90,57 @@ class PackDashboardsTest {
             }
             assertThat(checked).isGreaterThanOrEqualTo(10);
             headlines(sb, http, base, tenantsByDataset);
+            names(http, base, tenantsByDataset);
         }
+    }
+
+    /**
+     * Names through lookups against JOINs written by hand: calls per team (call -> agent -> team),
+     * and the patient and dentist named on each recent booking of the clinic.
+     */
+    private void names(HttpClient http, String base, Map<String, TreeSet<String>> tenants) throws Exception {
+        assertThat(tenants.get("agents")).as("agents written").isEqualTo(tenants.get("call_logs"));
+        assertThat(tenants.get("patients")).as("patients written").isEqualTo(tenants.get("clinic_appointments"));
+        String dayAgo = Times.format(NOW.minus(Duration.ofHours(24)));
+        for (String tenant : tenants.get("call_logs")) {
+            Map<String, Double> expected = new TreeMap<>();
+            try (var c = DriverManager.getConnection(jdbc); var ps = c.prepareStatement("SELECT coalesce(a.team, '(none)'), count(*) FROM call_logs l"
+                    + " LEFT JOIN agents a ON a.user_id = l.user_id AND a.id = l.agent_config_id WHERE l.user_id = ? AND l.started_at >= '" + dayAgo
+                    + "' GROUP BY coalesce(a.team, '(none)')")) {
+                ps.setString(1, tenant);
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        expected.put(rs.getString(1), rs.getDouble(2));
+                    }
+                }
+            }
+            JsonNode byTeam = widgets(http, base, "calls", tenant).path("calls_by_team");
+            Map<String, Double> live = new TreeMap<>();
+            byTeam.properties().forEach(e -> live.put(e.getKey(), e.getValue().asDouble()));
+            assertThat(live).as("calls/" + tenant + "/calls_by_team").isNotEmpty().isEqualTo(expected).doesNotContainKey("(none)");
+        }
+        for (String tenant : tenants.get("clinic_appointments")) {
+            JsonNode recent = widgets(http, base, "clinic", tenant).path("recent_bookings");
+            assertThat(recent.size()).isPositive();
+            try (var c = DriverManager.getConnection(jdbc); var ps = c.prepareStatement("SELECT p.name, d.name FROM clinic_appointments a"
+                    + " LEFT JOIN patients p ON p.clinic_id = a.clinic_id AND p.id = a.patient_id"
+                    + " LEFT JOIN dentists d ON d.clinic_id = a.clinic_id AND d.id = a.dentist_id WHERE a.clinic_id = ? AND a.id = ?")) {
+                for (JsonNode row : recent) {
+                    ps.setString(1, tenant);
+                    ps.setString(2, row.path("id").asString());
+                    try (var rs = ps.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(row.path("patient.name").asString()).as("patient of " + row).isNotBlank().isEqualTo(rs.getString(1));
+                        assertThat(row.path("dentist.name").asString()).as("dentist of " + row).isNotBlank().isEqualTo(rs.getString(2));
+                    }
+                }
+            }
+        }
+    }
+
+    private static JsonNode widgets(HttpClient http, String base, String dashboard, String tenant) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/dashboards/" + dashboard + "/" + tenant)).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).path("widgets");
     }
 
     /** Runs every simulator over the ten minutes before NOW, through the validated ingest path. */

@@ -87,6 +87,12 @@ class Seed000BookingsTest {
                 assertThat(d.path("leads").get(0).path("id").asString()).isEqualTo("lead-0");
                 assertThat(d.path("leads").get(0).has("clientKey")).isTrue();
                 assertThat(d.path("recentCalls").size()).isEqualTo(3);
+                // the seed's call rows: every column of the table, camelCase, and nothing the dashboard looks up (lead.name)
+                for (JsonNode c : d.path("recentCalls")) {
+                    assertThat(c.propertyNames()).containsExactlyInAnyOrder("id", "clientKey", "leadId", "vapiCallId", "phone", "direction",
+                            "status", "outcome", "endedReason", "duration", "cost", "summary", "recordingUrl", "scheduledFor", "startedAt",
+                            "endedAt", "createdAt", "updatedAt");
+                }
                 assertThat(d.path("appointments").size()).isEqualTo(1);
                 assertThat(d.path("appointments").get(0).path("startTime").asString()).isNotEmpty();
                 // the same numbers as the native snapshot
@@ -94,6 +100,10 @@ class Seed000BookingsTest {
                 assertThat(d.path("metrics").path("totalLeads")).isEqualTo(w.path("total_leads"));
                 assertThat(d.path("metrics").path("totalCalls")).isEqualTo(w.path("total_calls"));
                 assertThat(d.path("metrics").path("bookingsThisWeek")).isEqualTo(w.path("bookings_this_week"));
+                // the native list names each call's lead through the lookup
+                for (JsonNode c : w.path("recent_calls")) {
+                    assertThat(c.path("lead.name").asString()).isEqualTo(c.path("lead_id").asString().replace("lead-", "Lead "));
+                }
             });
             assertThat(server.get("/api/demo-dashboard/bad%20key").statusCode()).isEqualTo(400);
         }

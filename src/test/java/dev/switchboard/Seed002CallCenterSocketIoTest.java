@@ -55,6 +55,9 @@ class Seed002CallCenterSocketIoTest {
             assertThat(started.path("timestamp").asString()).isNotEmpty();
             assertThat(active.path("count").asInt()).isEqualTo(1).isEqualTo(active.path("active_calls").size());
             assertThat(active.path("active_calls").get(0).path("id").asString()).isEqualTo("sio-call-1");
+            // the seed's call shape: the table's columns in camelCase, not the dashboard's looked-up agent.name
+            assertThat(active.path("active_calls").get(0).propertyNames()).contains("agentConfigId", "livekitRoomName", "startedAt")
+                    .noneMatch(n -> n.contains("."));
             assertThat(metrics.path("metrics").path("active_calls").asInt()).isEqualTo(1);
             assertThat(metrics.path("metrics").path("total_calls").asInt()).isEqualTo(1);
         }

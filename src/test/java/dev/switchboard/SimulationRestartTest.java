@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo restarted on the same data directory carries on: no simulator errors, no rejected rows,
  * history kept, and what the first run left in progress moves on (no call stays active for hours,
- * no slot is published twice, no ticket number repeats).
+ * no slot is published twice, no ticket number repeats), and the patients, dentists and agents the
+ * dashboards name are the first run's, not written again.
  */
 class SimulationRestartTest {
     /**
@@ -72,6 +73,19 @@ class SimulationRestartTest {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sb.store().changes().head().seq() > before + 400);
             }
             String tenMinutesAgo = Times.format(BUSY.instant().minus(Duration.ofMinutes(10)));
+            // the people the dashboards name were written once, by the first run: the restart took them back, wrote none again
+            assertThat(count("SELECT count(*) FROM patients")).as("patients").isEqualTo(80);
+            assertThat(count("SELECT count(*) FROM dentists")).as("dentists").isEqualTo(5);
+            assertThat(count("SELECT count(*) FROM agents")).as("agents").isEqualTo(8);
+            assertThat(count("SELECT count(*) FROM sb_changes WHERE dataset IN ('patients', 'dentists', 'agents') AND op <> 'c'"))
+                    .as("dimension rows written again").isZero();
+            assertThat(count("SELECT count(*) FROM clinic_appointments a WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.clinic_id = a.clinic_id"
+                    + " AND p.id = a.patient_id) OR NOT EXISTS (SELECT 1 FROM dentists d WHERE d.clinic_id = a.clinic_id AND d.id = a.dentist_id)"))
+                    .as("appointments without a named patient and dentist").isZero();
+            assertThat(count("SELECT count(*) FROM call_logs l WHERE NOT EXISTS (SELECT 1 FROM agents a WHERE a.user_id = l.user_id AND a.id = l.agent_config_id)"))
+                    .as("calls without a named agent").isZero();
+            assertThat(count("SELECT count(*) FROM (SELECT 1 FROM products GROUP BY shop_id, name HAVING count(*) > 1)"))
+                    .as("product names a shop carries twice").isZero();
             assertThat(count("SELECT count(*) FROM call_logs WHERE status = 'active' AND started_at < ?", tenMinutesAgo))
                     .as("calls active for more than ten minutes").isZero();
             assertThat(count("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM call_logs WHERE status = 'active' GROUP BY user_id)"))

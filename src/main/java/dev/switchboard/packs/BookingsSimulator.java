@@ -23,8 +23,6 @@ final class BookingsSimulator implements Simulator {
     static final Arrivals ARRIVALS = new Arrivals(Map.of("d2d-xpress-tom", 40.0, "acme-roofing", 25.0),
             Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(14), Duration.ofSeconds(30));
     private static final List<String> SOURCES = List.of("web_form", "facebook_ads", "google_ads", "referral", "csv_import");
-    private static final List<String> NAMES = List.of("Olivia Brown", "Liam Smith", "Emma Jones", "Noah Taylor",
-            "Ava Wilson", "Lucas Davies", "Mia Evans", "Ethan Clarke", "Sophia Hall", "Mason Wright");
     private static final List<String> SERVICES = List.of("consultation", "quote_visit", "inspection", "installation");
     private static final Sim.Weighted CALL_RESULTS = Sim.Weighted.of(
             "booked", 28, "callback_requested", 20, "not_interested", 22, "interested", 18, "wrong_number", 12);
@@ -105,7 +103,7 @@ final class BookingsSimulator implements Simulator {
     private void newLead(String tenant, Instant now, RandomGenerator random, Writer writer) {
         // One lead in ten arrives late, from a CSV import or a delayed form webhook.
         Instant created = Sim.chance(random, 0.1) ? Sim.late(random, now) : now;
-        String name = Sim.pick(random, NAMES);
+        String name = Sim.person(random); // one of 750: a client's leads rarely share a name
         Map<String, Object> lead = Sim.row("id", Sim.id(random, "lead"), "client_key", tenant, "name", name,
                 "phone", Sim.phone(random), "email", name.toLowerCase().replace(' ', '.') + "@example.com",
                 "source", Sim.pick(random, SOURCES), "status", "new", "notes", null, "follow_up_at", null,

@@ -15,9 +15,16 @@ import java.util.random.RandomGenerator;
  */
 final class CallsSimulator implements Simulator {
     static final String DATASET = "call_logs";
+    /** A tenant's voice agents: id, name, team (the agents dataset, which the calls dashboard shows and groups by). */
+    private static final Map<String, List<List<String>>> ROSTER = Map.of(
+            "demo-call-center", List.of(List.of("agent-sales-ava", "Ava Thompson", "Sales"), List.of("agent-sales-noah", "Noah Williams", "Sales"),
+                    List.of("agent-support-leo", "Leo Martin", "Support"), List.of("agent-support-ivy", "Ivy Chen", "Support"),
+                    List.of("agent-billing-mia", "Mia Rossi", "Billing")),
+            "northwind-support", List.of(List.of("agent-triage-kai", "Kai Nakamura", "Triage"), List.of("agent-triage-sam", "Sam Ortiz", "Triage"),
+                    List.of("agent-returns-zoe", "Zoe Fischer", "Returns")));
     private static final Map<String, List<String>> AGENTS = Map.of(
-            "demo-call-center", List.of("agent-sales-ava", "agent-support-leo", "agent-billing-mia"),
-            "northwind-support", List.of("agent-triage-kai", "agent-returns-zoe"));
+            "demo-call-center", ROSTER.get("demo-call-center").stream().map(List::getFirst).toList(),
+            "northwind-support", ROSTER.get("northwind-support").stream().map(List::getFirst).toList());
     /** Busy lines around the clock; the dashboard's default window is 24 hours. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("demo-call-center", 300.0, "northwind-support", 150.0),
             Arrivals.Shape.AROUND_THE_CLOCK, Duration.ofHours(48), Duration.ofSeconds(10));
@@ -30,6 +37,8 @@ final class CallsSimulator implements Simulator {
     private final Map<String, Active> active = new LinkedHashMap<>();
     /** Failed zero-length calls, which operators purge as noise. */
     private final Map<String, String> junk = new LinkedHashMap<>();
+    /** Tenants whose agents are written (by this run, or found by {@link #resume}). */
+    private final java.util.Set<String> staffed = new java.util.HashSet<>();
 
     @Override
     public Arrivals arrivals() {
@@ -43,6 +52,15 @@ final class CallsSimulator implements Simulator {
 
     @Override
     public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
+        for (String tenant : ARRIVALS.tenants()) {
+            if (staffed.add(tenant)) {
+                List<Map<String, Object>> agents = new ArrayList<>();
+                // the same agents in every run: a restart on the same data writes none again
+                ROSTER.get(tenant).forEach(a -> agents.add(Sim.row("id", a.get(0), "user_id", tenant, "name", a.get(1), "team", a.get(2),
+                        "created_at", Sim.time(now), "updated_at", Sim.time(now))));
+                writer.upsert(tenant, "agents", agents);
+            }
+        }
         for (Active call : List.copyOf(active.values())) {
             if (!call.ends().isAfter(now)) {
                 end(call, writer);
@@ -66,6 +84,7 @@ final class CallsSimulator implements Simulator {
     /** Calls a previous run left active end when their drawn length says, from when they started. */
     @Override
     public void resume(Stored stored, RandomGenerator random) {
+        stored.rows("agents", "user_id", ARRIVALS.tenants()).forEach(a -> staffed.add((String) a.get("user_id")));
         for (Map<String, Object> row : stored.rows(DATASET, "status", List.of("active"))) {
             String outcome = OUTCOMES.pick(random);
             Instant started = Instant.parse((String) row.get("started_at"));

@@ -44,6 +44,8 @@ final class CampaignsSimulator implements Simulator {
     }
 
     private final Map<String, Map<String, Object>> campaigns = new LinkedHashMap<>();
+    /** Per account, the names its campaigns have had (completed ones too: the all-time tables still name them). */
+    private final Map<String, java.util.Set<String>> named = new java.util.HashMap<>();
     private final Map<String, Map<String, Object>> contacts = new LinkedHashMap<>();
     private final Map<String, Attempt> attempts = new LinkedHashMap<>();
     /** Attempts in flight per campaign, against its max_concurrent_calls. */
@@ -105,7 +107,12 @@ final class CampaignsSimulator implements Simulator {
      */
     @Override
     public void resume(Stored stored, RandomGenerator random) {
-        stored.rows("campaigns", "status", List.of("running", "paused")).forEach(c -> campaigns.put((String) c.get("id"), c));
+        stored.rows("campaigns", "status", List.of("draft", "scheduled", "running", "paused", "completed")).forEach(c -> {
+            named.computeIfAbsent((String) c.get("account_id"), t -> new java.util.HashSet<>()).add((String) c.get("name"));
+            if (List.of("running", "paused").contains((String) c.get("status"))) {
+                campaigns.put((String) c.get("id"), c);
+            }
+        });
         for (Map<String, Object> c : stored.rows("campaign_contacts", "status", List.of("queued", "dialing"))) {
             if (campaigns.containsKey((String) c.get("campaign_id"))) {
                 contacts.put((String) c.get("id"), c);
@@ -123,9 +130,21 @@ final class CampaignsSimulator implements Simulator {
         }
     }
 
+    /** A name none of the account's campaigns has had, so tables that name campaigns tell them apart. */
+    private String campaignName(String tenant, RandomGenerator random) {
+        java.util.Set<String> taken = named.computeIfAbsent(tenant, t -> new java.util.HashSet<>());
+        List<String> free = CAMPAIGN_NAMES.stream().filter(n -> !taken.contains(n)).toList();
+        String name = free.isEmpty() ? Sim.pick(random, CAMPAIGN_NAMES) : Sim.pick(random, free);
+        for (int n = 2; taken.contains(name); n++) {
+            name = name.replaceFirst(" \\d+$", "") + " " + n;
+        }
+        taken.add(name);
+        return name;
+    }
+
     private void launch(String tenant, Instant now, RandomGenerator random, Writer writer) {
         Map<String, Object> campaign = Sim.row("id", Sim.id(random, "cmp"), "account_id", tenant,
-                "name", Sim.pick(random, CAMPAIGN_NAMES), "status", "running",
+                "name", campaignName(tenant, random), "status", "running",
                 "dial_mode", Sim.pick(random, List.of("progressive", "predictive")),
                 "max_concurrent_calls", (long) random.nextInt(3, 9), "max_attempts", 3L,
                 "started_at", Sim.time(now), "completed_at", null, "created_at", Sim.time(now), "updated_at", Sim.time(now));

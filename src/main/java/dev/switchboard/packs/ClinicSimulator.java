@@ -19,9 +19,15 @@ import java.util.random.RandomGenerator;
  * patients check in, are seen, or do not show. Walk-ins are recorded after the fact.
  */
 final class ClinicSimulator implements Simulator {
+    /** A clinic's dentists: id, name, specialty (the dentists dataset; the chair is their place in the list). */
+    private static final Map<String, List<List<String>>> STAFF = Map.of(
+            "bright-smile-dental", List.of(List.of("dr-chen", "Dr. Mei Chen", "general dentistry"),
+                    List.of("dr-patel", "Dr. Anil Patel", "endodontics"), List.of("dr-okafor", "Dr. Ngozi Okafor", "orthodontics")),
+            "riverside-dental", List.of(List.of("dr-garcia", "Dr. Lucía García", "general dentistry"),
+                    List.of("dr-novak", "Dr. Tomas Novak", "periodontics")));
     private static final Map<String, List<String>> DENTISTS = Map.of(
-            "bright-smile-dental", List.of("dr-chen", "dr-patel", "dr-okafor"),
-            "riverside-dental", List.of("dr-garcia", "dr-novak"));
+            "bright-smile-dental", STAFF.get("bright-smile-dental").stream().map(List::getFirst).toList(),
+            "riverside-dental", STAFF.get("riverside-dental").stream().map(List::getFirst).toList());
     /** Front desks by day; seven days of history for the week's rates. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("bright-smile-dental", 30.0, "riverside-dental", 20.0),
             Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(14), Duration.ofSeconds(60));
@@ -40,6 +46,8 @@ final class ClinicSimulator implements Simulator {
     private final Map<String, Map<String, Object>> slotOf = new LinkedHashMap<>();
     /** Which dentist-days already have published slots, so a day is published once. */
     private final Set<String> published = new HashSet<>();
+    /** Clinics whose patients and dentists are written (by this run, or found by {@link #resume}). */
+    private final Set<String> staffed = new HashSet<>();
 
     @Override
     public Arrivals arrivals() {
@@ -53,6 +61,11 @@ final class ClinicSimulator implements Simulator {
 
     @Override
     public void step(Instant now, Map<String, Integer> events, RandomGenerator random, Writer writer) {
+        for (String tenant : ARRIVALS.tenants()) {
+            if (staffed.add(tenant)) {
+                register(tenant, now, writer);
+            }
+        }
         for (Map<String, Object> appt : List.copyOf(appointments.headMap(Sim.time(now.plus(Duration.ofMinutes(10))), true).values())) {
             progress(appt, now, random, writer);
         }
@@ -82,6 +95,8 @@ final class ClinicSimulator implements Simulator {
      */
     @Override
     public void resume(Stored stored, RandomGenerator random) {
+        // a clinic whose dentists a previous run wrote keeps them and its patients as they are now
+        stored.rows("dentists", "clinic_id", ARRIVALS.tenants()).forEach(d -> staffed.add((String) d.get("clinic_id")));
         for (Map<String, Object> slot : stored.rows("dentist_availability", "status", List.of("available", "booked"))) {
             Instant at = start(slot);
             published.add(slot.get("clinic_id") + "|" + slot.get("dentist_id") + "|" + at.truncatedTo(ChronoUnit.DAYS));
@@ -98,6 +113,40 @@ final class ClinicSimulator implements Simulator {
             }
         }
         slotOf.keySet().retainAll(appointments.values().stream().map(a -> a.get("id")).toList());
+    }
+
+    /**
+     * A clinic's dentists and its patients {@code patient-1001} to {@code patient-1040}, with names
+     * drawn from the clinic's name alone: the same clinic gets the same people in every run, whatever
+     * the run's seed, so a restart writes nothing new and a name never changes under an appointment.
+     */
+    private static void register(String tenant, Instant now, Writer writer) {
+        List<List<String>> staff = STAFF.get(tenant);
+        List<Map<String, Object>> dentists = new java.util.ArrayList<>();
+        for (int i = 0; i < staff.size(); i++) {
+            dentists.add(Sim.row("id", staff.get(i).get(0), "clinic_id", tenant, "name", staff.get(i).get(1), "specialty", staff.get(i).get(2),
+                    "chair", "chair-" + (i + 1), "created_at", Sim.time(now), "updated_at", Sim.time(now)));
+        }
+        writer.upsert(tenant, "dentists", dentists);
+        writer.upsert(tenant, "patients", patients(tenant, now));
+    }
+
+    /** The clinic's patients: distinct names, a phone and an email each, from a generator seeded by the clinic's name. */
+    static List<Map<String, Object>> patients(String tenant, Instant now) {
+        java.util.SplittableRandom people = new java.util.SplittableRandom(tenant.hashCode() * 0x9E3779B97F4A7C15L);
+        Set<String> names = new HashSet<>();
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < PATIENTS_PER_CLINIC; i++) {
+            String name;
+            do {
+                name = Sim.person(people);
+            } while (!names.add(name));
+            String id = "patient-" + (1001 + i);
+            out.add(Sim.row("id", id, "clinic_id", tenant, "name", name, "phone", Sim.phone(people),
+                    "email", name.toLowerCase(java.util.Locale.ROOT).replace(' ', '.') + "@example.com",
+                    "created_at", Sim.time(now), "updated_at", Sim.time(now)));
+        }
+        return out;
     }
 
     private static Instant start(Map<String, Object> row) {

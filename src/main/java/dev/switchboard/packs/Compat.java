@@ -66,11 +66,18 @@ final class Compat {
         return b.toString();
     }
 
-    /** A row with camelCase field names; JSON columns (stored as text) parsed back into objects. */
+    /**
+     * A row with camelCase field names; JSON columns (stored as text) parsed back into objects. Fields
+     * a dashboard looks up in another dataset ({@code lead.name}) are Switchboard's, not the seed's:
+     * they are left out, so a seed's shapes stay its own.
+     */
     static Map<String, Object> camelRow(Map<?, ?> row, Map<String, String> renames) {
         Map<String, Object> out = new LinkedHashMap<>();
         row.forEach((k, v) -> {
             String key = String.valueOf(k);
+            if (key.contains(".")) {
+                return;
+            }
             out.put(renames.getOrDefault(key, camel(key)), v);
         });
         return out;

@@ -19,16 +19,24 @@ final class ShopSimulator implements Simulator {
     /** A repair counter is slow: few events an hour, thirty days of history for the revenue chart. */
     static final Arrivals ARRIVALS = new Arrivals(Map.of("fixit-downtown", 16.0, "gadget-garage", 10.0),
             Arrivals.Shape.BUSINESS_HOURS, Duration.ofDays(60), Duration.ofSeconds(120));
+    /**
+     * What a shop may stock: name, category, list price. A shop carries each at most once (one
+     * product id per name), so its lists and top products name each product once.
+     */
     private static final List<List<Object>> CATALOG = List.of(
             List.of("Screen protector", "accessories", 12.99), List.of("USB-C cable", "accessories", 9.99),
             List.of("Phone case", "accessories", 19.99), List.of("iPhone 13 screen", "parts", 89.00),
             List.of("Galaxy S22 battery", "parts", 39.00), List.of("Laptop charger 65W", "accessories", 34.50),
-            List.of("Refurbished iPad 9", "devices", 249.00), List.of("SSD 1TB", "parts", 79.90));
+            List.of("Refurbished iPad 9", "devices", 249.00), List.of("SSD 1TB", "parts", 79.90),
+            List.of("Lightning cable", "accessories", 14.99), List.of("Wireless charging pad", "accessories", 24.99),
+            List.of("iPhone 12 battery", "parts", 45.00), List.of("Pixel 7 screen", "parts", 109.00),
+            List.of("MacBook keyboard", "parts", 129.00), List.of("Tempered glass (tablet)", "accessories", 17.50),
+            List.of("Charging port flex", "parts", 29.00), List.of("Car phone mount", "accessories", 21.99),
+            List.of("Refurbished Galaxy A54", "devices", 219.00), List.of("8GB DDR4 RAM", "parts", 34.90),
+            List.of("Earbuds", "accessories", 39.99), List.of("Watch strap", "accessories", 15.99));
     private static final List<String> DEVICES = List.of("phone", "tablet", "laptop", "console", "watch");
     private static final List<String> ISSUES = List.of("Cracked screen", "Battery drains fast", "Won't charge",
             "Water damage", "No sound", "Keeps rebooting");
-    private static final List<String> NAMES = List.of("Grace Kim", "Omar Haddad", "Lena Fischer", "Diego Ramos",
-            "Priya Nair", "Tom Becker", "Aisha Bello", "Jon Park");
 
     private final Map<String, List<String>> customers = new LinkedHashMap<>();
     private final Map<String, Map<String, Object>> products = new LinkedHashMap<>();
@@ -53,7 +61,7 @@ final class ShopSimulator implements Simulator {
             long catalog = products.values().stream().filter(p -> p.get("shop_id").equals(tenant)).count();
             // A bench holds so many repairs: past that, new tickets wait until some are done.
             long bench = tickets.values().stream().filter(t -> t.get("shop_id").equals(tenant)).count();
-            switch (Sim.choose(random, catalog < 6 ? 10 : catalog < 20 ? 0.2 : 0, 2, bench < 30 ? 3 : 0, bench > 0 ? 4 : 0,
+            switch (Sim.choose(random, catalog < 6 ? 10 : catalog < CATALOG.size() ? 0.2 : 0, 2, bench < 30 ? 3 : 0, bench > 0 ? 4 : 0,
                     bench > 0 ? 1 : 0, catalog > 0 ? 3 : 0, orders.isEmpty() ? 0 : 4, catalog > 0 ? 1 : 0, catalog > 0 ? 0.4 : 0)) {
                 case 0 -> addProduct(tenant, now, random, writer);
                 case 1 -> customer(tenant, now, random, writer);
@@ -87,8 +95,19 @@ final class ShopSimulator implements Simulator {
         sequence = Math.max(sequence, Math.max(lastTicket, lastOrder));
     }
 
+    /** A catalogue item the shop does not carry yet (by name), if any. */
     private void addProduct(String tenant, Instant now, RandomGenerator random, Writer writer) {
-        List<Object> item = Sim.pick(random, CATALOG);
+        java.util.Set<Object> carried = new java.util.HashSet<>();
+        products.values().forEach(p -> {
+            if (p.get("shop_id").equals(tenant)) {
+                carried.add(p.get("name"));
+            }
+        });
+        List<List<Object>> missing = CATALOG.stream().filter(i -> !carried.contains(i.get(0))).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<Object> item = Sim.pick(random, missing);
         double price = (Double) item.get(2);
         Map<String, Object> product = Sim.row("id", Sim.id(random, "prod"), "shop_id", tenant,
                 "sku", "SKU-" + (1000 + random.nextInt(9000)), "name", item.get(0), "category", item.get(1),
@@ -99,7 +118,7 @@ final class ShopSimulator implements Simulator {
     }
 
     private String customer(String tenant, Instant now, RandomGenerator random, Writer writer) {
-        String name = Sim.pick(random, NAMES);
+        String name = Sim.person(random); // one of 750, so a shop's customers rarely share a name
         String id = Sim.id(random, "cust");
         Sim.put(writer, tenant, "customers", Sim.row("id", id, "shop_id", tenant, "name", name,
                 "email", name.toLowerCase().replace(' ', '.') + "." + id.substring(5, 9) + "@example.com",

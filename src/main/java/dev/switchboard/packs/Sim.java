@@ -123,6 +123,19 @@ final class Sim {
         return now.minusSeconds(random.nextInt(120, 3540));
     }
 
+    static final List<String> FIRST_NAMES = List.of("Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah",
+            "Isabella", "Mateo", "Mia", "Lucas", "Harper", "Ethan", "Aaliyah", "James", "Chloe", "Hiro", "Fatima", "Daniel", "Priya",
+            "Samuel", "Grace", "Omar", "Zoe", "Wei", "Layla", "Jonas", "Nora", "Diego");
+    static final List<String> LAST_NAMES = List.of("Smith", "Johnson", "Nguyen", "Garcia", "Kowalski", "Brown", "Haddad",
+            "Okonkwo", "Rossi", "Schmidt", "Tanaka", "Murphy", "Silva", "Andersen", "Cohen", "Dubois", "Kim", "Singh", "Walker",
+            "Moreau", "Petrov", "Lopez", "Hughes", "Yilmaz", "Bianchi");
+
+    /** A person's full name: one of 750 (30 first names, 25 last names), in one draw. */
+    static String person(RandomGenerator random) {
+        int i = random.nextInt(FIRST_NAMES.size() * LAST_NAMES.size());
+        return FIRST_NAMES.get(i / LAST_NAMES.size()) + " " + LAST_NAMES.get(i % LAST_NAMES.size());
+    }
+
     static String phone(RandomGenerator random) {
         return "+1555" + String.format("%07d", random.nextInt(10_000_000));
     }

@@ -133,7 +133,7 @@ class DashboardDefinitionsTest {
         switch (kind) {
             case "stat" -> checkStat(w, d, at);
             case "breakdown" -> {
-                assertColumn(d, w.path("breakdown").asString(), at);
+                assertField(d, w.path("breakdown").asString(), at);
                 if (w.has("stat")) {
                     checkExpr(w.path("stat").asString(), d, at);
                 }
@@ -143,7 +143,10 @@ class DashboardDefinitionsTest {
                 assertThat(w.path("bucket").asString()).as(at + " bucket").matches("\\d+[smhd]");
             }
             case "table" -> {
-                assertColumn(d, w.path("table").asString(), at);
+                assertField(d, w.path("table").asString(), at);
+                if (w.has("label")) {
+                    assertField(d, w.path("label").asString(), at + " label");
+                }
                 assertThat(w.path("columns").isObject()).as(at + " columns").isTrue();
                 w.path("columns").properties().forEach(c -> checkExpr(c.getValue().asString(), d, at + " column " + c.getKey()));
                 if (w.has("order")) {
@@ -154,9 +157,7 @@ class DashboardDefinitionsTest {
                 if (w.has("order")) {
                     assertColumn(d, orderField(w, at), at + " order");
                 }
-                // a dotted field (campaign.name) is looked up through its reference column (campaign_id)
-                w.path("fields").forEach(f -> assertColumn(d, f.asString().contains(".")
-                        ? f.asString().substring(0, f.asString().indexOf('.')) + "_id" : f.asString(), at + " fields"));
+                w.path("fields").forEach(f -> assertField(d, f.asString(), at + " fields"));
             }
         }
         return d;
@@ -222,6 +223,21 @@ class DashboardDefinitionsTest {
                 }
             }
         }
+    }
+
+    /**
+     * A column of {@code d}, or a field through its lookups ({@code campaign.name}, {@code agent.team}):
+     * each step a lookup the dataset declares, the last a column of the dataset it reaches.
+     */
+    private static void assertField(Dataset d, String field, String at) {
+        String[] parts = field.split("\\.");
+        Dataset at0 = d;
+        for (int i = 0; i < parts.length - 1; i++) {
+            assertThat(at0.lookups()).as(at + ": lookup '" + parts[i] + "' of " + at0.name()).containsKey(parts[i]);
+            String target = at0.lookups().get(parts[i]).dataset();
+            at0 = PackFiles.allDatasets().stream().filter(x -> x.name().equals(target)).findFirst().orElseThrow();
+        }
+        assertColumn(at0, parts[parts.length - 1], at);
     }
 
     private static void assertColumn(Dataset d, String column, String at) {

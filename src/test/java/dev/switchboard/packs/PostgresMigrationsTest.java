@@ -64,10 +64,10 @@ class PostgresMigrationsTest {
                 .locations("classpath:db/postgresql").load().info().applied();
         applied = Arrays.stream(applied).filter(m -> m.getVersion() != null).toArray(MigrationInfo[]::new); // not the schema's creation
         assertThat(Arrays.stream(applied).map(m -> m.getVersion().getVersion()).toList())
-                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15");
         assertThat(Arrays.stream(applied).map(MigrationInfo::getDescription).toList())
                 .containsExactly("switchboard core", "calls", "bookings", "clinic", "shop", "campaigns", "list order indexes",
-                        "scope indexes", "api keys", "seed compat", "shop activity and sold items", "call logs status time index", "tenant private keys", "campaigns seed compat");
+                        "scope indexes", "api keys", "seed compat", "shop activity and sold items", "call logs status time index", "tenant private keys", "campaigns seed compat", "names");
     }
 
     @Test

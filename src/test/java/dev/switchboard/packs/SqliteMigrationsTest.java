@@ -34,11 +34,11 @@ class SqliteMigrationsTest {
     void migrations_applyInVersionOrder_toAFreshDatabase() {
         MigrationInfo[] applied = Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").load().info().applied();
         assertThat(Arrays.stream(applied).map(m -> m.getVersion().getVersion()).toList())
-                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16");
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17");
         assertThat(Arrays.stream(applied).map(MigrationInfo::getDescription).toList())
                 .containsExactly("switchboard core", "calls", "bookings", "clinic", "shop", "campaigns", "call logs filter time indexes",
                         "filter time indexes for every pack", "scope indexes", "api keys", "seed compat", "shop activity and sold items",
-                        "changes by tenant", "tenant private keys", "order items status within tenant", "campaigns seed compat");
+                        "changes by tenant", "tenant private keys", "order items status within tenant", "campaigns seed compat", "names");
     }
 
     @Test
