@@ -143,6 +143,9 @@ export function redrawCharts() {
  * A time chart on uPlot: `bars` for bucketed series, `line` (stepped) for sampled history.
  * update(points) takes [{t: ms, v: number|null}].
  */
+/** Tick steps of a line's time axis, in seconds: never under a second (labels are clock times to the second). */
+const LINE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+
 export class TimeChart {
   /** With fill, the chart takes the container's height (at least `height`) as the grid row grows. */
   constructor(container, { kind = 'bars', label = 'value', color = '#58a6ff', format = fmt.number, height = 180, fill = false, unit = '' } = {}) {
@@ -230,6 +233,8 @@ export class TimeChart {
           range: (u, min, max) => {
             if (min === null || max === null) { const now = Date.now() / 1000; return [now - 3600, now]; }
             const pad = bars ? this.step / 2 : 0;
+            // a gauge sampled for a few seconds still spans a minute: whole-second ticks, no repeated labels
+            if (!bars && max - min < 60) return [max - 60, max];
             return min === max ? [min - (pad || 1), max + (pad || 1)] : [min - pad, max + pad];
           },
         },
@@ -238,7 +243,7 @@ export class TimeChart {
       axes: [
         bars
           ? { ...axis, splits: (u) => this.#bucketSplits(u), values: (u, splits) => this.#ticks(splits, (x) => bucketLabel(x, this.step)) }
-          : { ...axis, space: 70, values: (u, splits) => this.#ticks(splits, (x) => fmt.clock(x * 1000)) },
+          : { ...axis, space: 70, incrs: LINE_STEPS, values: (u, splits) => this.#ticks(splits, (x) => fmt.clock(x * 1000)) },
         {
           ...axis,
           // Wide enough for the longest tick label ("20,000"), so big values are never clipped.
