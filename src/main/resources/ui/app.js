@@ -485,8 +485,11 @@ function setConnection(state, detail = {}) {
 
 /** The dot beats on events, at most once per frame and without forcing a layout. */
 let beating = 0;
+let beatAt = 0;
 function pulse() {
-  if (beating) return;
+  // at most one beat per beat (0.6 s): restarting it every frame repaints for nothing
+  if (beating || performance.now() - beatAt < 600) return;
+  beatAt = performance.now();
   beating = requestAnimationFrame(() => {
     beating = 0;
     const dot = document.querySelector('#connection .dot');

@@ -52,8 +52,32 @@ export function tick(root = document) {
 const FLASH_MS = 1800;
 const flashed = new Map();
 
+// A stream of changes (a busy tenant, a replay) stops the highlights: restarting colour animations
+// on every change repaints whole tables every frame, which costs a software-rendered page more than
+// all its script. Above BUSY_PER_S changes in a second nothing new flashes, for BUSY_HOLD_MS.
+const BUSY_PER_S = 20;
+const BUSY_HOLD_MS = 2000;
+let busyWindowAt = 0;
+let busyCount = 0;
+let busyUntil = 0;
+
+/** Counts changes shown; true while the page is too busy for highlights. */
+export function busy(changes = 0) {
+  const now = Date.now();
+  if (changes) {
+    if (now - busyWindowAt > 1000) {
+      busyWindowAt = now;
+      busyCount = 0;
+    }
+    busyCount += changes;
+    if (busyCount > BUSY_PER_S) busyUntil = now + BUSY_HOLD_MS;
+  }
+  return now < busyUntil;
+}
+
 export function markChanged(keys, op) {
   const now = Date.now();
+  if (busy(1)) return; // one change, whatever keys name it
   for (const k of keys) {
     if (k === null || k === undefined || k === '') continue;
     const key = String(k);

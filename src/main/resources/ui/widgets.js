@@ -5,7 +5,7 @@
 // data-value with the text it displays (stats) or a short summary (charts, tables, lists).
 
 import { colorFor, entries, renderHBars, renderPie, TimeChart } from './charts.js';
-import { el, esc, relTime, rowAttrs } from './dom.js';
+import { busy, el, esc, relTime, rowAttrs } from './dom.js';
 import * as fmt from './format.js';
 
 /**
@@ -113,6 +113,7 @@ export function statView(name, { title = fmt.humanize(name), format = fmt.byName
       // the font follows the figure's length (app.css), so "$1,234,567.89" fits a narrow card
       value.style.setProperty('--chars', String(Math.max(5, text.length)));
       c.root.dataset.value = text;
+      if (busy()) return; // no highlight while changes stream in (dom.busy)
       // alternate two identical animations: restarts the highlight without forcing a layout
       const next = value.classList.contains('bump') ? 'bump2' : 'bump';
       value.classList.remove('bump', 'bump2');
