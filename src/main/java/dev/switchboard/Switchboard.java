@@ -113,7 +113,7 @@ public final class Switchboard implements AutoCloseable {
                 : Access.withKeys(Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime()),
                         ApiKeys.PREFIX, keys::authenticate);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout()), metrics,
+                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout(), config.httpSendBuffer()), metrics,
                 limits, new Admission(limits, clock, metrics), keys,
                 config.webhookSecret().map(s -> Map.of("webhook", s)).orElse(Map.of()));
         for (Pack pack : Packs.all()) {

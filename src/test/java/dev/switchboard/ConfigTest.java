@@ -47,6 +47,7 @@ class ConfigTest {
         assertThat(c.sseQueue()).isEqualTo(dev.switchboard.push.SseSession.QUEUE);
         assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.httpThreads()).isEqualTo(200);
+        assertThat(c.httpSendBuffer()).isEqualTo(dev.switchboard.http.HttpServer.Tuning.SEND_BUFFER).isEqualTo(128 * 1024);
         assertThat(c.pgPoolSize()).isEqualTo(dev.switchboard.store.postgres.PostgresStore.DEFAULT_POOL_SIZE);
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(Config.resolve(true, Map.of(), Map.of(), Optional.empty()).host()).isEqualTo("127.0.0.1");

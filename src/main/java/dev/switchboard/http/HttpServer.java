@@ -40,10 +40,20 @@ public final class HttpServer implements AutoCloseable {
      *
      * @param maxThreads most worker threads; the default is 200
      * @param idleTimeout idle time after which a connection is closed; the default is 60 seconds
+     * @param sendBuffer socket send buffer of each accepted connection, in bytes ({@code SO_SNDBUF},
+     *        which the kernel doubles); 0 leaves the OS default, which Linux grows up to
+     *        {@code net.ipv4.tcp_wmem}'s maximum (4 MiB). The default is {@link #SEND_BUFFER}
      */
-    public record Tuning(int maxThreads, Duration idleTimeout) {
+    public record Tuning(int maxThreads, Duration idleTimeout, int sendBuffer) {
+        /**
+         * The default send buffer, 128 KiB: plenty for a client that reads (a stream's writes are a
+         * few KiB), while a client that stopped reading stalls after about 256 KiB instead of
+         * megabytes, which the fan-out thread that writes to it would copy first, before the
+         * streams it serves next.
+         */
+        public static final int SEND_BUFFER = 128 << 10;
         /** The defaults. */
-        public static final Tuning DEFAULT = new Tuning(200, Duration.ofSeconds(60));
+        public static final Tuning DEFAULT = new Tuning(200, Duration.ofSeconds(60), SEND_BUFFER);
     }
 
     /** A server with the default tuning and no request metrics. */
@@ -63,6 +73,9 @@ public final class HttpServer implements AutoCloseable {
         connector.setAcceptQueueSize(4096);
         connector.setReusePort(true);
         connector.setIdleTimeout(tuning.idleTimeout().toMillis());
+        if (tuning.sendBuffer() > 0) {
+            connector.setAcceptedSendBufferSize(tuning.sendBuffer());
+        }
         connector.addEventListener(new ConnectionsPerClient(admission));
         server.addConnector(connector);
         sessions = new Sessions(engine.clock());
