@@ -142,6 +142,12 @@ final class Fanout implements AutoCloseable {
         }
     }
 
+    /** A subscriber to flush and how many items it had queued. */
+    private record Queued(Subscriber subscriber, int queued) {}
+
+    /** How long a flush writes before it lets the mailbox's waiting work go first. */
+    static final long FLUSH_SLICE_NANOS = 5_000_000L;
+
     private final class Shard implements Runnable {
         private final ConcurrentLinkedQueue<Posted> mailbox = new ConcurrentLinkedQueue<>();
         private final Map<String, Members> topics = new HashMap<>();
@@ -239,19 +245,40 @@ final class Fanout implements AutoCloseable {
             }
         }
 
+        /**
+         * Flushes the subscribers touched since the last flush, those with the least queued first
+         * (a client that keeps up has an event or two; one that fell behind has hundreds, each a
+         * copy into its socket). When a flush has taken {@link #FLUSH_SLICE_NANOS} and work
+         * waits in the mailbox, the rest are kept for the next flush and the mailbox goes first:
+         * events published meanwhile are offered, and their subscribers sorted in, instead of
+         * waiting for every write of this flush.
+         */
         private void flush() {
             sinceFlush = 0;
             if (touched.isEmpty()) {
                 return;
             }
+            List<Queued> order = new ArrayList<>(touched.size());
             for (Subscriber s : touched) {
+                order.add(new Queued(s, s.queued()));
+            }
+            touched.clear();
+            order.sort(java.util.Comparator.comparingInt(Queued::queued));
+            long start = System.nanoTime();
+            for (int i = 0; i < order.size(); i++) {
+                Subscriber s = order.get(i).subscriber();
                 try {
                     s.flush();
                 } catch (RuntimeException e) {
                     LOG.error("flushing {} failed", s, e);
                 }
+                if (i + 1 < order.size() && !mailbox.isEmpty() && System.nanoTime() - start > FLUSH_SLICE_NANOS) {
+                    for (int j = i + 1; j < order.size(); j++) {
+                        touched.add(order.get(j).subscriber());
+                    }
+                    return;
+                }
             }
-            touched.clear();
         }
     }
 }

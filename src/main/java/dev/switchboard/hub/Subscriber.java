@@ -20,4 +20,13 @@ public interface Subscriber {
     default boolean done() {
         return false;
     }
+
+    /**
+     * Items waiting to be written: the fan-out thread flushes the subscribers it touched with
+     * fewer items queued first, so a client that keeps up is not written after every client
+     * that fell behind. 0 by default.
+     */
+    default int queued() {
+        return 0;
+    }
 }

@@ -410,6 +410,11 @@ public abstract class Session {
         }
 
         @Override
+        public int queued() {
+            return outbox.size();
+        }
+
+        @Override
         public String toString() {
             return "link of " + Session.this;
         }
