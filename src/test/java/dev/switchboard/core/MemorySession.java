@@ -54,6 +54,11 @@ final class MemorySession extends Session {
         paused.set(true);
     }
 
+    /** Whether a write is held by {@link #pause} (the transport has a write pending). */
+    synchronized boolean holdingAWrite() {
+        return held != null;
+    }
+
     void resume() {
         Callback c;
         synchronized (this) {
