@@ -117,7 +117,7 @@ class AlertsAndExportUiTest extends ChromiumPage {
                         "recent_tickets", List.of("ticket_number", "status"),
                         "SELECT ticket_number, status FROM tickets WHERE shop_id = ? ORDER BY updated_at DESC LIMIT 10", true),
                 new Case("campaigns", "queue_depth", Duration.ofMinutes(2), "More than 100 contacts queued for 2 minutes", "warning",
-                        AlertsAndExportUiTest::campaignQueue, 101,
+                        AlertsAndExportUiTest::campaignQueue, 104,
                         t -> Map.of("campaigns", campaign(t, "a", "Spring Promo", "paused")),
                         "campaign_performance", List.of("campaign_id", "attempts", "answered"),
                         "SELECT campaign_id, count(*), sum(outcome IN ('answered', 'converted', 'opted_out')) FROM call_attempts"
@@ -307,7 +307,7 @@ class AlertsAndExportUiTest extends ChromiumPage {
     }
 
     /**
-     * Two running campaigns: "Spring Promo" with 101 queued contacts, "Win-back" with 3; and ended
+     * Two running campaigns: "Spring Promo" with 101 queued contacts, "Win-back" with 3 (104 queued); and ended
      * attempts of both (5 and 2), so the per-campaign table has two rows.
      */
     static Map<String, String> campaignQueue(String t) {
