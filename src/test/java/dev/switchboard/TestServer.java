@@ -33,8 +33,12 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dataDir, Config config, Limits limits) {
+        this(dataDir, config, limits, Clock.systemUTC());
+    }
+
+    TestServer(Path dataDir, Config config, Limits limits, Clock clock) {
         this.dataDir = dataDir;
-        this.sb = Switchboard.start(config, Clock.systemUTC(), limits);
+        this.sb = Switchboard.start(config, clock, limits);
     }
 
     /** The config the tests use: loopback, a free port, no simulator. */
