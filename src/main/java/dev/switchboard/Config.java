@@ -113,7 +113,7 @@ public final class Config {
             "Most HTTP worker threads."));
     static final Setting<Duration> HTTP_IDLE_TIMEOUT = def(Setting.duration("http-idle-timeout", Duration.ofSeconds(60), Duration.ofSeconds(1),
             Duration.ofHours(1), "Idle time after which an HTTP connection is closed (streams send heartbeats to stay open)."));
-    static final Setting<Integer> HTTP_SEND_BUFFER = def(Setting.integer("http-send-buffer", 128 << 10, 0, 64 << 20,
+    static final Setting<Integer> HTTP_SEND_BUFFER = def(Setting.integer("http-send-buffer", dev.switchboard.http.HttpServer.Tuning.SEND_BUFFER, 0, 64 << 20,
             "Socket send buffer of each accepted connection, in bytes (the kernel doubles it; 0: the OS default, which grows with "
                     + "net.ipv4.tcp_wmem, to 4 MiB on Linux): how much a client that stopped reading absorbs before its stream stalls."));
     static final Setting<Duration> SHUTDOWN_TIMEOUT = def(Setting.duration("shutdown-timeout", Duration.ofSeconds(20), Duration.ofSeconds(1),
