@@ -1,8 +1,6 @@
 package dev.switchboard.change;
 
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,23 +8,124 @@ import java.util.Optional;
  * An immutable row image: column name to value, where values are {@code String}, {@code Long},
  * {@code Double}, {@code Boolean} or absent (SQL NULL). {@link #NONE} stands for "no image"
  * (the before image of a create, the after image of a delete).
+ *
+ * <p>Compact: the column names live once in a shared {@link Shape} (one per distinct column
+ * list, which is one per dataset in practice) and a row holds only its values in an array, so a
+ * live view retaining a window of rows pays about a fifth of what a hash map per row cost.
+ * Short repeated text values (a status, a tenant, an agent id) are shared between rows.
  */
 public final class Row {
-    public static final Row NONE = new Row(Map.of(), false);
+    public static final Row NONE = new Row(Shape.EMPTY, new Object[0], false);
 
-    private final Map<String, Object> values;
+    /** Distinct column lists remembered; beyond this, rows get a shape of their own (correct, not shared). */
+    static final int MAX_SHAPES = 4096;
+    private static final java.util.concurrent.ConcurrentHashMap<java.util.List<String>, Shape> SHAPES = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The last shape each thread used: rows of one source mostly share one, found without a lookup. */
+    private static final ThreadLocal<Shape> LAST = new ThreadLocal<>();
+
+    /** Column names in order and their index, shared by every row with the same columns. */
+    static final class Shape {
+        static final Shape EMPTY = new Shape(new String[0]);
+        final String[] names;
+        private final java.util.HashMap<String, Integer> index;
+        /**
+         * Per column, the texts seen in it, shared so that a retained window does not hold a copy
+         * of "ended" per row; null once the column proved to have many distinct values (an id).
+         */
+        private final java.util.concurrent.atomic.AtomicReferenceArray<java.util.concurrent.ConcurrentHashMap<String, String>> texts;
+
+        Shape(String[] names) {
+            this.names = names;
+            this.index = java.util.HashMap.newHashMap(names.length);
+            this.texts = new java.util.concurrent.atomic.AtomicReferenceArray<>(names.length);
+            for (int i = 0; i < names.length; i++) {
+                index.put(names[i], i);
+                texts.set(i, new java.util.concurrent.ConcurrentHashMap<>());
+            }
+        }
+
+        int indexOf(String column) {
+            Integer i = index.get(column);
+            return i == null ? -1 : i;
+        }
+
+        boolean matches(Map<String, ?> values) {
+            if (values.size() != names.length) {
+                return false;
+            }
+            int i = 0;
+            for (String k : values.keySet()) {
+                String n = names[i++];
+                if (n != k && !n.equals(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Distinct texts a column may have and still be shared; a column with more (an id, a phone number) is not. */
+        static final int SHARED_TEXTS = 256;
+
+        /** The value for column {@code i}: a text of at most 64 characters is shared when its column repeats its values. */
+        Object share(int i, Object v) {
+            if (v instanceof String s && s.length() <= 64) {
+                java.util.concurrent.ConcurrentHashMap<String, String> seen = texts.get(i);
+                if (seen == null) {
+                    return v;
+                }
+                String known = seen.get(s);
+                if (known != null) {
+                    return known;
+                }
+                if (seen.size() >= SHARED_TEXTS) {
+                    texts.set(i, null); // many distinct values: stop remembering them
+                    return v;
+                }
+                known = seen.putIfAbsent(s, s);
+                return known == null ? s : known;
+            }
+            return v;
+        }
+
+        static Shape of(Map<String, ?> values) {
+            Shape last = LAST.get();
+            if (last != null && last.matches(values)) {
+                return last;
+            }
+            java.util.List<String> key = java.util.List.copyOf(values.keySet());
+            Shape s = SHAPES.get(key);
+            if (s == null) {
+                s = new Shape(key.toArray(String[]::new));
+                if (SHAPES.size() < MAX_SHAPES) {
+                    Shape raced = SHAPES.putIfAbsent(key, s);
+                    s = raced == null ? s : raced;
+                }
+            }
+            LAST.set(s);
+            return s;
+        }
+    }
+
+    private final Shape shape;
+    private final Object[] vals;
     private final boolean present;
 
-    private Row(Map<String, Object> values, boolean present) {
-        this.values = values;
+    private Row(Shape shape, Object[] vals, boolean present) {
+        this.shape = shape;
+        this.vals = vals;
         this.present = present;
     }
 
     /** A row image; numbers are normalized to Long or Double, nulls are kept as absent columns. */
     public static Row of(Map<String, ?> values) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        values.forEach((k, v) -> copy.put(k, normalize(v)));
-        return new Row(Collections.unmodifiableMap(copy), true);
+        Shape shape = Shape.of(values);
+        Object[] vals = new Object[shape.names.length];
+        int i = 0;
+        for (Object v : values.values()) {
+            vals[i] = shape.share(i, normalize(v));
+            i++;
+        }
+        return new Row(shape, vals, true);
     }
 
     private static Object normalize(Object v) {
@@ -51,12 +150,13 @@ public final class Row {
 
     /** The value of a column; empty for SQL NULL or a missing column. */
     public Optional<Object> get(String column) {
-        return Optional.ofNullable(values.get(column));
+        return Optional.ofNullable(raw(column));
     }
 
     /** The raw value or null; for hot loops inside the engine only. */
     public Object raw(String column) {
-        return values.get(column);
+        int i = shape.indexOf(column);
+        return i < 0 ? null : vals[i];
     }
 
     public Optional<String> text(String column) {
@@ -64,7 +164,7 @@ public final class Row {
     }
 
     public Optional<Double> number(String column) {
-        Object v = values.get(column);
+        Object v = raw(column);
         if (v instanceof Number n) {
             return Optional.of(n.doubleValue());
         }
@@ -86,23 +186,109 @@ public final class Row {
         return get(column).flatMap(Times::parse);
     }
 
-    /** The column map (unmodifiable), for serialization. Absent columns may be missing or null. */
+    /** The column map (unmodifiable, in column order), for serialization. Absent columns may be missing or null. */
     public Map<String, Object> values() {
-        return values;
+        Map<String, Object> m = view;
+        if (m == null) {
+            view = m = new Values(); // a benign race: two threads may each make one
+        }
+        return m;
+    }
+
+    /** The map {@link #values} returns, made once: callers comparing a row's values with themselves find them identical at once. */
+    private Map<String, Object> view;
+
+    /** A read-only map over the shape's names and this row's values, made on demand. */
+    private final class Values extends java.util.AbstractMap<String, Object> {
+        @Override
+        public int size() {
+            return vals.length;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String k && shape.indexOf(k) >= 0;
+        }
+
+        @Override
+        public Object get(Object key) {
+            return key instanceof String k ? raw(k) : null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) {
+                return true;
+            }
+            if (o instanceof Row.Values other && other.row().shape == shape) {
+                return java.util.Arrays.equals(other.row().vals, vals);
+            }
+            return super.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Row.this.hashCode();
+        }
+
+        private Row row() {
+            return Row.this;
+        }
+
+        @Override
+        public java.util.Set<Entry<String, Object>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public int size() {
+                    return vals.length;
+                }
+
+                @Override
+                public java.util.Iterator<Entry<String, Object>> iterator() {
+                    return new java.util.Iterator<>() {
+                        int i;
+
+                        @Override
+                        public boolean hasNext() {
+                            return i < vals.length;
+                        }
+
+                        @Override
+                        public Entry<String, Object> next() {
+                            if (i >= vals.length) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int at = i++;
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>(shape.names[at], vals[at]);
+                        }
+                    };
+                }
+            };
+        }
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Row r && r.present == present && r.values.equals(values);
+        if (!(o instanceof Row r) || r.present != present) {
+            return false;
+        }
+        if (r.shape == shape) {
+            return java.util.Arrays.equals(r.vals, vals);
+        }
+        return r.values().equals(values());
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        int h = 0;
+        for (int i = 0; i < vals.length; i++) {
+            h += java.util.Objects.hashCode(shape.names[i]) ^ java.util.Objects.hashCode(vals[i]);
+        }
+        return h;
     }
 
     @Override
     public String toString() {
-        return present ? values.toString() : "NONE";
+        return present ? values().toString() : "NONE";
     }
 }
