@@ -47,7 +47,7 @@ public final class LiveEngine implements ChangeFeed.Listener {
     static final int LOADERS = 4;
     /**
      * Live views one tenant may have (each distinct scope subject and parameter set is a view of
-     * about 100 KB). Opening one more is refused with {@link TooManyViews} until idle ones are
+     * about 100 KB plus the rows of its windows). Opening one more is refused with {@link TooManyViews} until idle ones are
      * evicted. The default is 1,000.
      */
     public static final int MAX_VIEWS_PER_TENANT = 1000;
