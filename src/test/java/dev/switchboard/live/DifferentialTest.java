@@ -277,7 +277,7 @@ class DifferentialTest {
     @Test
     @Tag("slow")
     void liveEqualsSql100k() throws Exception {
-        run(Long.getLong(SEED, 424242L), Integer.getInteger(OPS, 100_000), 1_000);
+        run(Long.getLong(SEED, 424242L), Integer.getInteger(OPS, 100_000), 2_000);
     }
 
     private void run(long seed, int ops, int checkEvery) throws Exception {
