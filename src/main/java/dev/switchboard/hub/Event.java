@@ -60,7 +60,7 @@ public final class Event {
     /** A {@link #delta} caused by changes the newest of which was committed at {@code committedMicros} (epoch microseconds). */
     static Event delta(String topic, String dashboard, String tenant, Position position, Map<String, Object> widgets, long committedMicros) {
         Map<String, Object> kept = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widgets));
-        JsonBytes body = new JsonBytes(512).raw('{')
+        JsonBytes body = JsonBytes.start(512).raw('{')
                 .name("dashboard").value(dashboard).raw(',')
                 .name("tenant").value(tenant).raw(',')
                 .name("position").value(position.toString()).raw(',')

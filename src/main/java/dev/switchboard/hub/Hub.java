@@ -187,7 +187,7 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
 
     /** The {@code change} event of one change on topic {@code name}. */
     static Event changeEvent(Change c, String name) {
-        JsonBytes body = new JsonBytes(384).raw('{')
+        JsonBytes body = JsonBytes.start(384).raw('{')
                 .name("dataset").value(c.dataset()).raw(',')
                 .name("tenant").value(c.tenant()).raw(',')
                 .name("op").value(c.op().code()).raw(',')

@@ -19,20 +19,59 @@ final class JsonBytes {
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
 
+    /** The scratch buffer's first size; one grown beyond {@link #SCRATCH_KEPT} is dropped after use. */
+    static final int SCRATCH_BYTES = 8192;
+    static final int SCRATCH_KEPT = 1 << 20;
+    /** A scratch buffer kept by each platform thread (the owner encodes every event): grown once, reused for every event. */
+    private static final ThreadLocal<JsonBytes> SCRATCH = ThreadLocal.withInitial(() -> new JsonBytes(SCRATCH_BYTES, true));
+
     private byte[] buf;
     private int len;
+    private final boolean scratch;
+    private boolean inUse;
 
     JsonBytes(int capacity) {
-        buf = new byte[Math.max(16, capacity)];
+        this(capacity, false);
+    }
+
+    private JsonBytes(int capacity, boolean scratch) {
+        this.buf = new byte[Math.max(16, capacity)];
+        this.scratch = scratch;
+    }
+
+    /**
+     * A writer for one value, {@link #toBytes} ending its use: the calling thread's scratch buffer
+     * on a platform thread (no growing copies per event), a fresh one on a virtual thread or when
+     * the scratch is in use.
+     */
+    static JsonBytes start(int capacity) {
+        if (Thread.currentThread().isVirtual()) {
+            return new JsonBytes(capacity);
+        }
+        JsonBytes j = SCRATCH.get();
+        if (j.inUse) {
+            return new JsonBytes(capacity);
+        }
+        j.inUse = true;
+        j.len = 0;
+        return j;
     }
 
     /** The JSON of {@code value}. */
     static byte[] encode(Object value) {
-        return new JsonBytes(256).value(value).toBytes();
+        return start(256).value(value).toBytes();
     }
 
+    /** The bytes written; a scratch writer is free again afterwards. */
     byte[] toBytes() {
-        return Arrays.copyOf(buf, len);
+        byte[] out = Arrays.copyOf(buf, len);
+        if (scratch) {
+            inUse = false;
+            if (buf.length > SCRATCH_KEPT) {
+                buf = new byte[SCRATCH_BYTES]; // one huge event does not keep its buffer forever
+            }
+        }
+        return out;
     }
 
     JsonBytes raw(char c) {

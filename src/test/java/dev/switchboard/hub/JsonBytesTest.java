@@ -1,6 +1,7 @@
 package dev.switchboard.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,26 @@ class JsonBytesTest {
             String ours = new String(JsonBytes.encode(v), StandardCharsets.UTF_8);
             assertEquals(jackson, ours, "value #" + i);
         }
+    }
+
+    @Test
+    void theReusedScratchBuffer_givesEachValueItsOwnBytes_alsoAfterAHugeOne() throws Exception {
+        byte[] small = JsonBytes.encode(java.util.Map.of("a", 1L));
+        String huge = "x".repeat(JsonBytes.SCRATCH_KEPT + 10);
+        byte[] big = JsonBytes.encode(java.util.Map.of("big", huge));
+        byte[] after = JsonBytes.encode(List.of("b", 2L));
+        assertThat(new String(small, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+        assertThat(big).hasSize(huge.length() + 10);
+        assertThat(new String(after, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[\"b\",2]");
+        // a writer started while another is open on the same thread gets a buffer of its own
+        JsonBytes outer = JsonBytes.start(16).raw('[');
+        byte[] inner = JsonBytes.encode("in");
+        assertThat(new String(outer.raw(']').toBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[]");
+        assertThat(new String(inner, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("\"in\"");
+        // on a virtual thread no scratch is kept
+        byte[][] v = new byte[1][];
+        Thread.ofVirtual().start(() -> v[0] = JsonBytes.encode(java.util.Map.of("v", true))).join();
+        assertThat(new String(v[0], java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"v\":true}");
     }
 
     @Test
