@@ -87,12 +87,36 @@ public final class Row {
             return v;
         }
 
+        boolean matches(java.util.List<String> columns) {
+            if (columns.size() != names.length) {
+                return false;
+            }
+            for (int i = 0; i < names.length; i++) {
+                String k = columns.get(i);
+                if (names[i] != k && !names[i].equals(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         static Shape of(Map<String, ?> values) {
             Shape last = LAST.get();
             if (last != null && last.matches(values)) {
                 return last;
             }
-            java.util.List<String> key = java.util.List.copyOf(values.keySet());
+            return lookUp(java.util.List.copyOf(values.keySet()));
+        }
+
+        static Shape of(java.util.List<String> columns) {
+            Shape last = LAST.get();
+            if (last != null && last.matches(columns)) {
+                return last;
+            }
+            return lookUp(java.util.List.copyOf(columns));
+        }
+
+        private static Shape lookUp(java.util.List<String> key) {
             Shape s = SHAPES.get(key);
             if (s == null) {
                 s = new Shape(key.toArray(String[]::new));
@@ -124,6 +148,22 @@ public final class Row {
         for (Object v : values.values()) {
             vals[i] = shape.share(i, normalize(v));
             i++;
+        }
+        return new Row(shape, vals, true);
+    }
+
+    /**
+     * A row image from its columns and their values in the same order (a decoder that reads
+     * columns one by one makes no map first); numbers are normalized as by {@link #of(Map)}.
+     */
+    public static Row of(java.util.List<String> columns, java.util.List<?> values) {
+        if (columns.size() != values.size()) {
+            throw new IllegalArgumentException(columns.size() + " columns but " + values.size() + " values");
+        }
+        Shape shape = Shape.of(columns);
+        Object[] vals = new Object[shape.names.length];
+        for (int i = 0; i < vals.length; i++) {
+            vals[i] = shape.share(i, normalize(values.get(i)));
         }
         return new Row(shape, vals, true);
     }

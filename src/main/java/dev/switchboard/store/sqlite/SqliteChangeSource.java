@@ -6,6 +6,7 @@ import dev.switchboard.change.History;
 import dev.switchboard.change.Op;
 import dev.switchboard.change.Position;
 import dev.switchboard.change.Row;
+import dev.switchboard.change.Times;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -197,15 +198,53 @@ final class SqliteChangeSource implements ChangeSource {
                 while (rs.next()) {
                     out.add(new Change(new Position(epoch, rs.getLong(1)), rs.getString(2), rs.getString(3),
                             Op.parse(rs.getString(4)), rs.getString(5), image(rs.getString(6)), image(rs.getString(7)),
-                            Instant.parse(rs.getString(8))));
+                            committedAt(rs.getString(8))));
                 }
             }
         }
         return out;
     }
 
-    private static Row image(String json) {
-        return json == null ? Row.NONE : Row.of(JSON.readValue(json, MAP));
+    private static Instant committedAt(String text) {
+        return Times.parse(text).orElseGet(() -> Instant.parse(text));
+    }
+
+    /** Marks a nested value while decoding an image column by column. */
+    private static final Object NESTED = new Object();
+
+    /**
+     * A row image from the trigger's JSON object, read value by value into the row (no map in
+     * between); an image with a nested value (not written by our triggers) is read as a map.
+     */
+    static Row image(String json) {
+        if (json == null) {
+            return Row.NONE;
+        }
+        try (tools.jackson.core.JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != tools.jackson.core.JsonToken.START_OBJECT) {
+                return Row.of(JSON.readValue(json, MAP));
+            }
+            List<String> names = new ArrayList<>(24);
+            List<Object> values = new ArrayList<>(24);
+            for (String name = p.nextName(); name != null; name = p.nextName()) {
+                Object v = switch (p.nextToken()) {
+                    case VALUE_STRING -> p.getString();
+                    case VALUE_NUMBER_INT -> p.getNumberType() == tools.jackson.core.JsonParser.NumberType.BIG_INTEGER
+                            ? p.getNumberValue() : (Object) p.getLongValue();
+                    case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+                    case VALUE_TRUE -> Boolean.TRUE;
+                    case VALUE_FALSE -> Boolean.FALSE;
+                    case VALUE_NULL -> null;
+                    default -> NESTED;
+                };
+                if (v == NESTED) {
+                    return Row.of(JSON.readValue(json, MAP));
+                }
+                names.add(name);
+                values.add(v);
+            }
+            return Row.of(names, values);
+        }
     }
 
     @Override
