@@ -144,12 +144,24 @@ final class JsonBytes {
         bytes(Event.JSON.writeValueAsBytes(v));
     }
 
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, exact for ASCII
     private void string(String s) {
         int n = s.length();
         int start = len;
+        // the leading run of plain ASCII (most values are nothing else) is copied in one step
+        int plain = 0;
+        while (plain < n) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                break;
+            }
+            plain++;
+        }
         ensure(n + 2);
         buf[len++] = '"';
-        for (int i = 0; i < n; i++) {
+        s.getBytes(0, plain, buf, len);
+        len += plain;
+        for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                 ensure(1);
