@@ -190,8 +190,9 @@ final class CaptureLoop implements Runnable {
     private void pump(PGReplicationStream stream, PgoutputDecoder decoder) throws SQLException {
         while (closing.getCount() > 0) {
             if (window.size() > settings.maxChanges() * HELD_FACTOR && window.held() && !decoder.inTransaction()) {
-                // the broker has not acknowledged what the window holds: decode no further (the
-                // slot keeps the WAL) rather than let memory grow while the broker is away
+                // the broker has not acknowledged, or this node's feed has not read, what the window
+                // holds: decode no further (the slot keeps the WAL) rather than let memory grow
+                // while the broker is away or the feed works through a burst
                 signal();
                 awaitAcknowledgement(stream);
                 continue;
@@ -246,7 +247,7 @@ final class CaptureLoop implements Runnable {
     private void awaitAcknowledgement(PGReplicationStream stream) throws SQLException {
         if (!pausedLogged) {
             pausedLogged = true;
-            LOG.log(System.Logger.Level.WARNING, "capture of slot {0} paused: {1} decoded changes wait for the broker to acknowledge them",
+            LOG.log(System.Logger.Level.WARNING, "capture of slot {0} paused: {1} decoded changes wait for the change feed to read them or the broker to acknowledge them",
                     keeper.slot(), window.size());
         }
         maintain();

@@ -34,6 +34,12 @@ final class ChangeWindow {
     private long size;
     /** The newest sequence a broker acknowledged: eviction keeps every change after it. Unheld: everything may go. */
     private volatile java.util.function.LongSupplier acknowledged = () -> Long.MAX_VALUE;
+    /**
+     * Whether this node's change feed reads the window: once it has, nothing it has not read yet is
+     * evicted, so a feed that falls behind a burst is never left below the floor (where it could
+     * only stop); capture pauses instead, and the slot keeps the WAL.
+     */
+    private volatile boolean feedReads;
 
     ChangeWindow(long floor) {
         this.floor = floor;
@@ -125,12 +131,16 @@ final class ChangeWindow {
         this.acknowledged = acknowledged;
     }
 
-    /** The sequence after which nothing may be evicted ({@link Long#MAX_VALUE} when nothing holds the window). */
+    /**
+     * The sequence after which nothing may be evicted ({@link Long#MAX_VALUE} when nothing holds
+     * the window): the older of what a broker acknowledged and what this node's feed has read.
+     */
     long keepAfter() {
-        return acknowledged.getAsLong();
+        long broker = acknowledged.getAsLong();
+        return feedReads ? Math.min(broker, lastServedHead) : broker;
     }
 
-    /** Whether a broker holds the window ({@link #holdUnacknowledged} was called). */
+    /** Whether a broker or this node's feed holds the window. */
     boolean held() {
         return keepAfter() != Long.MAX_VALUE;
     }
@@ -158,12 +168,13 @@ final class ChangeWindow {
                     + "; the changes after it are no longer retained (resnapshot)");
         }
         List<Change> out = new ArrayList<>(Math.min(max, 256));
+        scan:
         for (Txn t : txns.tailMap(after, false).values()) {
             for (Change c : t.changes()) {
                 if (c.position().seq() > after) {
                     out.add(c);
                     if (out.size() == max) {
-                        return out;
+                        break scan; // a full batch is checked against the floor and counted as read like any other
                     }
                 }
             }
@@ -174,6 +185,7 @@ final class ChangeWindow {
         }
         if (feed) {
             lastServedHead = out.isEmpty() ? Math.max(after, lastServedHead) : out.getLast().position().seq();
+            feedReads = true;
         }
         return out;
     }

@@ -81,6 +81,26 @@ class ChangeWindowTest {
     }
 
     @Test
+    void evict_neverDropsWhatTheFeedHasNotRead_soAFeedBehindABurstIsNeverLeftBelowTheFloor() {
+        ChangeWindow w = new ChangeWindow(0);
+        w.append(txn(0x2000, 1, 3, T0));
+        w.append(txn(0x3000, 2, 3, T0));
+        w.append(txn(0x4000, 3, 3, T0));
+        assertThat(w.held()).as("no feed has read yet: only a broker would hold the window").isFalse();
+        assertThat(w.keepAfter()).isEqualTo(Long.MAX_VALUE);
+
+        List<Change> first = w.read(0, 3, true); // the feed took the first transaction, then fell behind
+        assertThat(w.held()).isTrue();
+        assertThat(w.keepAfter()).isEqualTo(first.getLast().position().seq());
+        Txn dropped = w.evict(T0.plusSeconds(3600), Duration.ofSeconds(60), 0, w.keepAfter());
+        assertThat(dropped.commitLsn()).as("only what the feed read goes, however old and however many").isEqualTo(0x2000);
+        assertThat(w.size()).isEqualTo(6);
+        assertThat(w.read(first.getLast().position().seq(), 100, true)).as("the feed goes on where it was").hasSize(6);
+        assertThat(w.evict(T0.plusSeconds(3600), Duration.ofSeconds(60), 0, w.keepAfter()).commitLsn()).isEqualTo(0x4000);
+        assertThat(w.size()).isZero();
+    }
+
+    @Test
     void await_returnsWhenATransactionArrives() throws Exception {
         ChangeWindow w = new ChangeWindow(0);
         w.read(0, 10, true);
