@@ -111,6 +111,23 @@ class PostgresResumeTest {
     }
 
     @Test
+    void aFeedBehindABurst_keepsItsChanges_capturePausesInsteadOfEvictingThem() {
+        var tiny = new CaptureSettings(Duration.ofHours(1), 5, Duration.ofHours(6), Duration.ofSeconds(1), true);
+        PostgresStore s = store("burst", tiny);
+        Position start = s.changes().head();
+        assertThat(s.changes().read(start, 1)).as("the feed reads, then falls behind").isEmpty();
+        insertEach("b", 40);
+        // capture decodes four windows' worth (5 x 4) while the feed reads nothing, far past the
+        // 5 changes the window keeps for others; then it pauses until the feed reads
+        await().atMost(WAIT).until(() -> s.changes().history(start, s.changes().head(), "t1", 1_000).size() > 20);
+        assertThat(s.changes().floor()).as("nothing the feed has not read was evicted").isEqualTo(start);
+
+        List<Change> all = drain(s.changes(), start, 40, WAIT);
+        assertThat(all).extracting(Change::key).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(i -> "b" + i).toList());
+        await().atMost(WAIT).until(() -> s.changes().floor().isAfter(start)); // read now, so evicted as usual
+    }
+
+    @Test
     void staleSlot_ofDeadNode_isDroppedByLiveNode() throws Exception {
         PostgresStore dead = store("dead", Fixtures.settings());
         String slot = SlotKeeper.slotName("dead", db.name);
