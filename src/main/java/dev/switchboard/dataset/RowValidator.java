@@ -3,7 +3,6 @@ package dev.switchboard.dataset;
 import dev.switchboard.change.Times;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,10 +157,12 @@ public final class RowValidator {
         if (!clock.matches()) {
             throw bad.get();
         }
+        String date = s.trim().substring(0, 10); // four digits, '-', two, '-', two: the CLOCK pattern matched
         try {
-            LocalDate.parse(s.trim().substring(0, 10));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("is \"" + s.trim().substring(0, 10) + "\", which is not a calendar date");
+            // by its numbers: a formatter per time of every row of a batch was a tenth of ingest's CPU
+            LocalDate.of(Integer.parseInt(date, 0, 4, 10), Integer.parseInt(date, 5, 7, 10), Integer.parseInt(date, 8, 10, 10));
+        } catch (java.time.DateTimeException | NumberFormatException e) {
+            throw new IllegalArgumentException("is \"" + date + "\", which is not a calendar date");
         }
         if (Integer.parseInt(clock.group(1)) > 23 || Integer.parseInt(clock.group(2)) > 59
                 || (clock.group(3) != null && Integer.parseInt(clock.group(3)) > 59)) {
