@@ -151,6 +151,8 @@ public final class Switchboard implements AutoCloseable {
                 .description("How long the last batch waited between capture and dispatch on the owner thread").register(metrics);
         Gauge.builder("switchboard_delivery_lag_seconds", hub, h -> h.deliveryLagMillis() / 1000.0)
                 .description("How long published events wait for a fan-out thread").register(metrics);
+        Gauge.builder("switchboard_delivery_lag_max_seconds", hub, h -> h.worstDeliveryLagMillis() / 1000.0)
+                .description("The longest published events waited for a fan-out thread over the last 10 s").register(metrics);
         Gauge.builder("switchboard_views", engine, LiveEngine::viewCount).description("Live views in memory").register(metrics);
         Gauge.builder("switchboard_topics", hub, Hub::topicCount).description("Hub topics").register(metrics);
         Gauge.builder("switchboard_subscribers", hub, Hub::subscriberCount).description("Topic subscriptions").register(metrics);
@@ -252,9 +254,9 @@ public final class Switchboard implements AutoCloseable {
             problems.add("changes wait " + feed.lagMillis() + " ms between capture and dispatch (more than "
                     + LAG_DEGRADED.toMillis() + " ms): this node is overloaded");
         }
-        long delivery = hub.deliveryLagMillis();
+        long delivery = hub.worstDeliveryLagMillis();
         if (delivery > LAG_DEGRADED.toMillis()) {
-            problems.add("events wait " + delivery + " ms between publishing and delivery to subscribers (more than "
+            problems.add("events waited up to " + delivery + " ms between publishing and delivery to subscribers in the last 10 s (more than "
                     + LAG_DEGRADED.toMillis() + " ms): this node has more subscribers or views than it can serve");
         }
         h.put("status", problems.isEmpty() ? "ok" : "degraded");
@@ -277,7 +279,8 @@ public final class Switchboard implements AutoCloseable {
         h.put("views_booting", engine.bootingCount());
         h.put("view_failures", engine.failures());
         h.put("dispatch_lag_ms", feed.lagMillis());
-        h.put("delivery_lag_ms", delivery);
+        h.put("delivery_lag_ms", hub.deliveryLagMillis());
+        h.put("delivery_lag_max_ms", delivery);
         h.put("deliveries", hub.deliveries());
         h.put("outbox_overflows", streams.overflows());
         h.put("backfills", streams.backfills());

@@ -107,6 +107,41 @@ final class Fanout implements AutoCloseable {
         return max;
     }
 
+    /** Slots of {@link #SLOT_NANOS} over which {@link #worstLagMillis} remembers the longest wait. */
+    static final int SLOTS = 5;
+    static final long SLOT_NANOS = 2_000_000_000L;
+    /** Per slot: which slot (nanoTime / SLOT_NANOS) it holds, and the longest wait taken from a mailbox in it. */
+    private final java.util.concurrent.atomic.AtomicLongArray slotOf = new java.util.concurrent.atomic.AtomicLongArray(SLOTS);
+    private final java.util.concurrent.atomic.AtomicLongArray worst = new java.util.concurrent.atomic.AtomicLongArray(SLOTS);
+
+    /** A shard took work that had waited {@code nanos} in its mailbox. */
+    private void waited(long nanos, long now) {
+        long slot = now / SLOT_NANOS;
+        int i = (int) Math.floorMod(slot, (long) SLOTS);
+        long held = slotOf.get(i);
+        if (held != slot && slotOf.compareAndSet(i, held, slot)) {
+            worst.set(i, 0); // a new slot (a wait recorded by another shard in this instant may be lost: monitoring, not accounting)
+        }
+        worst.accumulateAndGet(i, nanos, Math::max);
+    }
+
+    /**
+     * The longest any published work waited for a fan-out thread over the last 8–10 s, in
+     * milliseconds, including what waits now: a stall that ended between two samples of health or
+     * metrics still shows (the current {@link #lagMillis} alone is 0 again once it ends).
+     */
+    long worstLagMillis() {
+        long now = System.nanoTime();
+        long slot = now / SLOT_NANOS;
+        long max = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            if (slotOf.get(i) > slot - SLOTS) {
+                max = Math.max(max, worst.get(i));
+            }
+        }
+        return Math.max(lagMillis(), max / 1_000_000);
+    }
+
     @Override
     public void close() {
         for (Shard s : shards) {
@@ -182,6 +217,10 @@ final class Fanout implements AutoCloseable {
         public void run() {
             while (running) {
                 Posted posted = mailbox.poll();
+                if (posted != null) {
+                    long now = System.nanoTime();
+                    waited(now - posted.at, now);
+                }
                 if (posted == null) {
                     flush();
                     parked = true;

@@ -335,6 +335,14 @@ public final class Hub implements ChangeFeed.Listener, DeltaSink, AutoCloseable 
         return fanout.lagMillis();
     }
 
+    /**
+     * The longest published events waited for a fan-out thread over the last 8–10 s (and now), in
+     * milliseconds: what health judges by, so that a stall between two samples is not missed.
+     */
+    public long worstDeliveryLagMillis() {
+        return fanout.worstLagMillis();
+    }
+
     /** Events that could not be encoded and were replaced by a reset. */
     public long failures() {
         return failures.get();
