@@ -49,12 +49,13 @@ public final class Row {
             return i == null ? -1 : i;
         }
 
-        boolean matches(Map<String, ?> values) {
-            if (values.size() != names.length) {
+        /** Whether {@code columns}, in their order, are this shape's names (a map's key set or a decoder's list). */
+        boolean matches(java.util.Collection<String> columns) {
+            if (columns.size() != names.length) {
                 return false;
             }
             int i = 0;
-            for (String k : values.keySet()) {
+            for (String k : columns) {
                 String n = names[i++];
                 if (n != k && !n.equals(k)) {
                     return false;
@@ -87,28 +88,7 @@ public final class Row {
             return v;
         }
 
-        boolean matches(java.util.List<String> columns) {
-            if (columns.size() != names.length) {
-                return false;
-            }
-            for (int i = 0; i < names.length; i++) {
-                String k = columns.get(i);
-                if (names[i] != k && !names[i].equals(k)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        static Shape of(Map<String, ?> values) {
-            Shape last = LAST.get();
-            if (last != null && last.matches(values)) {
-                return last;
-            }
-            return lookUp(java.util.List.copyOf(values.keySet()));
-        }
-
-        static Shape of(java.util.List<String> columns) {
+        static Shape of(java.util.Collection<String> columns) {
             Shape last = LAST.get();
             if (last != null && last.matches(columns)) {
                 return last;
@@ -142,14 +122,7 @@ public final class Row {
 
     /** A row image; numbers are normalized to Long or Double, nulls are kept as absent columns. */
     public static Row of(Map<String, ?> values) {
-        Shape shape = Shape.of(values);
-        Object[] vals = new Object[shape.names.length];
-        int i = 0;
-        for (Object v : values.values()) {
-            vals[i] = shape.share(i, normalize(v));
-            i++;
-        }
-        return new Row(shape, vals, true);
+        return of(Shape.of(values.keySet()), values.values());
     }
 
     /**
@@ -160,10 +133,16 @@ public final class Row {
         if (columns.size() != values.size()) {
             throw new IllegalArgumentException(columns.size() + " columns but " + values.size() + " values");
         }
-        Shape shape = Shape.of(columns);
+        return of(Shape.of(columns), values);
+    }
+
+    /** The row of {@code shape} with {@code values} in its column order, normalized and short texts shared. */
+    private static Row of(Shape shape, java.util.Collection<?> values) {
         Object[] vals = new Object[shape.names.length];
-        for (int i = 0; i < vals.length; i++) {
-            vals[i] = shape.share(i, normalize(values.get(i)));
+        int i = 0;
+        for (Object v : values) {
+            vals[i] = shape.share(i, normalize(v));
+            i++;
         }
         return new Row(shape, vals, true);
     }

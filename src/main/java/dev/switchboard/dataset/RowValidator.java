@@ -153,11 +153,12 @@ public final class RowValidator {
         java.util.function.Supplier<IllegalArgumentException> bad = () -> new IllegalArgumentException(
                 "must be an ISO-8601 time like 2025-10-30T12:34:56Z, got \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"");
         Instant t = Times.parse(s).orElseThrow(bad);
-        var clock = CLOCK.matcher(s.trim());
+        String trimmed = s.trim();
+        var clock = CLOCK.matcher(trimmed);
         if (!clock.matches()) {
             throw bad.get();
         }
-        String date = s.trim().substring(0, 10); // four digits, '-', two, '-', two: the CLOCK pattern matched
+        String date = trimmed.substring(0, 10); // four digits, '-', two, '-', two: the CLOCK pattern matched
         try {
             // by its numbers: a formatter per time of every row of a batch was a tenth of ingest's CPU
             LocalDate.of(Integer.parseInt(date, 0, 4, 10), Integer.parseInt(date, 5, 7, 10), Integer.parseInt(date, 8, 10, 10));
@@ -166,7 +167,7 @@ public final class RowValidator {
         }
         if (Integer.parseInt(clock.group(1)) > 23 || Integer.parseInt(clock.group(2)) > 59
                 || (clock.group(3) != null && Integer.parseInt(clock.group(3)) > 59)) {
-            throw new IllegalArgumentException("has the clock time " + s.trim().substring(11, clock.group(3) == null ? 16 : 19)
+            throw new IllegalArgumentException("has the clock time " + trimmed.substring(11, clock.group(3) == null ? 16 : 19)
                     + ", which is not a time of day (00:00:00 to 23:59:59)");
         }
         if (t.isBefore(FIRST) || t.isAfter(LAST)) {

@@ -217,10 +217,6 @@ final class Fanout implements AutoCloseable {
         public void run() {
             while (running) {
                 Posted posted = mailbox.poll();
-                if (posted != null) {
-                    long now = System.nanoTime();
-                    waited(now - posted.at, now);
-                }
                 if (posted == null) {
                     flush();
                     parked = true;
@@ -230,6 +226,8 @@ final class Fanout implements AutoCloseable {
                     parked = false;
                     continue;
                 }
+                long now = System.nanoTime();
+                waited(now - posted.at, now);
                 for (Msg m : posted.msgs) {
                     try {
                         handle(m);
