@@ -116,6 +116,10 @@ public final class Config {
     static final Setting<Integer> HTTP_SEND_BUFFER = def(Setting.integer("http-send-buffer", dev.switchboard.http.HttpServer.Tuning.SEND_BUFFER, 0, 64 << 20,
             "Socket send buffer of each accepted connection, in bytes (the kernel doubles it; 0: the OS default, which grows with "
                     + "net.ipv4.tcp_wmem, to 4 MiB on Linux): how much a client that stopped reading absorbs before its stream stalls."));
+    static final Setting<Integer> WORK_PERMITS = def(Setting.integer("work-permits", 0, 0, 1024,
+            "Most CPU-heavy pieces of request work (parsing and checking ingested rows) run at once, handed to tenants in turn; "
+                    + "the rest wait (up to 5 s, then 503). 0: one less than the cores, at least one, so a flood of requests leaves "
+                    + "a core to capture and delivery."));
     static final Setting<Duration> SHUTDOWN_TIMEOUT = def(Setting.duration("shutdown-timeout", Duration.ofSeconds(20), Duration.ofSeconds(1),
             Duration.ofMinutes(10), "Most time a stop (SIGTERM, Ctrl+C) takes: streams are told to reconnect elsewhere with their position, "
                     + "requests in progress finish, capture closes; what remains then is cut and the process exits."));
@@ -610,6 +614,10 @@ public final class Config {
     /** Most HTTP worker threads. The default is 200. */
     public int httpThreads() {
         return get(HTTP_THREADS);
+    }
+
+    public int workPermits() {
+        return get(WORK_PERMITS);
     }
 
     /** Socket send buffer of accepted connections, in bytes; 0: the OS default. The default is 128 KiB. */

@@ -113,7 +113,8 @@ public final class Switchboard implements AutoCloseable {
                 : Access.withKeys(Access.jwt(config.jwtSecret().orElseThrow().getBytes(StandardCharsets.UTF_8), clock, limits.maxTokenLifetime()),
                         ApiKeys.PREFIX, keys::authenticate);
         this.http = new HttpServer(config.host(), config.port(), store, catalog, engine, streams, access, this::health, this::demoInfo,
-                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout(), config.httpSendBuffer()), metrics,
+                metrics::scrape, config.allowedOrigins(), new HttpServer.Tuning(config.httpThreads(), config.httpIdleTimeout(), config.httpSendBuffer(),
+                        config.workPermits()), metrics,
                 limits, new Admission(limits, clock, metrics), keys,
                 config.webhookSecret().map(s -> Map.of("webhook", s)).orElse(Map.of()));
         for (Pack pack : Packs.all()) {
@@ -290,6 +291,11 @@ public final class Switchboard implements AutoCloseable {
 
     Map<String, Object> demoInfo() {
         return Map.of("tenants", simulation == null ? Map.of() : simulation.tenantsByDashboard(engine.definitions()));
+    }
+
+    /** The HTTP layer's work turns (for tests). */
+    dev.switchboard.turns.Turns workTurns() {
+        return http.workTurns();
     }
 
     public int port() {

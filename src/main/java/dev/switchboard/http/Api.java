@@ -8,6 +8,7 @@ import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.dataset.RowValidator;
 import dev.switchboard.keys.ApiKeys;
 import dev.switchboard.limits.Admission;
+import dev.switchboard.turns.Turns;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.limits.Rejection;
 import dev.switchboard.live.DashboardDef;
@@ -90,11 +91,15 @@ final class Api extends Handler.Abstract {
     private final Admission admission;
     private final ApiKeys keys;
     private final Router router;
+    /** Turns at the node's cores for CPU-heavy request work ({@link #inTurn}). */
+    private final Turns work;
+    private final java.util.concurrent.atomic.LongAdder busyRefusals = new java.util.concurrent.atomic.LongAdder();
 
     Api(Store store, DatasetCatalog catalog, LiveEngine engine, Streams streams, Access access, Sessions sessions,
         Supplier<Map<String, Object>> health, Supplier<Map<String, Object>> demo, Supplier<String> metrics, Limits limits,
-        Admission admission, ApiKeys keys, Map<String, String> secrets) {
+        Admission admission, ApiKeys keys, Map<String, String> secrets, Turns work) {
         this.router = new Router(secrets);
+        this.work = work;
         this.keys = keys;
         this.limits = limits;
         this.admission = admission;
@@ -951,32 +956,50 @@ final class Api extends Handler.Abstract {
     }
 
     private IngestResult upsert(byte[] bytes, Dataset dataset, String tenant, Principal who) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
-        }
-        List<JsonNode> rows = new ArrayList<>();
-        if (body == null || body.isMissingNode()) {
-            throw new ApiException(400, "empty body; send a JSON object or an array of objects");
-        }
-        if (body.isArray()) {
-            body.forEach(rows::add);
-        } else {
-            rows.add(body);
-        }
-        if (rows.isEmpty()) {
-            throw new ApiException(400, "empty array; send at least one row");
-        }
-        if (rows.size() > MAX_ROWS) {
-            throw new ApiException(413, rows.size() + " rows in one request; the limit is " + MAX_ROWS);
-        }
-        return store(dataset, tenant, rows, who);
+        return store(dataset, tenant, who, () -> {
+            JsonNode body;
+            try {
+                body = JSON.readTree(bytes);
+            } catch (JacksonException e) {
+                throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+            }
+            List<JsonNode> rows = new ArrayList<>();
+            if (body == null || body.isMissingNode()) {
+                throw new ApiException(400, "empty body; send a JSON object or an array of objects");
+            }
+            if (body.isArray()) {
+                body.forEach(rows::add);
+            } else {
+                rows.add(body);
+            }
+            if (rows.isEmpty()) {
+                throw new ApiException(400, "empty array; send at least one row");
+            }
+            if (rows.size() > MAX_ROWS) {
+                throw new ApiException(413, rows.size() + " rows in one request; the limit is " + MAX_ROWS);
+            }
+            return rows;
+        });
     }
 
-    /** Validates rows and writes them in one transaction; nothing is written when one is refused. */
-    private IngestResult store(Dataset dataset, String tenant, List<JsonNode> rows, Principal who) {
+    /**
+     * Validates rows and writes them in one transaction; nothing is written when one is refused.
+     * The rows are parsed ({@code parse}) and checked in a turn of the tenant at the node's
+     * {@linkplain #work work turns}, the database's own checks and the write after it.
+     */
+    private IngestResult store(Dataset dataset, String tenant, Principal who, Supplier<List<JsonNode>> parse) {
+        List<Map<String, Object>> rows = inTurn(tenant, () -> check(dataset, tenant, parse.get(), who));
+        scopedWrites.checkRows(who, dataset, tenant, rows);
+        try {
+            return store.ingest(dataset, tenant, rows);
+        } catch (IngestException e) {
+            throw new ApiException(e.status(), e.getMessage() + "; nothing was written",
+                    List.of(Map.of("row", e.row(), "field", e.field(), "message", e.getMessage())));
+        }
+    }
+
+    /** The rows' own checks (CPU only): the sender's row budget, each row's size, and the dataset's columns. */
+    private List<Map<String, Object>> check(Dataset dataset, String tenant, List<JsonNode> rows, Principal who) {
         // rows cost their sender before any work, refused or not (a batch failing at its last row included)
         admission.tryRows(tenant, who.subject(), rows.size()).ifPresent(r -> {
             throw tooMany(r);
@@ -1003,13 +1026,40 @@ final class Api extends Handler.Abstract {
                     + first.message() + (details.size() > 1 ? " (and " + (details.size() - 1) + " more problems)" : "")
                     + "; nothing was written", details);
         }
-        scopedWrites.checkRows(who, dataset, tenant, validated.rows());
+        return validated.rows();
+    }
+
+    /** How long a request waits for a work turn before it is refused with 503. */
+    static final java.time.Duration WORK_WAIT = java.time.Duration.ofSeconds(5);
+
+    /**
+     * Runs CPU-heavy request work in a turn of {@code tenant} at the node's work turns, so that at
+     * most {@link Turns#permits} such pieces run at once, whatever the number of requests: the
+     * rest of the cores stay free for capture and delivery, and tenants take turns. A request that
+     * waits longer than {@link #WORK_WAIT} gets 503 with {@code Retry-After}, having done nothing.
+     */
+    private <T> T inTurn(String tenant, Supplier<T> heavy) {
         try {
-            return store.ingest(dataset, tenant, validated.rows());
-        } catch (IngestException e) {
-            throw new ApiException(e.status(), e.getMessage() + "; nothing was written",
-                    List.of(Map.of("row", e.row(), "field", e.field(), "message", e.getMessage())));
+            if (!work.acquire(tenant, WORK_WAIT)) {
+                busyRefusals.increment();
+                throw new ApiException(503, "this node is busy with other requests (none of its " + work.permits()
+                        + " work turns came free within " + WORK_WAIT.toSeconds() + " s); nothing was done, retry in a few seconds",
+                        List.of(), Map.of("Retry-After", "2"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted while waiting for a work turn; retry", List.of(), Map.of("Retry-After", "2"));
         }
+        try {
+            return heavy.get();
+        } finally {
+            work.release(tenant);
+        }
+    }
+
+    /** Requests refused because no work turn came free in time (for metrics). */
+    long busyRefusals() {
+        return busyRefusals.sum();
     }
 
     /**
@@ -1229,9 +1279,11 @@ final class Api extends Handler.Abstract {
         @Override
         public String ingest(String tenant, String dataset, List<Map<String, Object>> rows) {
             Dataset d = catalog.find(dataset).orElseThrow(() -> new IllegalStateException("no dataset " + dataset));
-            List<JsonNode> nodes = new ArrayList<>();
-            rows.forEach(r -> nodes.add(JSON.valueToTree(r)));
-            return store(d, tenant, nodes, Principal.OPEN).position().toString();
+            return store(d, tenant, Principal.OPEN, () -> {
+                List<JsonNode> nodes = new ArrayList<>();
+                rows.forEach(r -> nodes.add(JSON.valueToTree(r)));
+                return nodes;
+            }).position().toString();
         }
 
         @Override

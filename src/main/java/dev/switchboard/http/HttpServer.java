@@ -8,6 +8,7 @@ import dev.switchboard.limits.Limits;
 import dev.switchboard.live.LiveEngine;
 import dev.switchboard.push.Streams;
 import dev.switchboard.store.Store;
+import dev.switchboard.turns.Turns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -29,6 +30,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server: one connector, the API handler (and Socket.IO), gzip when the client accepts it. */
 public final class HttpServer implements AutoCloseable {
+    private final Turns work;
     private final Server server;
     private final ServerConnector connector;
     private final Sessions sessions;
@@ -43,8 +45,12 @@ public final class HttpServer implements AutoCloseable {
      * @param sendBuffer socket send buffer of each accepted connection, in bytes ({@code SO_SNDBUF},
      *        which the kernel doubles); 0 leaves the OS default, which Linux grows up to
      *        {@code net.ipv4.tcp_wmem}'s maximum (4 MiB). The default is {@link #SEND_BUFFER}
+     * @param workPermits most CPU-heavy pieces of request work (parsing and checking ingested
+     *        rows) run at once, handed to tenants in turn; 0 (the default) is one less than the
+     *        cores, at least one ({@link #workTurns}), so that a flood of requests leaves a core
+     *        to capture and delivery
      */
-    public record Tuning(int maxThreads, Duration idleTimeout, int sendBuffer) {
+    public record Tuning(int maxThreads, Duration idleTimeout, int sendBuffer, int workPermits) {
         /**
          * The default send buffer, 128 KiB: plenty for a client that reads (a stream's writes are a
          * few KiB), while a client that stopped reading stalls after about 256 KiB instead of
@@ -53,7 +59,12 @@ public final class HttpServer implements AutoCloseable {
          */
         public static final int SEND_BUFFER = 128 << 10;
         /** The defaults. */
-        public static final Tuning DEFAULT = new Tuning(200, Duration.ofSeconds(60), SEND_BUFFER);
+        public static final Tuning DEFAULT = new Tuning(200, Duration.ofSeconds(60), SEND_BUFFER, 0);
+
+        /** The work turns of {@link #workPermits} ({@code 0}: the cores less one, at least one). */
+        public int workTurns() {
+            return workPermits > 0 ? workPermits : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        }
     }
 
     /** A server with the default tuning and no request metrics. */
@@ -79,7 +90,13 @@ public final class HttpServer implements AutoCloseable {
         connector.addEventListener(new ConnectionsPerClient(admission));
         server.addConnector(connector);
         sessions = new Sessions(engine.clock());
-        api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets);
+        work = new Turns(tuning.workTurns());
+        api = new Api(store, catalog, engine, streams, access, sessions, health, demo, metrics, limits, admission, keys, secrets, work);
+        io.micrometer.core.instrument.Gauge.builder("switchboard_work_turns_waiting", work, Turns::waiting)
+                .description("Requests waiting for a turn at the node's CPU-heavy request work (parsing and checking ingested rows)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard_work_busy_refusals", api, Api::busyRefusals)
+                .description("Requests refused with 503 because no work turn came free within 5 s").register(registry);
         Handler io = SocketIoStreams.create(api, streams, access, admission, sessions, allowedOrigins, api.router(), engine.clock());
         Handler routes = Gzip.wrap(new Handler.Sequence(io, allowedOrigins.isEmpty() ? api : cors(api, allowedOrigins)));
         // A slow body is cut by the data rate (and the body idle limit in Api); one client cannot
@@ -128,6 +145,11 @@ public final class HttpServer implements AutoCloseable {
     /** Where packs register their routes; before {@link #start}. */
     public Routes routes() {
         return api.routes();
+    }
+
+    /** The node's work turns: CPU-heavy request work runs in one ({@link Tuning#workPermits}). */
+    public Turns workTurns() {
+        return work;
     }
 
     /** The bound port (useful with port 0). */

@@ -19,17 +19,27 @@ import org.slf4j.LoggerFactory;
  * subscriber join exactly between the events its replay ends with and the ones it must receive
  * live. A shard offers each event to the topic's subscribers, then lets every subscriber it
  * touched flush once: one write per session for what is queued.
+ *
+ * <p>A shard sorts its work into lanes, one per tenant ({@link Topic#laneOf}), and takes them in
+ * turn, at most {@link #SLICE_OFFERS} offers of a lane at a time, flushing after each round. Order
+ * is kept within a lane, and a subscriber's topics are all in one lane, so each subscriber still
+ * receives its events in publishing order; but a tenant's burst (a 500-row batch watched by
+ * hundreds of streams is 100,000 offers or more) no longer holds up another tenant's events
+ * queued behind it.
  */
 final class Fanout implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
 
-    private sealed interface Msg {}
+    private sealed interface Msg {
+        /** The lane of the message's topic ({@link Topic#laneOf}). */
+        String lane();
+    }
 
-    private record Publish(String topic, Event event) implements Msg {}
+    private record Publish(String topic, String lane, Event event) implements Msg {}
 
-    private record Join(String topic, Subscriber subscriber) implements Msg {}
+    private record Join(String topic, String lane, Subscriber subscriber) implements Msg {}
 
-    private record Leave(String topic, Subscriber subscriber) implements Msg {}
+    private record Leave(String topic, String lane, Subscriber subscriber) implements Msg {}
 
     /** Messages the owner sent at once, and when (System.nanoTime). */
     private record Posted(long at, List<Msg> msgs) {}
@@ -61,17 +71,17 @@ final class Fanout implements AutoCloseable {
     void publish(Topic topic, Event e) {
         for (int i = 0; i < shards.length; i++) {
             if (topic.perShard[i] > 0) {
-                pending.get(i).add(new Publish(topic.name, e));
+                pending.get(i).add(new Publish(topic.name, topic.lane, e));
             }
         }
     }
 
     void join(Topic topic, Subscriber s) {
-        pending.get(shardOf(s)).add(new Join(topic.name, s));
+        pending.get(shardOf(s)).add(new Join(topic.name, topic.lane, s));
     }
 
     void leave(Topic topic, Subscriber s) {
-        pending.get(shardOf(s)).add(new Leave(topic.name, s));
+        pending.get(shardOf(s)).add(new Leave(topic.name, topic.lane, s));
     }
 
     /** Hands what was queued since the last call to the shards (owner thread). */
@@ -183,12 +193,31 @@ final class Fanout implements AutoCloseable {
     /** How long a flush writes before it lets the mailbox's waiting work go first. */
     static final long FLUSH_SLICE_NANOS = 5_000_000L;
 
+    /** Offers a shard makes for one lane before it takes the next lane's work. */
+    static final int SLICE_OFFERS = 4096;
+
+    /** A run of one lane's messages out of one posting, and how far it has been handled. */
+    private static final class Part {
+        final long at;
+        final List<Msg> msgs;
+        int next;
+
+        Part(long at, List<Msg> msgs) {
+            this.at = at;
+            this.msgs = msgs;
+        }
+    }
+
     private final class Shard implements Runnable {
         private final ConcurrentLinkedQueue<Posted> mailbox = new ConcurrentLinkedQueue<>();
+        /** Lanes with work, each its parts in posting order (shard thread only). */
+        private final Map<String, java.util.ArrayDeque<Part>> lanes = new java.util.LinkedHashMap<>();
         private final Map<String, Members> topics = new HashMap<>();
         private final Set<Subscriber> touched = new LinkedHashSet<>();
         private final Thread thread;
-        private int sinceFlush;
+        /** When the oldest work taken from the mailbox but not handled yet was posted (System.nanoTime); 0 when none. */
+        private volatile long oldestInLanes;
+        private int roundsSinceFlush;
         private volatile boolean parked;
         private volatile boolean running = true;
 
@@ -205,7 +234,11 @@ final class Fanout implements AutoCloseable {
 
         long lagMillis() {
             Posted oldest = mailbox.peek();
-            return oldest == null ? 0 : Math.max(0, System.nanoTime() - oldest.at) / 1_000_000;
+            long at = oldestInLanes;
+            if (oldest != null && (at == 0 || oldest.at - at < 0)) {
+                at = oldest.at;
+            }
+            return at == 0 ? 0 : Math.max(0, System.nanoTime() - at) / 1_000_000;
         }
 
         void stop() {
@@ -216,8 +249,8 @@ final class Fanout implements AutoCloseable {
         @Override
         public void run() {
             while (running) {
-                Posted posted = mailbox.poll();
-                if (posted == null) {
+                sortMailbox();
+                if (lanes.isEmpty()) {
                     flush();
                     parked = true;
                     if (mailbox.isEmpty() && running) {
@@ -226,27 +259,74 @@ final class Fanout implements AutoCloseable {
                     parked = false;
                     continue;
                 }
-                long now = System.nanoTime();
-                waited(now - posted.at, now);
-                for (Msg m : posted.msgs) {
-                    try {
-                        handle(m);
-                    } catch (RuntimeException e) {
-                        LOG.error("fan-out of {} failed", m, e);
-                    }
-                }
-                if (++sinceFlush >= 16 || touched.size() > 4096) {
-                    flush(); // bound the time a session waits behind a long mailbox
+                // a lane that ran dry may have left its subscribers an event or two: they are flushed
+                // now (the least queued first) instead of after the other lanes' bursts
+                if (round() || ++roundsSinceFlush >= 16 || touched.size() > 4096) {
+                    flush();
                 }
             }
         }
 
-        private void handle(Msg m) {
+        /** Moves what was posted into the lanes: each posting's messages, in runs of one lane. */
+        private void sortMailbox() {
+            Posted posted;
+            while ((posted = mailbox.poll()) != null) {
+                List<Msg> msgs = posted.msgs;
+                int from = 0;
+                for (int i = 1; i <= msgs.size(); i++) {
+                    if (i == msgs.size() || !msgs.get(i).lane().equals(msgs.get(from).lane())) {
+                        lanes.computeIfAbsent(msgs.get(from).lane(), l -> new java.util.ArrayDeque<>())
+                                .addLast(new Part(posted.at, msgs.subList(from, i)));
+                        from = i;
+                    }
+                }
+                if (oldestInLanes == 0 && !lanes.isEmpty()) {
+                    oldestInLanes = posted.at;
+                }
+            }
+        }
+
+        /** Takes each lane in turn for up to {@link #SLICE_OFFERS} offers; true when a lane ran dry. */
+        private boolean round() {
+            long oldest = 0;
+            boolean dry = false;
+            for (var it = lanes.values().iterator(); it.hasNext(); ) {
+                java.util.ArrayDeque<Part> lane = it.next();
+                int offers = 0;
+                while (offers < SLICE_OFFERS && !lane.isEmpty()) {
+                    Part part = lane.peekFirst();
+                    if (part.next == 0) {
+                        long now = System.nanoTime();
+                        waited(now - part.at, now);
+                    }
+                    Msg m = part.msgs.get(part.next++);
+                    try {
+                        offers += 1 + handle(m);
+                    } catch (RuntimeException e) {
+                        LOG.error("fan-out of {} failed", m, e);
+                    }
+                    if (part.next == part.msgs.size()) {
+                        lane.pollFirst();
+                    }
+                }
+                if (lane.isEmpty()) {
+                    it.remove();
+                    dry = true;
+                } else if (oldest == 0 || lane.peekFirst().at - oldest < 0) {
+                    oldest = lane.peekFirst().at;
+                }
+            }
+            oldestInLanes = oldest;
+            return dry;
+        }
+
+        /** Handles one message; returns the subscribers offered an event. */
+        private int handle(Msg m) {
             switch (m) {
                 case Publish p -> {
                     Members members = topics.get(p.topic);
                     if (members == null) {
-                        return;
+                        return 0;
                     }
                     List<Subscriber> done = null;
                     for (Subscriber s : members.list) {
@@ -260,7 +340,8 @@ final class Fanout implements AutoCloseable {
                             touched.add(s);
                         }
                     }
-                    deliveries.addAndGet(members.list.size());
+                    int offered = members.list.size();
+                    deliveries.addAndGet(offered);
                     if (done != null) {
                         done.forEach(members::remove);
                         forgotten.addAndGet(done.size());
@@ -268,6 +349,7 @@ final class Fanout implements AutoCloseable {
                             topics.remove(p.topic);
                         }
                     }
+                    return offered;
                 }
                 case Join j -> topics.computeIfAbsent(j.topic, t -> new Members()).add(j.subscriber);
                 case Leave l -> {
@@ -280,18 +362,19 @@ final class Fanout implements AutoCloseable {
                     }
                 }
             }
+            return 0;
         }
 
         /**
          * Flushes the subscribers touched since the last flush, those with the least queued first
          * (a client that keeps up has an event or two; one that fell behind has hundreds, each a
          * copy into its socket). When a flush has taken {@link #FLUSH_SLICE_NANOS} and work
-         * waits in the mailbox, the rest are kept for the next flush and the mailbox goes first:
-         * events published meanwhile are offered, and their subscribers sorted in, instead of
-         * waiting for every write of this flush.
+         * waits (in the mailbox or a lane), the rest are kept for the next flush and the work goes
+         * first: events published meanwhile are offered, and their subscribers sorted in, instead
+         * of waiting for every write of this flush.
          */
         private void flush() {
-            sinceFlush = 0;
+            roundsSinceFlush = 0;
             if (touched.isEmpty()) {
                 return;
             }
@@ -309,7 +392,7 @@ final class Fanout implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("flushing {} failed", s, e);
                 }
-                if (i + 1 < order.size() && !mailbox.isEmpty() && System.nanoTime() - start > FLUSH_SLICE_NANOS) {
+                if (i + 1 < order.size() && (!lanes.isEmpty() || !mailbox.isEmpty()) && System.nanoTime() - start > FLUSH_SLICE_NANOS) {
                     for (int j = i + 1; j < order.size(); j++) {
                         touched.add(order.get(j).subscriber());
                     }

@@ -15,6 +15,8 @@ import java.util.Optional;
 final class Topic {
     final String name;
     final TopicKind kind;
+    /** The fan-out lane of this topic ({@link #laneOf}). */
+    final String lane;
     /** The dataset of a {@link TopicKind#DATASET} topic, else empty. */
     final String dataset;
     private final int capacity;
@@ -30,6 +32,7 @@ final class Topic {
 
     Topic(String name, TopicKind kind, String dataset, Position floor, int capacity, long maxBytes, int shards, long now) {
         this.name = name;
+        this.lane = laneOf(kind, name);
         this.maxBytes = maxBytes;
         this.kind = kind;
         this.dataset = dataset;
@@ -37,6 +40,23 @@ final class Topic {
         this.capacity = kind.resumable() ? capacity : 0;
         this.perShard = new int[shards];
         this.lastActive = now;
+    }
+
+    /**
+     * The fan-out lane of a topic: its tenant, the second segment of the names of every resumable
+     * topic ({@code data/{tenant}/...}, {@code dashboard/{tenant}/...}); an ephemeral topic (no
+     * ids, never resumed) is a lane of its own. A fan-out thread keeps the order of the work in a
+     * lane and takes the lanes in turn, so a subscriber, whose topics all belong to one tenant,
+     * receives its events in the order they were published, while one tenant's burst does not hold
+     * up another tenant's events. A name outside that pattern is in the lane {@code ""}.
+     */
+    static String laneOf(TopicKind kind, String name) {
+        if (!kind.resumable()) {
+            return "~" + name;
+        }
+        int a = name.indexOf('/');
+        int b = a < 0 ? -1 : name.indexOf('/', a + 1);
+        return a < 0 ? "" : b < 0 ? name.substring(a + 1) : name.substring(a + 1, b);
     }
 
     /** Keeps {@code e} for resuming (unless the topic is ephemeral). */

@@ -12,6 +12,7 @@ import dev.switchboard.store.IngestException;
 import dev.switchboard.store.IngestResult;
 import dev.switchboard.store.Snapshot;
 import dev.switchboard.store.Store;
+import dev.switchboard.turns.Turns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +28,7 @@ import org.flywaydb.core.Flyway;
 /**
  * The default store: one SQLite file. Writes go through one connection under a lock (SQLite
  * allows one writer anyway, and this keeps our own writers from spinning on busy timeouts),
- * handed to tenants in turn ({@link TenantTurns}) after each batch was checked on a read
+ * handed to tenants in turn ({@link Turns}) after each batch was checked on a read
  * connection, so one tenant's large or failing batches cannot starve another's;
  * reads use a small pool and see consistent snapshots thanks to WAL mode.
  */
@@ -53,7 +54,7 @@ public final class SqliteStore implements Store {
     private final Connection writer;
     private final SqliteChangeSource changes;
     private final Object writeLock = new Object();
-    private final TenantTurns turns = new TenantTurns();
+    private final Turns turns = new Turns(1);
 
     private SqliteStore(HikariDataSource pool, Connection writer, Connection capture) {
         this.pool = pool;
@@ -165,7 +166,7 @@ public final class SqliteStore implements Store {
         });
     }
 
-    /** Runs one write transaction in {@code tenant}'s turn at the single writer ({@link TenantTurns}). */
+    /** Runs one write transaction in {@code tenant}'s turn at the single writer ({@link Turns}). */
     private IngestResult write(String tenant, SqlWork<Integer> work) {
         try {
             turns.acquire(tenant);
@@ -176,7 +177,7 @@ public final class SqliteStore implements Store {
         try {
             return write(work);
         } finally {
-            turns.release();
+            turns.release(tenant);
         }
     }
 
@@ -218,7 +219,7 @@ public final class SqliteStore implements Store {
     }
 
     /** The writer's turns (tests hold one to stand for a long write). */
-    TenantTurns turns() {
+    Turns turns() {
         return turns;
     }
 

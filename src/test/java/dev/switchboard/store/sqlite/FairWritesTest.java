@@ -8,21 +8,19 @@ import dev.switchboard.dataset.DatasetCatalog;
 import dev.switchboard.store.IngestException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12, finding 8: a tenant's large or failing batches cannot hold up another tenant's write.
- * Ordering is observed with gates (a held turn stands for a long write), not with wall-clock times.
+ * The order of turns at the writer is {@code TurnsTest}'s; here a failing batch is refused without
+ * waiting for the writer at all.
  */
 class FairWritesTest {
     @TempDir
@@ -37,31 +35,6 @@ class FairWritesTest {
             row.put("started_at", "2026-11-23T10:00:00.000Z");
         }
         return row;
-    }
-
-    @Test
-    void waitingTenants_areServedLeastRecentlyFirst_notInArrivalOrder() throws Exception {
-        TenantTurns turns = new TenantTurns();
-        List<String> order = Collections.synchronizedList(new ArrayList<>());
-        turns.acquire("big"); // a long batch of tenant "big" is being written
-        List<CompletableFuture<Void>> writes = new ArrayList<>();
-        for (String who : new String[] {"big#2", "big#3", "big#4", "small#1"}) {
-            String tenant = who.substring(0, who.indexOf('#'));
-            writes.add(CompletableFuture.runAsync(() -> {
-                try {
-                    turns.acquire(tenant);
-                    order.add(who);
-                    turns.release();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-            int queued = writes.size();
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> turns.waiting() == queued);
-        }
-        turns.release();
-        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        assertThat(order).containsExactly("small#1", "big#2", "big#3", "big#4");
     }
 
     @Test
@@ -81,7 +54,7 @@ class FairWritesTest {
                 assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(IngestException.class)
                         .hasMessageContaining("row 4999").hasMessageContaining("started_at");
             } finally {
-                store.turns().release();
+                store.turns().release("someone-else");
             }
             int count = store.read(s -> {
                 int[] n = {0};
