@@ -27,6 +27,23 @@ class WsWireTest {
     @TempDir
     Path dir;
 
+    /** The widgets after applying a stream's snapshots and deltas, in order, to what was already seen. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> folded(Map<String, Object> seen, List<JsonNode> stream) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>(seen);
+        for (JsonNode n : stream) {
+            switch (n.path("event").asString()) {
+                case "snapshot" -> {
+                    out.clear();
+                    out.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
+                }
+                case "delta" -> out.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
+                default -> { }
+            }
+        }
+        return out;
+    }
+
     private static String call(String id) {
         return "{\"id\":\"" + id + "\",\"status\":\"active\",\"started_at\":\"" + Instant.now().minusSeconds(60) + "\"}";
     }
@@ -129,35 +146,34 @@ class WsWireTest {
                     if (n.has("id")) {
                         last = n.path("id").asString();
                     }
-                    switch (n.path("event").asString()) {
-                        case "change" -> keys.add(n.path("data").path("key").asString());
-                        case "snapshot" -> {
-                            widgets.clear();
-                            widgets.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
-                        }
-                        case "delta" -> widgets.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
-                        default -> { }
+                    if (n.path("event").asString().equals("change")) {
+                        keys.add(n.path("data").path("key").asString());
                     }
                 }
+                Map<String, Object> seen = folded(widgets, ws.all());
+                widgets.clear();
+                widgets.putAll(seen);
             }
+            ViewKey k = server.sb.engine().definitions().key(server.sb.engine().definitions().find("calls").orElseThrow(), "t1", "", "", Map.of());
             try (WsClient ws = new WsClient(server.sb.port(), path + "&lastEventId=" + last)) {
                 int total = posted;
-                Awaitility.await().atMost(WAIT).until(() -> keys.size() + ws.all().stream().filter(event("change")).count() >= total);
-                Thread.sleep(300);
+                // the dashboard's last delta may follow the last change by a refresh tick: wait (bounded) for it
+                Awaitility.await().atMost(WAIT).until(() -> keys.size() + ws.all().stream().filter(event("change")).count() >= total
+                        && Equality.sameValues(folded(widgets, ws.all()), server.sb.engine().sqlValues(k, System.currentTimeMillis())));
                 for (JsonNode n : ws.all()) {
-                    switch (n.path("event").asString()) {
-                        case "change" -> keys.add(n.path("data").path("key").asString());
-                        case "delta", "snapshot" -> widgets.putAll(TestServer.JSON.convertValue(n.path("data").path("widgets"), Map.class));
-                        default -> { }
+                    if (n.path("event").asString().equals("change")) {
+                        keys.add(n.path("data").path("key").asString());
                     }
                 }
+                Map<String, Object> end = folded(widgets, ws.all());
+                widgets.clear();
+                widgets.putAll(end);
             }
             List<String> want = new ArrayList<>();
             for (int i = 0; i < posted; i++) {
                 want.add("r" + i);
             }
             assertThat(keys).containsExactlyElementsOf(want);
-            ViewKey k = server.sb.engine().definitions().key(server.sb.engine().definitions().find("calls").orElseThrow(), "t1", "", "", Map.of());
             assertThat(Equality.sameValues(widgets, server.sb.engine().sqlValues(k, System.currentTimeMillis()))).isTrue();
         }
     }
