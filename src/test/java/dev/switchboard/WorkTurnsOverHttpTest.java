@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * requests, and a flood of large batches had as many threads doing it as requests arrived, so
  * delivery waited for a core. It now runs in a turn at the node's work turns: a request waits
  * while every turn is taken (by another tenant's work, here held by the test), runs once one is
- * free, and is refused with 503 after {@code Api.WORK_WAIT}, having written nothing.
+ * free, and is refused with 503 after {@code Api.WORK_WAIT}, having written nothing. A light body
+ * ({@code Api.LIGHT_BODY}, a one-row write) needs no turn: it is written while every turn is held.
  */
 class WorkTurnsOverHttpTest {
     @TempDir
@@ -39,6 +40,15 @@ class WorkTurnsOverHttpTest {
         return "Bearer " + AuthTest.token(tenant, "w", null, "writer", Instant.now().plus(Duration.ofHours(1)));
     }
 
+    /** A batch whose body is larger than {@code Api.LIGHT_BODY}: its parsing takes a work turn. */
+    private static String batch(String prefix) {
+        java.util.StringJoiner rows = new java.util.StringJoiner(",", "[", "]");
+        for (int i = 0; rows.length() <= 2 * (16 << 10); i++) {
+            rows.add(SseWireTest.call(prefix + "-" + i, "active", null, 0));
+        }
+        return rows.toString();
+    }
+
     @Test
     void ingest_waitsForAWorkTurn_runsWhenOneIsFree_andIsRefusedWithNothingWrittenWhenNoneComes() throws Exception {
         server = new TestServer(dir, false, Optional.of(AuthTest.SECRET), Limits.DEFAULTS);
@@ -50,7 +60,7 @@ class WorkTurnsOverHttpTest {
         String quiet = writer("quiet");
         CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
             try {
-                return server.post("/api/ingest/quiet/call_logs", SseWireTest.call("q1", "active", null, 0), "Authorization", quiet);
+                return server.post("/api/ingest/quiet/call_logs", batch("q1"), "Authorization", quiet);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -63,7 +73,9 @@ class WorkTurnsOverHttpTest {
 
         work.acquire("noisy"); // every turn taken again, for longer than a request waits
         try {
-            var refused = server.post("/api/ingest/quiet/call_logs", SseWireTest.call("q2", "active", null, 0), "Authorization", quiet);
+            var light = server.post("/api/ingest/quiet/call_logs", SseWireTest.call("one", "active", null, 0), "Authorization", quiet);
+            assertThat(light.statusCode()).isEqualTo(200); // a one-row write does not wait for a turn
+            var refused = server.post("/api/ingest/quiet/call_logs", batch("q2"), "Authorization", quiet);
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).contains("2");
             assertThat(TestServer.json(refused).path("error").asString()).contains("busy").contains("nothing was done").contains("retry");
@@ -73,7 +85,10 @@ class WorkTurnsOverHttpTest {
                 work.release("noisy");
             }
         }
-        assertThat(ChromiumPage.sqlite3(server.db(), "SELECT group_concat(id) FROM call_logs WHERE user_id = 'quiet';").trim())
-                .isEqualTo("q1");
+        assertThat(ChromiumPage.sqlite3(server.db(), "SELECT count(*) FROM call_logs WHERE user_id = 'quiet' AND id LIKE 'q1-%';").trim())
+                .isEqualTo(String.valueOf(batch("q1").split("\\{").length - 1));
+        assertThat(ChromiumPage.sqlite3(server.db(), "SELECT count(*) FROM call_logs WHERE user_id = 'quiet' AND id NOT LIKE 'q1-%';").trim())
+                .isEqualTo("1"); // "one"; nothing of the refused q2 batch
+
     }
 }
