@@ -11,7 +11,7 @@ import { el } from './dom.js';
 import * as fmt from './format.js';
 
 export async function overview(main, { hooks, setConnection, showBanner, renderHeader }) {
-  renderHeader('All dashboards', 'Every dashboard and tenant you may see, with its headline figure, live.');
+  renderHeader('All dashboards', 'Every tenant you may see, its headline figures live.');
   document.body.dataset.page = 'overview';
   let listing;
   let catalog;
@@ -50,7 +50,8 @@ export async function overview(main, { hooks, setConnection, showBanner, renderH
       const sub = d.headline ? el('span', { class: 'ov-sub', text: headlineCaption(d, def) }) : null;
       const a = el('a', { href: `/?${q}`, 'data-dashboard': d.name },
         el('span', { class: 'ov-title', text: d.title || fmt.humanize(d.name) },
-          sub ? el('span', { class: 'ov-sub', text: fmt.humanize(d.headline) }) : null),
+          // a dashboard of lists only has no headline figure: its description says what it holds
+          el('span', { class: 'ov-sub', text: d.headline ? fmt.humanize(d.headline) : (def.description ?? '') })),
         el('span', { class: 'ov-fig' }, value, sub));
       list.append(el('li', {}, a));
       if (d.headline) cells[d.name] = { value, format: formatOf(d, def), headline: d.headline };

@@ -260,6 +260,9 @@ class DashboardPagesTest extends ChromiumPage {
         // the tenants of one pack are not listed under another's dashboards
         assertThat(page.locator("[data-overview-tenant='fixit-downtown'] a[data-dashboard='calls']").count()).isZero();
         assertThat(page.locator("[data-overview-tenant='demo-call-center'] .ov-sub").allInnerTexts()).anySatisfy(s -> assertThat(s).contains("last 24 h"));
+        // a dashboard of lists only (no headline figure) says what it holds instead of an empty line
+        assertThat(page.locator("[data-overview-tenant='demo-call-center'] a[data-dashboard='call_history'] .ov-title .ov-sub").innerText())
+                .contains("The last 100 calls");
         shot("overview");
         page.locator("[data-overview-tenant='acme-outbound'] a[data-dashboard='campaigns']").click();
         page.waitForURL(u -> u.endsWith("/?dashboard=campaigns&tenant=acme-outbound"));
