@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,7 +63,7 @@ final class TestServer implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+        return bounded(http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofString()), path);
     }
 
     HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
@@ -68,7 +72,26 @@ final class TestServer implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return http.send(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return bounded(http.sendAsync(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString()), path);
+    }
+
+    /**
+     * The whole answer, body included, within 20 s. The request timeout bounds only the wait for the
+     * headers: a stream answered 200 where the test expected a refusal would otherwise hang the test.
+     */
+    private static HttpResponse<String> bounded(CompletableFuture<HttpResponse<String>> answer, String path)
+            throws IOException, InterruptedException {
+        try {
+            return answer.get(20, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new AssertionError("no complete answer to " + path + " within 20 s (a stream left open?)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /** A plain HTTP client for a server started some other way. */
