@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
@@ -63,7 +64,8 @@ final class TestServer implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return bounded(http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofString()), path);
+        HttpRequest rq = b.GET().build();
+        return bounded(() -> http.send(rq, HttpResponse.BodyHandlers.ofString()), path);
     }
 
     HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
@@ -72,19 +74,24 @@ final class TestServer implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return bounded(http.sendAsync(b.POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString()), path);
+        HttpRequest rq = b.POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return bounded(() -> http.send(rq, HttpResponse.BodyHandlers.ofString()), path);
     }
 
     /**
      * The whole answer, body included, within 20 s. The request timeout bounds only the wait for the
      * headers: a stream answered 200 where the test expected a refusal would otherwise hang the test.
+     * The exchange runs on a virtual thread of its own, not through {@code sendAsync}: that completes
+     * on the common pool, which has one thread on two cores, and tests keep Node clients running there.
      */
-    private static HttpResponse<String> bounded(CompletableFuture<HttpResponse<String>> answer, String path)
+    private static HttpResponse<String> bounded(Callable<HttpResponse<String>> exchange, String path)
             throws IOException, InterruptedException {
+        FutureTask<HttpResponse<String>> answer = new FutureTask<>(exchange);
+        Thread.ofVirtual().name("test-http").start(answer);
         try {
             return answer.get(20, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            answer.cancel(true);
+            answer.cancel(true); // interrupts send, which abandons the exchange
             throw new AssertionError("no complete answer to " + path + " within 20 s (a stream left open?)");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
