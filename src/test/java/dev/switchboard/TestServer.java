@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +63,7 @@ final class TestServer implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        HttpRequest rq = b.GET().build();
-        return bounded(() -> http.send(rq, HttpResponse.BodyHandlers.ofString()), path);
+        return bounded(http, b.GET().build());
     }
 
     HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
@@ -74,8 +72,7 @@ final class TestServer implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        HttpRequest rq = b.POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        return bounded(() -> http.send(rq, HttpResponse.BodyHandlers.ofString()), path);
+        return bounded(http, b.POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     /**
@@ -84,15 +81,14 @@ final class TestServer implements AutoCloseable {
      * The exchange runs on a virtual thread of its own, not through {@code sendAsync}: that completes
      * on the common pool, which has one thread on two cores, and tests keep Node clients running there.
      */
-    private static HttpResponse<String> bounded(Callable<HttpResponse<String>> exchange, String path)
-            throws IOException, InterruptedException {
-        FutureTask<HttpResponse<String>> answer = new FutureTask<>(exchange);
+    private static HttpResponse<String> bounded(HttpClient http, HttpRequest rq) throws IOException, InterruptedException {
+        FutureTask<HttpResponse<String>> answer = new FutureTask<>(() -> http.send(rq, HttpResponse.BodyHandlers.ofString()));
         Thread.ofVirtual().name("test-http").start(answer);
         try {
             return answer.get(20, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             answer.cancel(true); // interrupts send, which abandons the exchange
-            throw new AssertionError("no complete answer to " + path + " within 20 s (a stream left open?)");
+            throw new AssertionError("no complete answer to " + rq.method() + " " + rq.uri().getRawPath() + " within 20 s (a stream left open?)");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
@@ -108,9 +104,8 @@ final class TestServer implements AutoCloseable {
         }
 
         HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return bounded(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
         }
 
         @Override
