@@ -36,7 +36,8 @@
 // nothing twice.
 // subscribe/unsubscribe change the watch in place on WebSocket (a dashboard new to the client
 // starts with its snapshot), and reopen elsewhere, resuming (a new dashboard may then come as a
-// snapshot or as a delta carrying every widget).
+// snapshot or as a delta carrying every widget). Once unsubscribe returns, no event of those
+// dashboards and datasets is emitted, even one the server sent before it applied the change.
 // Polling is exact once the client holds a position: a dashboard's snapshot gives one at once, a
 // stream of datasets only from its first change.
 
@@ -211,6 +212,11 @@ class Connection {
       return; // the server ends the stream; the next connection asks for the token again
     }
     if (id) this.position = id;
+    // in flight when the caller unsubscribed (the server had not applied it yet): passed over, the
+    // position still advancing, so nothing of a dataset or dashboard is emitted after its unsubscribe
+    if (type === 'change' && typeof data.dataset === 'string' && !this.watch.datasets.includes(data.dataset)) return;
+    if ((type === 'snapshot' || type === 'delta') && typeof data.dashboard === 'string'
+      && !this.watch.dashboards.includes(data.dashboard)) return;
     this.#emit(type, data, { id: id ?? null, transport });
   }
 

@@ -54,6 +54,60 @@ class SwitchboardJsTest extends ChromiumPage {
     }
 
     /**
+     * The interleaving the test above can meet by chance, forced: the client's unsubscribe frame is
+     * held on its way to the server while a change of that dataset is posted, so the server still
+     * sends it. The client passes it over (its position advancing past it) instead of emitting a
+     * change of a dataset it no longer watches; once the frame is let through, the server applies it.
+     */
+    @Test
+    void clientModule_changeInFlightAtUnsubscribe_isNotEmitted() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            java.util.concurrent.atomic.AtomicReference<com.microsoft.playwright.WebSocketRoute> toServer = new java.util.concurrent.atomic.AtomicReference<>();
+            List<String> held = new java.util.ArrayList<>();
+            List<String> fromServer = new java.util.ArrayList<>();
+            page.routeWebSocket("**/api/events/**", ws -> {
+                com.microsoft.playwright.WebSocketRoute upstream = ws.connectToServer();
+                toServer.set(upstream);
+                ws.onMessage(frame -> {
+                    if (frame.text().contains("\"unsubscribe\"")) {
+                        held.add(frame.text());
+                    } else {
+                        upstream.send(frame.text());
+                    }
+                });
+                upstream.onMessage(frame -> {
+                    fromServer.add(frame.text());
+                    ws.send(frame.text());
+                });
+            });
+            page.navigate(server.base() + "/api/health");
+            page.evaluate("async () => { const { connect } = await import('/switchboard.js');"
+                    + " const changes = []; const sb = connect({ tenant: 't1', datasets: ['call_logs'], transports: ['websocket'] });"
+                    + " sb.on('change', (d, meta) => changes.push(d.key)); window.__t = { sb, changes }; }");
+            await("window.__t.sb.state === 'live'");
+            server.post("/api/ingest/t1/call_logs", call("flight-a", "+15550600"));
+            await("window.__t.changes.includes('flight-a')");
+
+            page.evaluate("window.__t.sb.unsubscribe({ datasets: ['call_logs'] })");
+            page.waitForCondition(() -> held.size() == 1);
+            server.post("/api/ingest/t1/call_logs", call("flight-b", "+15550601"));
+            page.waitForCondition(() -> fromServer.stream().anyMatch(f -> f.contains("\"flight-b\"")));
+            String sent = fromServer.stream().filter(f -> f.contains("\"flight-b\"")).findFirst().orElseThrow();
+            String id = new tools.jackson.databind.json.JsonMapper().readTree(sent).path("id").asString();
+            assertThat(id).as("the change's position").isNotBlank();
+            await("window.__t.sb.position === '" + id + "'"); // the client has read it
+            assertThat(page.evaluate("window.__t.changes.join(',')")).as("changes emitted").isEqualTo("flight-a");
+
+            // let the frame through: the server applies it (that side is WsWireTest's) and the stream goes on
+            toServer.get().send(held.getFirst());
+            toServer.get().send("{\"action\":\"ping\"}");
+            int after = fromServer.indexOf(sent) + 1;
+            page.waitForCondition(() -> fromServer.subList(after, fromServer.size()).stream().anyMatch(f -> f.contains("\"pong\"")));
+            assertThat(page.evaluate("window.__t.sb.state")).isEqualTo("live");
+        }
+    }
+
+    /**
      * A quiet stream (datasets only: the ping's answer is its one message) for longer than the
      * client's open timeout (8 s) and shorter than a heartbeat (15 s) stays on one connection
      * (regression: the first message armed the open timeout again, and the client reopened).
