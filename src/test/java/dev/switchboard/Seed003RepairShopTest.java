@@ -290,7 +290,7 @@ class Seed003RepairShopTest {
                 assertThat(c.path("failedAttempts").asLong()).isEqualTo(4);
                 assertThat(c.path("messageErrors").asLong()).isEqualTo(1);
                 assertThat(c.path("longestDurationSeconds").asDouble()).isGreaterThanOrEqualTo(c.path("averageDurationSeconds").asDouble()).isNotNegative();
-                first.ws.sendClose(1000, "bye").join();
+                first.closeNormally("bye");
                 Awaitility.await().atMost(WAIT).untilAsserted(() -> {
                     JsonNode after = TestServer.json(server.get("/api/admin/dashboard", "Authorization", "Bearer " + admin)).path("connections");
                     assertThat(after.path("active").asInt()).isEqualTo(1);

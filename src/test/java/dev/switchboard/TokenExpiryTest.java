@@ -29,7 +29,7 @@ class TokenExpiryTest {
                 ws.await(event("snapshot"), Duration.ofSeconds(10));
                 var expired = ws.await(event("expired"), Duration.ofSeconds(15));
                 assertThat(expired.path("data").path("status").asInt()).isEqualTo(401);
-                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ws.ws.isInputClosed());
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(ws.closed::isDone); // the server closed the stream
             }
             Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !sse.open());
             assertThat(got).extracting(Sse.Event::type).startsWith("snapshot").endsWith("expired");

@@ -1,59 +1,58 @@
 package dev.switchboard;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import tools.jackson.databind.JsonNode;
 
-/** A real WebSocket client (the JDK's) collecting the server's JSON messages. */
+/** A real WebSocket client ({@link JettyWs}) collecting the server's JSON messages. */
 final class WsClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     private final List<JsonNode> all = new ArrayList<>();
-    /** The close code and reason the server sent, once it closed. */
-    final java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
-    final WebSocket ws;
+    /** The close code and reason the server sent, once it closed ("failed: ..." when the connection failed). */
+    final CompletableFuture<String> closed = new CompletableFuture<>();
+    /** What ended the connection when it failed (no close frame): set before {@link #closed} completes. */
+    private volatile Throwable failed;
+    final Session ws;
 
     WsClient(int port, String path, String... headers) throws Exception {
-        var b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
         for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
+            request.setHeader(headers[i], headers[i + 1]);
         }
-        ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + path), new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    JsonNode n = TestServer.JSON.readTree(text.toString());
-                    synchronized (all) {
-                        all.add(n);
-                    }
-                    messages.add(n);
-                    text.setLength(0);
-                }
-                w.request(1);
-                return null;
+        CompletableFuture<Session> connecting = JettyWs.client().connect(new JettyWs.Listener(text -> {
+            JsonNode n = TestServer.JSON.readTree(text);
+            synchronized (all) {
+                all.add(n);
             }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
-                closed.complete(statusCode + " " + reason);
-                return null;
+            messages.add(n);
+        }, (status, reason) -> closed.complete(status + " " + reason), error -> {
+            failed = error;
+            closed.complete("failed: " + error);
+        }), URI.create("ws://127.0.0.1:" + port + path), request);
+        try {
+            ws = connecting.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.eclipse.jetty.websocket.api.exceptions.UpgradeException u && u.getResponseStatusCode() > 0) {
+                throw new java.io.IOException("the upgrade was refused with status code " + u.getResponseStatusCode(), e);
             }
-        }).get(10, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     void send(String json) {
-        ws.sendText(json, true).join();
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        ws.sendText(json, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+        sent.join();
     }
 
     /** The next message matching {@code p}, skipping others. */
@@ -63,7 +62,8 @@ final class WsClient implements AutoCloseable {
             long left = deadline - System.nanoTime();
             JsonNode n = left > 0 ? messages.poll(left, TimeUnit.NANOSECONDS) : null;
             if (n == null) {
-                throw new AssertionError("no matching message within " + timeout);
+                throw new AssertionError("no matching message within " + timeout + (closed.isDone() ? "; the connection ended: " + closed.getNow("") : ""),
+                        failed);
             }
             if (p.test(n)) {
                 return n;
@@ -82,8 +82,16 @@ final class WsClient implements AutoCloseable {
         }
     }
 
+    /** Closes with a close handshake (1000 and {@code reason}); returns once the close frame is sent. */
+    void closeNormally(String reason) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        ws.close(1000, reason, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+        sent.join();
+    }
+
+    /** Drops the connection without a close handshake, as a client that went away would. */
     @Override
     public void close() {
-        ws.abort();
+        ws.disconnect();
     }
 }

@@ -1,20 +1,20 @@
 package dev.switchboard.pg;
 
+import dev.switchboard.JettyWs;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A WebSocket subscriber (the JDK's client) that behaves as an application using the native
+ * A WebSocket subscriber (Jetty's client, {@link JettyWs}) that behaves as an application using the native
  * WebSocket stream should: it remembers the id of the last event it received and, when it
  * connects again (to the same node or another), resumes from it ({@code ?lastEventId=}). It
  * records every {@code change} with the connection it came on, every {@code reconnect} notice,
@@ -27,14 +27,13 @@ final class ResumingWs implements AutoCloseable {
     record Reconnect(String id, String previousId, int connection) {}
 
     private final String path;
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<ResumingSubscriber.Received> changes = new ArrayList<>();
     private final List<Reconnect> reconnects = new ArrayList<>();
     private final List<String> closes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     private String lastId;
     private int connections;
-    private WebSocket ws;
+    private Session ws;
 
     ResumingWs(String path) {
         this.path = path;
@@ -49,28 +48,11 @@ final class ResumingWs implements AutoCloseable {
             from = lastId;
         }
         String url = "ws://127.0.0.1:" + port + path + (from == null ? "" : "&lastEventId=" + URLEncoder.encode(from, StandardCharsets.UTF_8));
-        WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    onMessage(JSON.readTree(text.toString()), n);
-                    text.setLength(0);
-                }
-                w.request(1);
-                return null;
+        Session socket = JettyWs.client().connect(new JettyWs.Listener(text -> onMessage(JSON.readTree(text), n), (status, reason) -> {
+            synchronized (ResumingWs.this) {
+                closes.add(status + " " + reason);
             }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
-                synchronized (ResumingWs.this) {
-                    closes.add(statusCode + " " + reason);
-                }
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
+        }, error -> { }), URI.create(url), new ClientUpgradeRequest()).get(10, TimeUnit.SECONDS);
         synchronized (this) {
             ws = socket;
         }
@@ -124,8 +106,7 @@ final class ResumingWs implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (ws != null) {
-            ws.abort();
+            ws.disconnect();
         }
-        http.close();
     }
 }
