@@ -9,7 +9,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * The tests' WebSocket client: Jetty's, started once, on daemon threads. Not the JDK's
- * ({@code java.net.http.WebSocket}): it loses part of a first frame that arrives in the same read
+ * ({@code java.net.http.WebSocket}): it mis-reads a first frame that arrives in the same read
  * as the 101 response (a resumed stream's opening can be written at once), then fails the
  * connection with "Invalid UTF-8 in frame TEXT" although the server's bytes are valid.
  */
