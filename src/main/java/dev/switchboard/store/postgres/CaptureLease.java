@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -44,10 +43,7 @@ final class CaptureLease implements AutoCloseable {
                 }
                 held = false;
                 closeConnection();
-                Properties props = new Properties();
-                props.putAll(credentials);
-                props.setProperty("ApplicationName", "switchboard capture lease " + node);
-                connection = DriverManager.getConnection(url, props);
+                connection = OwnConnection.open(url, credentials, "switchboard capture lease " + node);
             }
             if (!held) {
                 try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,10 +30,7 @@ final class NodeLock implements AutoCloseable {
      * away; refuses with an {@link IllegalStateException} naming the live holder otherwise.
      */
     static NodeLock acquire(String url, Properties credentials, String node, long waitMillis) throws SQLException {
-        Properties props = new Properties();
-        props.putAll(credentials);
-        props.setProperty("ApplicationName", "switchboard node " + node);
-        Connection c = DriverManager.getConnection(url, props);
+        Connection c = OwnConnection.open(url, credentials, "switchboard node " + node);
         try {
             String slot = SlotKeeper.slotName(node, currentDatabase(c));
             long key = key(slot);

@@ -235,20 +235,17 @@ public final class PostgresStore implements Store {
      * Applies Switchboard's migrations, one node at a time: nodes that start together on a new
      * database would otherwise race, and the second would find the history table the first had
      * just made still empty, which Flyway's baseline refuses. Serialised by a session advisory
-     * lock on a connection of its own (not the pool's, which may be small), released on return.
+     * lock on a connection of its own (not the pool's, which may be small); closing it on return,
+     * or on a failure, releases the lock.
      */
     private void applyMigrations() {
-        try (Connection lock = java.sql.DriverManager.getConnection(url, credentials)) {
-            try (var st = lock.createStatement()) {
-                st.execute("SELECT pg_advisory_lock(hashtext('switchboard.migrate'))");
-            }
+        try (Connection lock = OwnConnection.open(url, credentials, "switchboard migration " + node);
+             var st = lock.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(hashtext('switchboard.migrate'))");
             // our own history table, and baseline 0 so a database that already has the application's
             // tables (capture works for any writer) still gets every Switchboard migration
             Flyway.configure().dataSource(pool).locations("classpath:db/postgresql").table("sb_schema_history")
                     .baselineOnMigrate(true).baselineVersion("0").load().migrate();
-            try (var st = lock.createStatement()) {
-                st.execute("SELECT pg_advisory_unlock(hashtext('switchboard.migrate'))");
-            }
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL migration failed: " + e.getMessage(), e);
         }
