@@ -50,9 +50,7 @@ final class WsClient implements AutoCloseable {
     }
 
     void send(String json) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        ws.sendText(json, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
-        sent.join();
+        Callback.Completable.with(sent -> ws.sendText(json, sent)).join();
     }
 
     /** The next message matching {@code p}, skipping others. */
